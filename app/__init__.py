@@ -1,0 +1,1 @@
+"""privsim service: HTTP API, persistence, auth, jobs and workers around ``core``."""

@@ -1,0 +1,59 @@
+"""Typed dependencies: ``SettingsDep``, ``UoWDep``, ``PrincipalDep``, ``StateDep``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi.concurrency import run_in_threadpool
+
+from app.crypto import RowCipher
+from app.db.uow import UnitOfWork
+from app.metrics import Metrics
+from app.services.access import Principal, authenticate
+from app.services.structures import ReleaseCache
+from app.settings import Settings
+
+
+@dataclass
+class AppState:
+    settings: Settings
+    uow: UnitOfWork
+    cipher: RowCipher
+    cache: ReleaseCache
+    metrics: Metrics
+
+
+def get_state(request: Request) -> AppState:
+    state: AppState = request.app.state.privsim
+    return state
+
+
+StateDep = Annotated[AppState, Depends(get_state)]
+
+
+def get_settings_dep(state: StateDep) -> Settings:
+    return state.settings
+
+
+def get_uow(state: StateDep) -> UnitOfWork:
+    return state.uow
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
+UoWDep = Annotated[UnitOfWork, Depends(get_uow)]
+
+_bearer = HTTPBearer(auto_error=False, description="API key: 'Authorization: Bearer psk_...'")
+
+
+async def get_principal(
+    uow: UoWDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Principal:
+    token = credentials.credentials if credentials is not None else None
+    return await run_in_threadpool(authenticate, uow, token)
+
+
+PrincipalDep = Annotated[Principal, Depends(get_principal)]

@@ -1,0 +1,101 @@
+from __future__ import annotations
+
+from uuid import UUID
+
+from fastapi import APIRouter, Request, Response
+from fastapi.concurrency import run_in_threadpool
+
+from app.api.deps import PrincipalDep, StateDep, UoWDep
+from app.api.schemas.common import PROBLEM
+from app.api.schemas.datasets import (
+    DatasetCreate, DatasetRead, GrantCreate, GrantRead, LedgerEntryRead, LedgerRead,
+    RowsAccepted, RowsPurged,
+)
+from app.services import datasets, ingest, rows
+from app.services.datasets import NewDataset
+
+router = APIRouter(prefix="/datasets", tags=["datasets"],
+                   responses={401: PROBLEM, 403: PROBLEM, 404: PROBLEM, 422: PROBLEM})
+
+
+@router.post("", status_code=201, response_model=DatasetRead)
+def create_dataset(body: DatasetCreate, uow: UoWDep, principal: PrincipalDep) -> DatasetRead:
+    row = datasets.create_dataset(uow, principal, NewDataset(
+        name=body.name, dim=body.dim, domain=body.domain.model_dump(),
+        neighbouring=body.neighbouring, on_out_of_domain=body.on_out_of_domain,
+        labelled=body.labelled, epsilon=body.budget.epsilon, delta=body.budget.delta))
+    return DatasetRead.of(row, show_rows=True)
+
+
+@router.get("", response_model=list[DatasetRead])
+def list_datasets(uow: UoWDep, principal: PrincipalDep) -> list[DatasetRead]:
+    return [DatasetRead.of(row, show_rows=datasets.can_manage(principal, row))
+            for row in datasets.list_datasets(uow, principal)]
+
+
+@router.get("/{dataset_id}", response_model=DatasetRead)
+def get_dataset(dataset_id: UUID, uow: UoWDep, principal: PrincipalDep) -> DatasetRead:
+    row = datasets.get_dataset(uow, principal, dataset_id)
+    return DatasetRead.of(row, show_rows=datasets.can_manage(principal, row))
+
+
+@router.delete("/{dataset_id}", status_code=204)
+def delete_dataset(dataset_id: UUID, uow: UoWDep, principal: PrincipalDep) -> Response:
+    datasets.delete_dataset(uow, principal, dataset_id)
+    return Response(status_code=204)
+
+
+@router.post("/{dataset_id}/grants", status_code=201, response_model=GrantRead)
+def grant(dataset_id: UUID, body: GrantCreate, uow: UoWDep,
+          principal: PrincipalDep) -> GrantRead:
+    created = datasets.grant(uow, principal, dataset_id, body.key_id)
+    return GrantRead(dataset_id=dataset_id, key_id=body.key_id, created=created)
+
+
+@router.get("/{dataset_id}/ledger", response_model=LedgerRead)
+def get_ledger(dataset_id: UUID, uow: UoWDep, principal: PrincipalDep) -> LedgerRead:
+    row, entries = datasets.ledger(uow, principal, dataset_id)
+    return LedgerRead(dataset_id=row.id, budget=DatasetRead.of(row, show_rows=False).budget,
+                      entries=[LedgerEntryRead.of(e) for e in entries])
+
+
+_ROWS_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/json": {"schema": {
+                "type": "object", "required": ["rows"], "additionalProperties": False,
+                "properties": {
+                    "rows": {"type": "array", "items": {"type": "array",
+                                                        "items": {"type": "number"}}},
+                    "labels": {"type": "array", "items": {"type": "integer"}}}}},
+            "application/x-npy": {"schema": {"type": "string", "format": "binary"}},
+            "application/vnd.apache.parquet": {"schema": {"type": "string",
+                                                          "format": "binary"}},
+            "text/csv": {"schema": {"type": "string"}},
+        },
+    }
+}
+
+
+@router.post("/{dataset_id}/rows", response_model=RowsAccepted, openapi_extra=_ROWS_BODY,
+             responses={409: PROBLEM, 413: PROBLEM, 415: PROBLEM})
+async def upload_rows(dataset_id: UUID, request: Request, state: StateDep,
+                      principal: PrincipalDep) -> RowsAccepted:
+    """Append rows. JSON ``{rows, labels?}``, ``.npy`` (rows only), Parquet (numeric
+    columns or one list column, plus ``label``), or CSV (optional header; the label is
+    the ``label`` column, or the last column without a header)."""
+    uow = state.uow
+    dataset = await run_in_threadpool(rows.upload_target, uow, principal, dataset_id)
+    body = await request.body()
+    parsed = await run_in_threadpool(ingest.parse_rows, body, request.headers.get("content-type"),
+                                     dim=dataset.dim, labelled=dataset.labelled)
+    result = await run_in_threadpool(rows.append_rows, uow, principal, dataset_id, parsed,
+                                     cipher=state.cipher, chunk_rows=state.settings.chunk_rows)
+    return RowsAccepted(accepted=result.accepted, clipped=result.clipped,
+                        rejected=result.rejected)
+
+
+@router.delete("/{dataset_id}/rows", response_model=RowsPurged)
+def purge_rows(dataset_id: UUID, uow: UoWDep, principal: PrincipalDep) -> RowsPurged:
+    return RowsPurged(purged=rows.purge_rows(uow, principal, dataset_id))

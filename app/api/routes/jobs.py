@@ -1,0 +1,18 @@
+from __future__ import annotations
+
+from uuid import UUID
+
+from fastapi import APIRouter
+
+from app.api.deps import PrincipalDep, UoWDep
+from app.api.schemas.common import PROBLEM
+from app.api.schemas.structures import JobRead
+from app.services import jobs
+
+router = APIRouter(prefix="/jobs", tags=["jobs"],
+                   responses={401: PROBLEM, 403: PROBLEM, 404: PROBLEM})
+
+
+@router.get("/{job_id}", response_model=JobRead)
+def get_job(job_id: UUID, uow: UoWDep, principal: PrincipalDep) -> JobRead:
+    return JobRead.of(jobs.get_job(uow, principal, job_id))

@@ -1,0 +1,1 @@
+"""Request and response bodies. Never ORM classes; ``*Create`` in, ``*Read`` out."""

@@ -1,0 +1,97 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+from uuid import UUID
+
+from pydantic import Field
+
+from app.api.schemas.common import Budget, Out, Strict
+from app.db.models import JobRow, StructureRow
+from core.privacy.budget import Units
+
+
+class StructureCreate(Strict):
+    kind: str = Field(description="gaussian_kde, rff_baseline, sq_l2_distance, inner_product")
+    params: dict[str, Any] = Field(default_factory=dict)
+    privacy: Budget
+
+
+class StructureAccepted(Out):
+    structure_id: UUID
+    job_id: UUID
+    status_url: str
+    job_url: str
+    warnings: list[str] = Field(default_factory=list)
+
+
+class PrivacyRead(Out):
+    epsilon: float
+    delta: float
+    mechanism: str
+    statistics: list[dict[str, Any]]
+
+
+class StructureRead(Out):
+    id: UUID
+    dataset_id: UUID
+    kind: str
+    params: dict[str, Any]
+    seed: str = Field(description="seed of the public randomness (may be published)")
+    privacy: PrivacyRead
+    status: str
+    error_model: dict[str, float] | None
+    size_bytes: int | None
+    job_id: UUID | None
+    created_at: datetime
+    ready_at: datetime | None
+
+    @classmethod
+    def of(cls, row: StructureRow, job: JobRow | None) -> StructureRead:
+        charged = Units(row.epsilon, row.delta)
+        plan = row.noise_plan
+        return cls(
+            id=row.id, dataset_id=row.dataset_id, kind=row.kind, params=row.params,
+            seed=row.seed,
+            privacy=PrivacyRead(epsilon=float(charged.epsilon_value),
+                                delta=float(charged.delta_value),
+                                mechanism=str(plan.get("mechanism")),
+                                statistics=list(plan.get("statistics", []))),
+            status=row.status, error_model=row.error_model, size_bytes=row.size_bytes,
+            job_id=job.id if job else None, created_at=row.created_at, ready_at=row.ready_at)
+
+
+class QueryIn(Strict):
+    points: list[list[float]] = Field(min_length=1)
+    reduce: Literal["sum", "mean"] = "sum"
+
+
+class QueryOut(Out):
+    reduce: Literal["sum", "mean"]
+    values: list[float]
+    std: list[float] = Field(description="std of the privacy noise in each answer")
+    approximation_std: list[float] = Field(
+        description="bound on the std of the approximation error (random features, "
+        "projections) in each answer; 0 for exact identities")
+
+
+class JobRead(Out):
+    id: UUID
+    kind: str
+    structure_id: UUID
+    dataset_id: UUID
+    status: Literal["queued", "running", "succeeded", "failed"]
+    progress: float
+    error: str | None
+    attempts: int
+    created_at: datetime
+    updated_at: datetime
+    finished_at: datetime | None
+
+    @classmethod
+    def of(cls, row: JobRow) -> JobRead:
+        return cls(id=row.id, kind=row.kind, structure_id=row.structure_id,
+                   dataset_id=row.dataset_id, status=row.status,  # type: ignore[arg-type]
+                   progress=row.progress, error=row.error, attempts=row.attempts,
+                   created_at=row.created_at, updated_at=row.updated_at,
+                   finished_at=row.finished_at)

@@ -1,0 +1,99 @@
+"""The ``privsim`` command: serve, worker, migrate, keys create."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import sys
+from types import FrameType
+from typing import Annotated
+
+import typer
+import uvicorn
+
+from app.crypto import RowCipher, load_data_key
+from app.db.migrate import check_at_head, upgrade
+from app.db.models import Role
+from app.db.session import create_db_engine, create_session_factory
+from app.db.uow import UnitOfWork
+from app.logging import configure_logging
+from app.services.access import create_key
+from app.settings import get_settings
+from app.workers.worker import Worker, WorkerConfig
+from gpu.backend import select_backend
+
+cli = typer.Typer(help="privsim: differentially private similarity structures as a service",
+                  no_args_is_help=True, add_completion=False)
+keys_cli = typer.Typer(help="Manage API keys", no_args_is_help=True)
+cli.add_typer(keys_cli, name="keys")
+logger = logging.getLogger("app.cli")
+
+
+@cli.command()
+def migrate() -> None:
+    """Apply every database migration (idempotent)."""
+    settings = get_settings()
+    configure_logging(settings.log_format, settings.log_level)
+    upgrade(settings.resolved_database_url)
+    typer.echo("database migrated to head", err=True)
+
+
+@cli.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="bind address (PRIVSIM_HOST)")] = None,
+    port: Annotated[int | None, typer.Option(help="port (PRIVSIM_PORT)")] = None,
+    migrate_first: Annotated[bool, typer.Option("--migrate/--no-migrate",
+                                                help="apply migrations first")] = True,
+) -> None:
+    """Run the API (and the in-process workers) with uvicorn."""
+    settings = get_settings()
+    if migrate_first:
+        upgrade(settings.resolved_database_url)
+    uvicorn.run("app.main:create_app", factory=True, host=host or settings.host,
+                port=port or settings.port, log_config=None, proxy_headers=True)
+
+
+@cli.command()
+def worker(
+    concurrency: Annotated[int, typer.Option(min=1, max=1, help="one build at a time")] = 1,
+) -> None:
+    """Run a build worker until SIGINT/SIGTERM (the current build is requeued)."""
+    settings = get_settings()
+    configure_logging(settings.log_format, settings.log_level)
+    engine = create_db_engine(settings.resolved_database_url, pool_size=2, max_overflow=2)
+    check_at_head(engine)
+    uow = UnitOfWork(create_session_factory(engine))
+    instance = Worker(uow, RowCipher(load_data_key(settings)),
+                      WorkerConfig.from_settings(settings),
+                      backend=select_backend(settings.backend))
+
+    def _stop(signum: int, _frame: FrameType | None) -> None:
+        logger.info("signal %s: stopping", signum)
+        instance.stop_event.set()
+
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)
+    instance.run()
+    engine.dispose()
+
+
+@keys_cli.command("create")
+def keys_create(
+    role: Annotated[Role, typer.Option(help="admin, owner or analyst")],
+    name: Annotated[str, typer.Option(help="a label for the key")] = "cli",
+) -> None:
+    """Create an API key and print it (once) on stdout."""
+    settings = get_settings()
+    engine = create_db_engine(settings.resolved_database_url, pooled=False)
+    check_at_head(engine)
+    _, token = create_key(UnitOfWork(create_session_factory(engine)), role=role, name=name)
+    engine.dispose()
+    sys.stdout.write(token + "\n")
+
+
+def main() -> None:
+    cli()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,129 @@
+"""Who may do what: API keys, principals and the dataset access rules.
+
+- admin: everything, including keys.
+- owner: creates datasets; sees, uploads to, spends, grants and deletes only its own.
+- analyst: reads and queries the structures of datasets it was granted; never spends.
+Nobody can read raw rows. A key is stored only as its SHA-256 (keys are 256-bit random
+strings, so a fast hash is enough); the key itself is shown once, at creation.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from uuid import UUID, uuid4
+
+from sqlalchemy.exc import IntegrityError
+
+from app.db.base import utcnow
+from app.db.models import ApiKeyRow, DatasetRow, Role
+from app.db.uow import Transaction, UnitOfWork
+from app.errors import Forbidden, InvalidInput, NotFound, Unauthorized
+
+KEY_PREFIX = "psk_"
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    key_id: UUID
+    role: Role
+    name: str
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == Role.ADMIN
+
+
+def hash_key(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def new_token() -> str:
+    return KEY_PREFIX + secrets.token_urlsafe(32)
+
+
+def authenticate(uow: UnitOfWork, token: str | None) -> Principal:
+    if not token:
+        raise Unauthorized("an API key is required: send 'Authorization: Bearer <key>'")
+    with uow() as tx:
+        row = tx.keys.get_active_by_hash(hash_key(token))
+        if row is None:
+            raise Unauthorized("the API key is not valid")
+        return Principal(row.id, Role(row.role), row.name)
+
+
+def require_role(principal: Principal, *roles: Role) -> None:
+    if principal.role not in roles:
+        allowed = ", ".join(r.value for r in roles)
+        raise Forbidden(f"this action needs one of the roles: {allowed}")
+
+
+def readable_dataset(tx: Transaction, principal: Principal, dataset_id: UUID) -> DatasetRow:
+    """A dataset the principal may read and query (admin, its owner, or granted)."""
+    dataset = tx.datasets.get(dataset_id)
+    if dataset is None:
+        raise NotFound(f"dataset {dataset_id} not found")
+    if principal.is_admin or dataset.owner_key_id == principal.key_id:
+        return dataset
+    if tx.datasets.is_granted(dataset_id, principal.key_id):
+        return dataset
+    raise Forbidden("this key has no access to this dataset")
+
+
+def managed_dataset(tx: Transaction, principal: Principal, dataset_id: UUID) -> DatasetRow:
+    """A dataset the principal may change and spend (admin or its owner)."""
+    dataset = tx.datasets.get(dataset_id)
+    if dataset is None:
+        raise NotFound(f"dataset {dataset_id} not found")
+    if principal.is_admin or dataset.owner_key_id == principal.key_id:
+        return dataset
+    raise Forbidden("only the dataset's owner or an admin may do this")
+
+
+def create_key(uow: UnitOfWork, *, role: Role, name: str,
+               dataset_ids: list[UUID] | None = None) -> tuple[ApiKeyRow, str]:
+    """A new key; the token is returned here once and never stored."""
+    token = new_token()
+    row = ApiKeyRow(id=uuid4(), name=name, role=role, key_hash=hash_key(token))
+    with uow(write=True) as tx:
+        tx.keys.add(row)
+        tx.flush()
+        for dataset_id in dataset_ids or []:
+            if tx.datasets.get(dataset_id) is None:
+                raise InvalidInput(f"dataset_ids: dataset {dataset_id} not found")
+            tx.datasets.add_grant(dataset_id, row.id)
+        tx.commit()
+    return row, token
+
+
+def ensure_bootstrap_admin(uow: UnitOfWork, token: str) -> None:
+    """Make sure an admin key with this secret exists (PRIVSIM_BOOTSTRAP_ADMIN_KEY)."""
+    key_hash = hash_key(token)
+    with uow(write=True) as tx:
+        if tx.keys.exists_hash(key_hash):
+            return
+        tx.keys.add(ApiKeyRow(id=uuid4(), name="bootstrap admin", role=Role.ADMIN,
+                              key_hash=key_hash))
+        try:
+            tx.commit()
+        except IntegrityError:  # another process created it first
+            pass
+
+
+def list_keys(uow: UnitOfWork, principal: Principal) -> list[ApiKeyRow]:
+    require_role(principal, Role.ADMIN)
+    with uow() as tx:
+        return list(tx.keys.list())
+
+
+def revoke_key(uow: UnitOfWork, principal: Principal, key_id: UUID) -> None:
+    require_role(principal, Role.ADMIN)
+    if key_id == principal.key_id:
+        raise InvalidInput("a key cannot revoke itself")
+    with uow(write=True) as tx:
+        row = tx.keys.get(key_id)
+        if row is None or row.revoked_at is not None:
+            raise NotFound(f"key {key_id} not found")
+        row.revoked_at = utcnow()
+        tx.commit()

@@ -1,0 +1,102 @@
+"""Datasets: creation with a declared domain and budget, grants, deletion, the ledger."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID, uuid4
+
+from app.db.base import utcnow
+from app.db.models import DatasetRow, LedgerEntryRow, Role
+from app.db.uow import UnitOfWork
+from app.errors import Forbidden, InvalidInput, NotFound
+from app.services.access import Principal, managed_dataset, readable_dataset, require_role
+from core.domain import domain_from_dict
+from core.privacy.budget import Units
+
+
+@dataclass(frozen=True, slots=True)
+class NewDataset:
+    name: str
+    dim: int
+    domain: dict[str, Any]
+    neighbouring: str
+    on_out_of_domain: str
+    labelled: bool
+    epsilon: float
+    delta: float
+
+
+def create_dataset(uow: UnitOfWork, principal: Principal, new: NewDataset) -> DatasetRow:
+    require_role(principal, Role.ADMIN, Role.OWNER)
+    domain = domain_from_dict(new.domain, new.dim)  # InvalidParameter -> 422
+    total = Units.total(new.epsilon, new.delta)
+    if total.epsilon <= 0:
+        raise InvalidInput("budget.epsilon: must be at least 1e-9")
+    row = DatasetRow(
+        id=uuid4(), name=new.name, owner_key_id=principal.key_id, dim=new.dim,
+        domain=domain.to_dict(), neighbouring=new.neighbouring,
+        on_out_of_domain=new.on_out_of_domain, labelled=new.labelled,
+        epsilon_total=total.epsilon, delta_total=total.delta, epsilon_spent=0, delta_spent=0,
+        row_count=0, chunk_count=0,
+    )
+    with uow(write=True) as tx:
+        tx.datasets.add(row)
+        tx.commit()
+    return row
+
+
+def list_datasets(uow: UnitOfWork, principal: Principal) -> Sequence[DatasetRow]:
+    with uow() as tx:
+        if principal.is_admin:
+            return tx.datasets.list_visible(owner=None, granted=None)
+        granted = tx.keys.granted_dataset_ids(principal.key_id)
+        return tx.datasets.list_visible(owner=principal.key_id, granted=granted)
+
+
+def get_dataset(uow: UnitOfWork, principal: Principal, dataset_id: UUID) -> DatasetRow:
+    with uow() as tx:
+        return readable_dataset(tx, principal, dataset_id)
+
+
+def can_manage(principal: Principal, dataset: DatasetRow) -> bool:
+    return principal.is_admin or dataset.owner_key_id == principal.key_id
+
+
+def delete_dataset(uow: UnitOfWork, principal: Principal, dataset_id: UUID) -> None:
+    """Purge rows, drop structures and jobs, keep the dataset as a tombstone so that its
+    ledger (and later its audit trail) stays."""
+    with uow(write=True) as tx:
+        dataset = managed_dataset(tx, principal, dataset_id)
+        tx.chunks.delete_for_dataset(dataset_id)
+        tx.structures.delete_for_dataset(dataset_id)
+        now = utcnow()
+        dataset.deleted_at = now
+        dataset.purged_at = dataset.purged_at or now
+        dataset.row_count = 0
+        tx.commit()
+
+
+def grant(uow: UnitOfWork, principal: Principal, dataset_id: UUID, key_id: UUID) -> bool:
+    """Let ``key_id`` read and query this dataset's structures. True if newly granted."""
+    with uow(write=True) as tx:
+        managed_dataset(tx, principal, dataset_id)
+        key = tx.keys.get(key_id)
+        if key is None or key.revoked_at is not None:
+            raise NotFound(f"key {key_id} not found")
+        created = tx.datasets.add_grant(dataset_id, key_id)
+        tx.commit()
+        return created
+
+
+def ledger(uow: UnitOfWork, principal: Principal,
+           dataset_id: UUID) -> tuple[DatasetRow, Sequence[LedgerEntryRow]]:
+    """The spends of a dataset; kept, and readable, after the dataset is deleted."""
+    with uow() as tx:
+        dataset = tx.datasets.get_including_deleted(dataset_id)
+        if dataset is None:
+            raise NotFound(f"dataset {dataset_id} not found")
+        if not can_manage(principal, dataset):
+            raise Forbidden("only the dataset's owner or an admin may do this")
+        return dataset, tx.ledger.for_dataset(dataset_id)

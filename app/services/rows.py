@@ -1,0 +1,111 @@
+"""Raw rows: validated, clipped or rejected by the declared domain, encrypted, chunked.
+
+An upload is all or nothing: it is parsed and checked completely, then every chunk is
+written in one transaction. Rows are never returned and never logged.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass
+from uuid import UUID
+
+import numpy as np
+from numpy.typing import NDArray
+
+from app.crypto import RowCipher
+from app.db.base import utcnow
+from app.db.models import DatasetRow, RowChunkRow
+from app.db.uow import UnitOfWork
+from app.errors import Conflict, NotFound
+from app.services.access import Principal, managed_dataset
+from app.services.ingest import ParsedRows
+from core.domain import domain_from_dict
+
+
+@dataclass(frozen=True, slots=True)
+class UploadResult:
+    accepted: int
+    clipped: int
+    rejected: int
+
+
+def encode_chunk(rows: NDArray[np.float64], labels: NDArray[np.int64] | None) -> bytes:
+    buffer = io.BytesIO()
+    arrays = {"rows": rows} if labels is None else {"rows": rows, "labels": labels}
+    np.savez(buffer, **arrays)  # type: ignore[arg-type]
+    return buffer.getvalue()
+
+
+def decode_chunk(data: bytes) -> tuple[NDArray[np.float64], NDArray[np.int64] | None]:
+    with np.load(io.BytesIO(data), allow_pickle=False) as archive:
+        rows = archive["rows"]
+        labels = archive["labels"] if "labels" in archive.files else None
+    return rows, labels
+
+
+def upload_target(uow: UnitOfWork, principal: Principal, dataset_id: UUID) -> DatasetRow:
+    """The dataset an upload goes to, checked before the body is parsed."""
+    with uow() as tx:
+        return managed_dataset(tx, principal, dataset_id)
+
+
+def append_rows(uow: UnitOfWork, principal: Principal, dataset_id: UUID, parsed: ParsedRows,
+                *, cipher: RowCipher, chunk_rows: int) -> UploadResult:
+    with uow() as tx:  # read the declaration, check access, before the heavy work
+        dataset = managed_dataset(tx, principal, dataset_id)
+        dim, on_out = dataset.dim, dataset.on_out_of_domain
+        domain = domain_from_dict(dataset.domain, dim)
+    rows, labels = parsed.rows, parsed.labels
+    outside = domain.outside(rows)
+    n_outside = int(outside.sum())
+    if on_out == "reject":
+        keep = ~outside
+        rows = rows[keep]
+        labels = None if labels is None else labels[keep]
+        result = UploadResult(accepted=int(rows.shape[0]), clipped=0, rejected=n_outside)
+    else:
+        rows = domain.clip(rows)
+        result = UploadResult(accepted=int(rows.shape[0]), clipped=n_outside, rejected=0)
+    if rows.shape[0] == 0:
+        return result
+    slices = [(start, min(start + chunk_rows, rows.shape[0]))
+              for start in range(0, rows.shape[0], chunk_rows)]
+    with uow(write=True) as tx:
+        first = tx.datasets.allocate_chunks(dataset_id, len(slices), int(rows.shape[0]))
+        if first is None:
+            raise NotFound(f"dataset {dataset_id} not found")
+        for offset, (start, stop) in enumerate(slices):
+            seq = first + offset
+            plain = encode_chunk(np.ascontiguousarray(rows[start:stop]),
+                                 None if labels is None else labels[start:stop])
+            tx.chunks.add(RowChunkRow(dataset_id=dataset_id, seq=seq, n_rows=stop - start,
+                                      ciphertext=cipher.encrypt(plain, dataset_id, seq)))
+        tx.commit()
+    return result
+
+
+def purge_rows(uow: UnitOfWork, principal: Principal, dataset_id: UUID) -> int:
+    """Delete every raw row of the dataset; structures already built stay (they are DP)."""
+    with uow(write=True) as tx:
+        dataset = managed_dataset(tx, principal, dataset_id)
+        removed = dataset.row_count
+        tx.chunks.delete_for_dataset(dataset_id)
+        dataset.row_count = 0
+        dataset.purged_at = utcnow()
+        tx.commit()
+        return removed
+
+
+def iter_chunks(uow: UnitOfWork, dataset_id: UUID, cipher: RowCipher,
+                seqs: list[int]) -> Iterator[NDArray[np.float64]]:
+    """Decrypted rows, one chunk at a time, each read in its own short transaction."""
+    for seq in seqs:
+        with uow() as tx:
+            chunk = tx.chunks.get(dataset_id, seq)
+            if chunk is None:
+                raise Conflict("the dataset's rows were purged during the build")
+            ciphertext = chunk.ciphertext
+        rows, _ = decode_chunk(cipher.decrypt(ciphertext, dataset_id, seq))
+        yield rows

@@ -1,0 +1,203 @@
+"""Structures: reserve budget and enqueue a build in one transaction; read, query, export.
+
+The noise plan (mechanism, sensitivities, noise scales) depends only on public
+parameters, so it is fixed here, written to the ledger with the spend, and the worker
+builds with exactly that plan.
+"""
+
+from __future__ import annotations
+
+import secrets
+import threading
+from collections import OrderedDict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+from uuid import UUID, uuid4
+
+import numpy as np
+from numpy.typing import NDArray
+
+from app.db.models import (
+    DatasetRow, JobRow, JobStatus, LedgerEntryRow, Role, StructureRow, StructureStatus,
+)
+from app.db.uow import UnitOfWork
+from app.errors import BudgetExhausted, Conflict, NotFound, NotReady, PayloadTooLarge
+from app.services.access import Principal, managed_dataset, readable_dataset, require_role
+from core.domain import domain_from_dict
+from core.errors import CorruptRelease
+from core.privacy.budget import PrivacyBudget, Units
+from core.structures import DataSpec, QueryResult, Release, load_release, noise_plan, parse_spec
+from core.structures.base import Reduce
+from core.structures.serialization import payload_checksum
+
+BUILD_JOB = "build_structure"
+
+
+def data_spec(dataset: DatasetRow) -> DataSpec:
+    return DataSpec(dataset.dim, domain_from_dict(dataset.domain, dataset.dim),
+                    dataset.neighbouring)  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True, slots=True)
+class BuildRequest:
+    kind: str
+    params: dict[str, Any]
+    epsilon: float
+    delta: float
+
+
+@dataclass(frozen=True, slots=True)
+class BuildAccepted:
+    structure: StructureRow
+    job: JobRow
+    warnings: list[str] = field(default_factory=list)
+
+
+def request_build(uow: UnitOfWork, principal: Principal, dataset_id: UUID,
+                  request: BuildRequest) -> BuildAccepted:
+    require_role(principal, Role.ADMIN, Role.OWNER)
+    warnings: list[str] = []
+    with uow(write=True) as tx:
+        dataset = managed_dataset(tx, principal, dataset_id)
+        spec = parse_spec(request.kind, request.params, data_spec(dataset))  # 422 if bad
+        delta = request.delta
+        if spec.mechanism == "laplace" and delta > 0:
+            warnings.append("the laplace mechanism is pure epsilon-DP: delta is not spent")
+            delta = 0.0
+        charge = Units.spend(request.epsilon, delta)
+        plan = noise_plan(spec, charge.budget())  # data-independent, fixed before any row
+        if dataset.row_count == 0:
+            raise Conflict("the dataset has no rows to build from")
+        if not tx.datasets.reserve(dataset_id, charge):
+            tx.session.refresh(dataset)
+            remaining = Units(dataset.epsilon_total - dataset.epsilon_spent,
+                              dataset.delta_total - dataset.delta_spent)
+            raise BudgetExhausted(
+                "the request exceeds the dataset's remaining privacy budget",
+                requested={"epsilon": float(charge.epsilon_value),
+                           "delta": float(charge.delta_value)},
+                remaining={"epsilon": float(remaining.epsilon_value),
+                           "delta": float(remaining.delta_value)})
+        structure = StructureRow(
+            id=uuid4(), dataset_id=dataset_id, kind=spec.kind, params=spec.public_params(),
+            seed=f"{secrets.randbits(128):032x}", epsilon=charge.epsilon, delta=charge.delta,
+            noise_plan=plan.to_dict(), status=StructureStatus.PENDING,
+            created_by=principal.key_id)
+        job = JobRow(id=uuid4(), kind=BUILD_JOB, structure_id=structure.id,
+                     dataset_id=dataset_id, status=JobStatus.QUEUED, progress=0.0, attempts=0)
+        tx.structures.add(structure)
+        tx.flush()
+        tx.jobs.add(job)
+        tx.ledger.add(LedgerEntryRow(
+            dataset_id=dataset_id, structure_id=structure.id, entry="spend",
+            epsilon=charge.epsilon, delta=charge.delta, key_id=principal.key_id,
+            mechanism=ledger_event(spec.kind, dataset.neighbouring, plan.to_dict())))
+        tx.commit()
+    return BuildAccepted(structure, job, warnings)
+
+
+def ledger_event(kind: str, neighbouring: str, plan: dict[str, Any]) -> dict[str, Any]:
+    """The DpEvent-like record of a spend: enough to recompute the accounting."""
+    return {"structure_kind": kind, "neighbouring": neighbouring, **plan}
+
+
+def visible_dataset_ids(uow: UnitOfWork, principal: Principal) -> set[UUID] | None:
+    if principal.is_admin:
+        return None
+    with uow() as tx:
+        owned = {d.id for d in tx.datasets.list_visible(owner=principal.key_id, granted=set())}
+        return owned | tx.keys.granted_dataset_ids(principal.key_id)
+
+
+def list_structures(uow: UnitOfWork, principal: Principal) -> Sequence[StructureRow]:
+    ids = visible_dataset_ids(uow, principal)
+    with uow() as tx:
+        return tx.structures.list_for(ids)
+
+
+def get_structure(uow: UnitOfWork, principal: Principal,
+                  structure_id: UUID) -> tuple[StructureRow, JobRow | None]:
+    with uow() as tx:
+        structure = tx.structures.get(structure_id)
+        if structure is None:
+            raise NotFound(f"structure {structure_id} not found")
+        readable_dataset(tx, principal, structure.dataset_id)
+        job = tx.jobs.for_structure(structure_id)
+        return structure, job
+
+
+class ReleaseCache:
+    """Deserialised releases, least recently used first out; shared by request threads."""
+
+    def __init__(self, capacity: int) -> None:
+        self._capacity = capacity
+        self._items: OrderedDict[UUID, Release] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: UUID) -> Release | None:
+        with self._lock:
+            release = self._items.get(key)
+            if release is not None:
+                self._items.move_to_end(key)
+            return release
+
+    def put(self, key: UUID, release: Release) -> None:
+        if self._capacity == 0:
+            return
+        with self._lock:
+            self._items[key] = release
+            self._items.move_to_end(key)
+            while len(self._items) > self._capacity:
+                self._items.popitem(last=False)
+
+
+def _ready_structure(uow: UnitOfWork, principal: Principal, structure_id: UUID,
+                     *, with_blob: bool) -> tuple[StructureRow, bytes | None]:
+    with uow() as tx:
+        structure = tx.structures.get(structure_id)
+        if structure is None:
+            raise NotFound(f"structure {structure_id} not found")
+        readable_dataset(tx, principal, structure.dataset_id)
+        if structure.status != StructureStatus.READY:
+            raise NotReady(f"structure {structure_id} is {structure.status}, not ready")
+        if not with_blob:
+            return structure, None
+        blob = tx.structures.get_blob(structure_id)
+        if blob is None:
+            raise CorruptRelease("a ready structure has no stored release")
+        if payload_checksum(blob.data) != blob.sha256:
+            raise CorruptRelease("stored release fails its checksum")
+        return structure, blob.data
+
+
+def load_for_query(uow: UnitOfWork, principal: Principal, structure_id: UUID,
+                   cache: ReleaseCache) -> Release:
+    # access is checked on every call; only the deserialised release is cached
+    _, _ = _ready_structure(uow, principal, structure_id, with_blob=False)
+    release = cache.get(structure_id)
+    if release is None:
+        _, blob = _ready_structure(uow, principal, structure_id, with_blob=True)
+        assert blob is not None
+        release = load_release(blob)
+        cache.put(structure_id, release)
+    return release
+
+
+def query(uow: UnitOfWork, principal: Principal, structure_id: UUID,
+          points: NDArray[np.float64], reduce: Reduce, *, cache: ReleaseCache,
+          max_points: int) -> QueryResult:
+    if points.shape[0] > max_points:
+        raise PayloadTooLarge(f"at most {max_points} query points per request")
+    release = load_for_query(uow, principal, structure_id, cache)
+    return release.query(points, reduce)
+
+
+def export(uow: UnitOfWork, principal: Principal, structure_id: UUID) -> tuple[StructureRow, bytes]:
+    structure, blob = _ready_structure(uow, principal, structure_id, with_blob=True)
+    assert blob is not None
+    return structure, blob
+
+
+def budget_of(row: StructureRow) -> PrivacyBudget:
+    return Units(row.epsilon, row.delta).budget()

@@ -1,0 +1,1 @@
+"""Build workers: claim jobs with a lease, heartbeat, build, store atomically."""

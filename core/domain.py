@@ -1,0 +1,141 @@
+"""Data domains, declared before any row arrives and never derived from the data.
+
+Every sensitivity in privsim is a bound over the declared domain, so every row is
+clipped into it before it is summed (``clip``); the service may instead reject rows
+outside it. The bounds below are the only facts about rows the mechanisms rely on.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+from numpy.typing import NDArray
+
+from core.errors import InvalidParameter
+
+__all__ = ["Box", "Domain", "L2Ball", "Neighbouring", "domain_from_dict"]
+
+Neighbouring = Literal["add_remove", "replace_one"]
+
+# Rows are scaled or clamped a hair inside the boundary so that float rounding never
+# leaves a clipped row outside the domain the sensitivities were derived for.
+_INSIDE = 1.0 - 8 * np.finfo(np.float64).eps
+
+
+@dataclass(frozen=True, slots=True)
+class L2Ball:
+    """{x : ||x||_2 <= radius}, centred at the origin."""
+
+    radius: float
+
+    def __post_init__(self) -> None:
+        if not (math.isfinite(self.radius) and self.radius > 0):
+            raise InvalidParameter("domain.radius", "must be a finite number > 0")
+
+    def center(self, dim: int) -> NDArray[np.float64]:
+        return np.zeros(dim)
+
+    def max_l2(self, dim: int) -> float:
+        """max ||x - center||_2 over the domain."""
+        return self.radius
+
+    def max_l1(self, dim: int) -> float:
+        """max ||x - center||_1 over the domain."""
+        return self.radius * math.sqrt(dim)
+
+    def outside(self, rows: NDArray[np.float64]) -> NDArray[np.bool_]:
+        return np.linalg.norm(rows, axis=1) > self.radius
+
+    def clip(self, rows: NDArray[np.float64]) -> NDArray[np.float64]:
+        norms = np.linalg.norm(rows, axis=1)
+        factor = np.where(norms > self.radius * _INSIDE,
+                          self.radius * _INSIDE / np.maximum(norms, np.finfo(np.float64).tiny),
+                          1.0)
+        return rows * factor[:, None]
+
+    def to_dict(self) -> dict[str, object]:
+        return {"type": "l2_ball", "radius": self.radius}
+
+
+@dataclass(frozen=True, slots=True)
+class Box:
+    """{x : low_i <= x_i <= high_i}; ``low`` and ``high`` are per-coordinate bounds."""
+
+    low: tuple[float, ...]
+    high: tuple[float, ...]
+
+    def __post_init__(self) -> None:
+        if len(self.low) != len(self.high) or not self.low:
+            raise InvalidParameter("domain", "low and high must have the same length >= 1")
+        for lo, hi in zip(self.low, self.high, strict=True):
+            if not (math.isfinite(lo) and math.isfinite(hi) and lo < hi):
+                raise InvalidParameter("domain", "need finite bounds with low < high")
+
+    @classmethod
+    def uniform(cls, low: float, high: float, dim: int) -> Box:
+        return cls((float(low),) * dim, (float(high),) * dim)
+
+    def _bounds(self, dim: int) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+        if len(self.low) != dim:
+            raise InvalidParameter("domain", f"box bounds must have length dim = {dim}")
+        return np.asarray(self.low), np.asarray(self.high)
+
+    def center(self, dim: int) -> NDArray[np.float64]:
+        low, high = self._bounds(dim)
+        return (low + high) / 2
+
+    def half_widths(self, dim: int) -> NDArray[np.float64]:
+        low, high = self._bounds(dim)
+        return (high - low) / 2
+
+    def max_l2(self, dim: int) -> float:
+        return float(np.linalg.norm(self.half_widths(dim)))
+
+    def max_l1(self, dim: int) -> float:
+        return float(np.sum(self.half_widths(dim)))
+
+    def outside(self, rows: NDArray[np.float64]) -> NDArray[np.bool_]:
+        low, high = self._bounds(rows.shape[1])
+        return np.any((rows < low) | (rows > high), axis=1)
+
+    def clip(self, rows: NDArray[np.float64]) -> NDArray[np.float64]:
+        low, high = self._bounds(rows.shape[1])
+        return np.clip(rows, low, high)
+
+    def to_dict(self) -> dict[str, object]:
+        return {"type": "box", "low": list(self.low), "high": list(self.high)}
+
+
+Domain = L2Ball | Box
+
+
+def domain_from_dict(spec: dict[str, object], dim: int) -> Domain:
+    """Parse ``{"type": "l2_ball", "radius": r}`` or ``{"type": "box", "low", "high"}``.
+
+    Box bounds may be scalars (the same for every coordinate) or lists of length dim.
+    """
+    kind = spec.get("type")
+    if kind == "l2_ball":
+        radius = spec.get("radius")
+        if not isinstance(radius, int | float) or isinstance(radius, bool):
+            raise InvalidParameter("domain.radius", "must be a number")
+        return L2Ball(float(radius))
+    if kind == "box":
+        low, high = (_bound(spec.get(k), k, dim) for k in ("low", "high"))
+        return Box(low, high)
+    raise InvalidParameter("domain.type", "must be 'l2_ball' or 'box'")
+
+
+def _bound(value: object, name: str, dim: int) -> tuple[float, ...]:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return (float(value),) * dim
+    if isinstance(value, list) and all(
+        isinstance(v, int | float) and not isinstance(v, bool) for v in value
+    ):
+        if len(value) != dim:
+            raise InvalidParameter(f"domain.{name}", f"must be a number or a list of length {dim}")
+        return tuple(float(v) for v in value)
+    raise InvalidParameter(f"domain.{name}", "must be a number or a list of numbers")

@@ -1,0 +1,1 @@
+"""Budgets, noise and mechanisms. ``noise.py`` is the only module that samples noise."""

@@ -1,0 +1,185 @@
+"""Distance sums from released moments: ``sq_l2_distance`` and ``inner_product``.
+
+Both shift rows by the domain's centre c (public), which keeps the sensitivities small
+for boxes away from the origin. With u = x - c and v = y - c:
+
+- ``sq_l2_distance``: sum_x ||x - y||^2 = S2 - 2 <S1, v> + n ||v||^2, from the noisy
+  count n, S1 = sum_x u (d values) and S2 = sum_x ||u||^2. Exact identity: the only
+  error is the noise.
+- ``inner_product``: sum_x <x, y> = <S1, y> + n <c, y>, from S1 and n. On rows and
+  queries normalised to the unit sphere it is the sum of cosine similarities.
+
+With M1 = max ||u||_1 and M2 = max ||u||_2 over the domain, the sensitivities are
+(add/remove): S1 has L1 M1 and L2 M2, S2 has M2^2, n has 1. Under replace-one S1's
+double, S2's stay M2^2 (both values lie in [0, M2^2]) and n is public.
+Derivation: docs/privacy/moments.md.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, ClassVar, Self
+
+import numpy as np
+from array_api_compat import array_namespace, device
+from numpy.typing import NDArray
+
+from core._array import Array
+from core.errors import CorruptRelease
+from core.privacy.mechanisms import Mechanism, NoisePlan, Statistic
+from core.structures.base import (
+    DataSpec, QueryResult, Reduce, check_points, clamp_count, count_statistic, ratio_std,
+)
+from core.structures.params import ParamReader
+
+__all__ = ["InnerProductSpec", "MomentRelease", "SqL2DistanceSpec"]
+
+
+def _sum_statistic(data: DataSpec, weight: float) -> Statistic:
+    m1 = data.domain.max_l1(data.dim)
+    m2 = data.domain.max_l2(data.dim)
+    factor = 2.0 if data.neighbouring == "replace_one" else 1.0
+    return Statistic("sum", data.dim, factor * m1, factor * m2, weight)
+
+
+class MomentBuilder:
+    def __init__(self, spec: SqL2DistanceSpec | InnerProductSpec) -> None:
+        self._spec = spec
+        self._center = spec.data.domain.center(spec.data.dim)
+
+    def accumulate(self, chunk: Array) -> dict[str, Array]:
+        xp = array_namespace(chunk)
+        U = chunk - xp.asarray(self._center, device=device(chunk))
+        sums = {"sum": xp.sum(U, axis=0),
+                "count": xp.asarray([float(chunk.shape[0])], dtype=xp.float64)}
+        if self._spec.kind == "sq_l2_distance":
+            sums["sum_sq"] = xp.reshape(xp.sum(U * U), (1,))
+        return sums
+
+    def finish(self, noisy: Mapping[str, NDArray[np.float64]], plan: NoisePlan) -> MomentRelease:
+        return MomentRelease(
+            kind=self._spec.kind, dim=self._spec.data.dim,
+            params=self._spec.public_params(), plan=plan, center=self._center,
+            sum=np.asarray(noisy["sum"], dtype=np.float64), count=float(noisy["count"][0]),
+            sum_sq=float(noisy["sum_sq"][0]) if "sum_sq" in noisy else 0.0,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class MomentRelease:
+    kind: str
+    dim: int
+    params: dict[str, Any]
+    plan: NoisePlan
+    center: NDArray[np.float64]
+    sum: NDArray[np.float64]
+    count: float
+    sum_sq: float
+
+    def query(self, points: NDArray[np.float64], reduce: Reduce = "sum") -> QueryResult:
+        Y = check_points(points, self.dim)
+        s1, sn = self.plan.std("sum"), self.plan.std("count")
+        n_hat = clamp_count(self.count)
+        zeros = np.zeros(Y.shape[0])
+        if self.kind == "sq_l2_distance":
+            V = Y - self.center
+            v2 = np.einsum("ij,ij->i", V, V)
+            cross = self.sum_sq - 2.0 * (V @ self.sum)  # independent of the count's noise
+            cross_std = np.sqrt(self.plan.std("sum_sq") ** 2 + 4.0 * v2 * s1**2)
+            if reduce == "sum":
+                return QueryResult(cross + self.count * v2,
+                                   np.sqrt(cross_std**2 + (v2 * sn) ** 2), zeros)
+            return QueryResult(cross / n_hat + v2, ratio_std(cross, cross_std, n_hat, sn), zeros)
+        dot = Y @ self.sum
+        dot_std = s1 * np.linalg.norm(Y, axis=1)
+        offset = Y @ self.center
+        if reduce == "sum":
+            return QueryResult(dot + self.count * offset,
+                               np.sqrt(dot_std**2 + (offset * sn) ** 2), zeros)
+        return QueryResult(dot / n_hat + offset, ratio_std(dot, dot_std, n_hat, sn), zeros)
+
+    def error_model(self) -> dict[str, float]:
+        model = {"sum_noise_std": self.plan.std("sum"), "count_noise_std": self.plan.std("count"),
+                 "approximation_std_mean": 0.0}
+        if self.kind == "sq_l2_distance":
+            model["sum_sq_noise_std"] = self.plan.std("sum_sq")
+        return model
+
+    def header(self) -> dict[str, Any]:
+        return {"kind": self.kind, "dim": self.dim, "params": self.params,
+                "plan": self.plan.to_dict(), "count": self.count, "sum_sq": self.sum_sq}
+
+    def arrays(self) -> dict[str, NDArray[np.float64]]:
+        return {"center": self.center, "sum": self.sum}
+
+    @classmethod
+    def from_parts(cls, header: Mapping[str, Any],
+                   arrays: Mapping[str, NDArray[np.float64]]) -> Self:
+        try:
+            return cls(kind=header["kind"], dim=int(header["dim"]), params=header["params"],
+                       plan=NoisePlan.from_dict(header["plan"]), center=arrays["center"],
+                       sum=arrays["sum"], count=float(header["count"]),
+                       sum_sq=float(header["sum_sq"]))
+        except (KeyError, TypeError, ValueError) as exc:
+            raise CorruptRelease("moment release is incomplete") from exc
+
+
+def _mechanism(params: Mapping[str, Any]) -> Mechanism:
+    reader = ParamReader(params)
+    mechanism = reader.choice("mechanism", ("laplace", "gaussian"), "laplace")
+    reader.done()
+    return mechanism  # type: ignore[return-value]
+
+
+@dataclass(frozen=True, slots=True)
+class SqL2DistanceSpec:
+    kind: ClassVar[str] = "sq_l2_distance"
+    data: DataSpec
+    mechanism: Mechanism
+
+    @classmethod
+    def parse(cls, params: Mapping[str, Any], data: DataSpec) -> Self:
+        return cls(data, _mechanism(params))
+
+    def public_params(self) -> dict[str, Any]:
+        return {"mechanism": self.mechanism}
+
+    def statistics(self) -> list[Statistic]:
+        # weights: the variance of a sum answer at a query with ||v|| = M2,
+        # sigma_S2^2 + 4 M2^2 sigma_S1^2 + M2^4 sigma_n^2, divided by M2^4
+        m2 = self.data.domain.max_l2(self.data.dim)
+        sq = m2**2
+        return [_sum_statistic(self.data, 4.0 / sq),
+                Statistic("sum_sq", 1, sq, sq, 1.0 / sq**2),
+                count_statistic(self.data.neighbouring)]
+
+    def builder(self, seed: int) -> MomentBuilder:
+        return MomentBuilder(self)
+
+
+@dataclass(frozen=True, slots=True)
+class InnerProductSpec:
+    kind: ClassVar[str] = "inner_product"
+    data: DataSpec
+    mechanism: Mechanism
+
+    @classmethod
+    def parse(cls, params: Mapping[str, Any], data: DataSpec) -> Self:
+        return cls(data, _mechanism(params))
+
+    def public_params(self) -> dict[str, Any]:
+        return {"mechanism": self.mechanism}
+
+    def statistics(self) -> list[Statistic]:
+        # weights: the variance of a mean answer, ||y||^2 sigma_S1^2 + <S1/n, y>^2 sigma_n^2,
+        # with <S1/n, y> <= M2 ||y|| for the count, plus <c, y>^2 sigma_n^2 for sums
+        data = self.data
+        m2 = data.domain.max_l2(data.dim)
+        c2 = float(np.linalg.norm(data.domain.center(data.dim)))
+        return [_sum_statistic(data, 1.0),
+                count_statistic(data.neighbouring, weight=m2**2 + c2**2)]
+
+    def builder(self, seed: int) -> MomentBuilder:
+        return MomentBuilder(self)
+

@@ -1,0 +1,1 @@
+"""Alembic migrations (SQLite and PostgreSQL). Every revision has a downgrade."""
