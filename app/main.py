@@ -14,7 +14,7 @@ import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import APIRouter, FastAPI
+from fastapi import FastAPI
 
 from app.api.deps import AppState
 from app.api.middleware import BodyLimitMiddleware, RequestContextMiddleware
@@ -80,11 +80,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.privsim = state
     install_error_handlers(app)
-    api = APIRouter(prefix="/v1")
-    for module in (keys, datasets, structures, jobs):
-        api.include_router(module.router)
-    app.include_router(api)
-    app.include_router(health.router)
+    for module in (keys, datasets, structures, jobs, health):
+        app.include_router(module.router)
     app.add_middleware(BodyLimitMiddleware, max_body_bytes=settings.max_body_bytes)
     app.add_middleware(RequestContextMiddleware, metrics=metrics)
     return app

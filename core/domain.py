@@ -23,6 +23,15 @@ Neighbouring = Literal["add_remove", "replace_one"]
 # Rows are scaled or clamped a hair inside the boundary so that float rounding never
 # leaves a clipped row outside the domain the sensitivities were derived for.
 _INSIDE = 1.0 - 8 * np.finfo(np.float64).eps
+MAX_BOUND = 1e100  # domain bounds beyond this would let sums overflow
+
+
+def _norms(rows: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Row l2 norms without overflow for huge (finite) values: inf only if truly huge."""
+    peak = np.max(np.abs(rows), axis=1) if rows.shape[1] else np.zeros(rows.shape[0])
+    safe = np.where(peak > 0, peak, 1.0)
+    with np.errstate(over="ignore"):
+        return np.asarray(np.linalg.norm(rows / safe[:, None], axis=1) * safe)
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,8 +41,8 @@ class L2Ball:
     radius: float
 
     def __post_init__(self) -> None:
-        if not (math.isfinite(self.radius) and self.radius > 0):
-            raise InvalidParameter("domain.radius", "must be a finite number > 0")
+        if not (math.isfinite(self.radius) and 0 < self.radius <= MAX_BOUND):
+            raise InvalidParameter("domain.radius", f"must be > 0 and at most {MAX_BOUND:g}")
 
     def center(self, dim: int) -> NDArray[np.float64]:
         return np.zeros(dim)
@@ -47,10 +56,10 @@ class L2Ball:
         return self.radius * math.sqrt(dim)
 
     def outside(self, rows: NDArray[np.float64]) -> NDArray[np.bool_]:
-        return np.linalg.norm(rows, axis=1) > self.radius
+        return _norms(rows) > self.radius
 
     def clip(self, rows: NDArray[np.float64]) -> NDArray[np.float64]:
-        norms = np.linalg.norm(rows, axis=1)
+        norms = _norms(rows)
         factor = np.where(norms > self.radius * _INSIDE,
                           self.radius * _INSIDE / np.maximum(norms, np.finfo(np.float64).tiny),
                           1.0)
@@ -71,8 +80,8 @@ class Box:
         if len(self.low) != len(self.high) or not self.low:
             raise InvalidParameter("domain", "low and high must have the same length >= 1")
         for lo, hi in zip(self.low, self.high, strict=True):
-            if not (math.isfinite(lo) and math.isfinite(hi) and lo < hi):
-                raise InvalidParameter("domain", "need finite bounds with low < high")
+            if not (-MAX_BOUND <= lo < hi <= MAX_BOUND):
+                raise InvalidParameter("domain", f"need low < high, within +-{MAX_BOUND:g}")
 
     @classmethod
     def uniform(cls, low: float, high: float, dim: int) -> Box:

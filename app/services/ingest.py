@@ -185,9 +185,7 @@ def _parse_csv(body: bytes, labelled: bool) -> ParsedRows:
     if not records:
         raise InvalidInput("the upload has no rows")
     header: list[str] | None = None
-    try:
-        [float(c) for c in records[0]]
-    except ValueError:
+    if not any(_is_number(c) for c in records[0]):  # a header has no numeric field
         header, records = [c.strip() for c in records[0]], records[1:]
     if not records:
         raise InvalidInput("the upload has no rows")
@@ -210,3 +208,11 @@ def _parse_csv(body: bytes, labelled: bool) -> ParsedRows:
         labels = _labels(values[:, label_at])
         values = np.delete(values, label_at, axis=1)
     return ParsedRows(values, labels)
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True

@@ -152,8 +152,11 @@ def build_release(
     return builder.finish(plan.apply(totals), plan)
 
 
+MAX_MAGNITUDE = 1e100  # bound on query coordinates and domain bounds: answers stay finite
+
+
 def check_points(points: NDArray[np.float64], dim: int) -> NDArray[np.float64]:
-    """Validate query points: a finite (q, dim) float array."""
+    """Validate query points: a finite (q, dim) float array of moderate magnitude."""
     arr = np.asarray(points, dtype=np.float64)
     if arr.ndim == 1 and arr.shape[0] == dim:
         arr = arr[None, :]
@@ -161,6 +164,9 @@ def check_points(points: NDArray[np.float64], dim: int) -> NDArray[np.float64]:
         raise IncompatibleArrays(f"query points must have shape (q, {dim})")
     if not np.all(np.isfinite(arr)):
         raise IncompatibleArrays("query points must be finite (no NaN or Inf)")
+    if arr.size and np.max(np.abs(arr)) > MAX_MAGNITUDE:
+        raise IncompatibleArrays(f"query coordinates must be at most {MAX_MAGNITUDE:g} "
+                                 "in magnitude")
     return arr
 
 

@@ -6,6 +6,7 @@ from fastapi import APIRouter, Request, Response
 from fastapi.concurrency import run_in_threadpool
 
 from app.api.deps import PrincipalDep, StateDep, UoWDep
+from app.api.routes import V1
 from app.api.schemas.common import PROBLEM
 from app.api.schemas.datasets import (
     DatasetCreate, DatasetRead, GrantCreate, GrantRead, LedgerEntryRead, LedgerRead,
@@ -14,7 +15,7 @@ from app.api.schemas.datasets import (
 from app.services import datasets, ingest, rows
 from app.services.datasets import NewDataset
 
-router = APIRouter(prefix="/datasets", tags=["datasets"],
+router = APIRouter(prefix=f"{V1}/datasets", tags=["datasets"],
                    responses={401: PROBLEM, 403: PROBLEM, 404: PROBLEM, 422: PROBLEM})
 
 

@@ -5,11 +5,12 @@ from uuid import UUID
 from fastapi import APIRouter
 
 from app.api.deps import PrincipalDep, UoWDep
+from app.api.routes import V1
 from app.api.schemas.common import PROBLEM
 from app.api.schemas.structures import JobRead
 from app.services import jobs
 
-router = APIRouter(prefix="/jobs", tags=["jobs"],
+router = APIRouter(prefix=f"{V1}/jobs", tags=["jobs"],
                    responses={401: PROBLEM, 403: PROBLEM, 404: PROBLEM})
 
 

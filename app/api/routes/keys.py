@@ -5,12 +5,13 @@ from uuid import UUID
 from fastapi import APIRouter, Response
 
 from app.api.deps import PrincipalDep, UoWDep
+from app.api.routes import V1
 from app.api.schemas.common import PROBLEM
 from app.api.schemas.keys import KeyCreate, KeyCreated, KeyRead
 from app.db.models import Role
 from app.services import access
 
-router = APIRouter(prefix="/keys", tags=["keys"],
+router = APIRouter(prefix=f"{V1}/keys", tags=["keys"],
                    responses={401: PROBLEM, 403: PROBLEM, 422: PROBLEM})
 
 

@@ -11,6 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 
 from app.api.deps import PrincipalDep, StateDep, UoWDep
+from app.api.routes import V1
 from app.api.schemas.common import PROBLEM
 from app.api.schemas.structures import (
     QueryIn, QueryOut, StructureAccepted, StructureCreate, StructureRead,
@@ -20,7 +21,7 @@ from app.services import structures
 from app.services.ingest import JSON_TYPES, NPY_TYPES, media_type
 from core.structures.base import QueryResult
 
-router = APIRouter(tags=["structures"],
+router = APIRouter(prefix=V1, tags=["structures"],
                    responses={401: PROBLEM, 403: PROBLEM, 404: PROBLEM, 422: PROBLEM})
 
 NPY = "application/x-npy"

@@ -1,0 +1,41 @@
+import numpy as np
+import pytest
+
+from core.domain import Box, L2Ball, domain_from_dict
+from core.errors import InvalidParameter
+
+
+def test_l2_ball_clips_into_the_ball_and_leaves_inside_rows_alone() -> None:
+    ball = L2Ball(2.0)
+    rows = np.array([[3.0, 4.0], [0.5, 0.5], [0.0, 0.0], [1e300, 1e300]])
+    clipped = ball.clip(rows)
+    assert np.all(np.linalg.norm(clipped, axis=1) <= 2.0)
+    np.testing.assert_array_equal(clipped[1:3], rows[1:3])
+    np.testing.assert_allclose(clipped[0], [1.2, 1.6], rtol=1e-12)
+    assert ball.outside(rows).tolist() == [True, False, False, True]
+
+
+def test_box_clips_per_coordinate() -> None:
+    box = Box((0.0, -1.0), (1.0, 1.0))
+    clipped = box.clip(np.array([[2.0, -3.0], [0.5, 0.5]]))
+    np.testing.assert_array_equal(clipped, [[1.0, -1.0], [0.5, 0.5]])
+    np.testing.assert_array_equal(box.center(2), [0.5, 0.0])
+    assert box.max_l1(2) == pytest.approx(1.5)
+    assert box.max_l2(2) == pytest.approx(np.hypot(0.5, 1.0))
+
+
+def test_bounds_on_the_ball() -> None:
+    ball = L2Ball(1.0)
+    assert ball.max_l2(16) == 1.0
+    assert ball.max_l1(16) == pytest.approx(4.0)
+
+
+def test_parsing() -> None:
+    assert domain_from_dict({"type": "l2_ball", "radius": 3}, 2) == L2Ball(3.0)
+    assert domain_from_dict({"type": "box", "low": 0, "high": [1, 2]}, 2) == Box((0.0, 0.0),
+                                                                             (1.0, 2.0))
+    for bad in ({"type": "l2_ball", "radius": 0}, {"type": "l2_ball", "radius": True},
+                {"type": "box", "low": [0], "high": 1}, {"type": "box", "low": 1, "high": 1},
+                {"type": "sphere"}, {"type": "box", "low": "a", "high": 1}):
+        with pytest.raises(InvalidParameter):
+            domain_from_dict(bad, 2)

@@ -1,0 +1,81 @@
+"""The samplers draw from the distribution and scale they claim (OpenDP, CSPRNG)."""
+
+import ast
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+from scipy import stats
+
+from core.errors import InvalidParameter
+from core.privacy import noise
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+@pytest.mark.parametrize("scale", [0.5, 3.0, 200.0])
+def test_laplace_has_its_scale(scale: float) -> None:
+    draws = noise.laplace(np.zeros(20_000), scale)
+    assert stats.kstest(draws, "laplace", args=(0, scale)).pvalue > 1e-4
+
+
+@pytest.mark.parametrize("scale", [0.5, 3.0, 200.0])
+def test_gaussian_has_its_scale(scale: float) -> None:
+    draws = noise.gaussian(np.zeros(10_000), scale)
+    assert stats.kstest(draws, "norm", args=(0, scale)).pvalue > 1e-4
+
+
+def test_noise_is_added_to_the_values_and_keeps_their_shape() -> None:
+    values = np.arange(6.0).reshape(2, 3) * 1e6
+    noisy = noise.laplace(values, 1.0)
+    assert noisy.shape == (2, 3)
+    assert np.all(np.abs(noisy - values) < 100)
+    assert not np.array_equal(noisy, values)
+
+
+def test_two_draws_differ() -> None:
+    assert not np.array_equal(noise.laplace(np.zeros(8), 1.0), noise.laplace(np.zeros(8), 1.0))
+
+
+def test_privacy_maps() -> None:
+    assert noise.laplace_epsilon(2.0, 4.0) == pytest.approx(0.5)
+    assert noise.gaussian_rho(1.0, 3.0) == pytest.approx(1 / 18)
+    # OpenDP's conversion is tighter than rho + 2 sqrt(rho log(1/delta))
+    rho, delta = 0.05, 1e-6
+    eps = noise.zcdp_epsilon(rho, delta)
+    assert eps <= rho + 2 * math.sqrt(rho * math.log(1 / delta))
+    assert eps > rho
+    assert noise.zcdp_epsilon(1e9, delta) == math.inf
+
+
+def test_bad_input_is_refused() -> None:
+    with pytest.raises(InvalidParameter):
+        noise.laplace(np.array([np.nan]), 1.0)
+    with pytest.raises(InvalidParameter):
+        noise.gaussian(np.zeros(2), 0.0)
+
+
+def _uses_array_rng(tree: ast.AST) -> bool:
+    for node in ast.walk(tree):
+        if (isinstance(node, ast.Attribute) and node.attr == "random"
+                and isinstance(node.value, ast.Name)
+                and node.value.id in ("np", "numpy", "cp", "cupy")):
+            return True
+        if isinstance(node, ast.ImportFrom) and node.module in ("numpy.random", "cupy.random"):
+            return True
+        if isinstance(node, ast.Import) and any(a.name in ("numpy.random", "cupy.random")
+                                                for a in node.names):
+            return True
+    return False
+
+
+def test_no_numpy_rng_in_privacy_or_service_code() -> None:
+    """Privacy noise is drawn only by core/privacy/noise.py through OpenDP; the privacy
+    and service code never touches numpy's or cupy's RNG."""
+    offenders = [str(path.relative_to(ROOT))
+                 for folder in ("core/privacy", "app", "gpu")
+                 for path in (ROOT / folder).rglob("*.py")
+                 if _uses_array_rng(ast.parse(path.read_text()))]
+    assert offenders == []
+    assert _uses_array_rng(ast.parse("import numpy as np\nnp.random.laplace(0, 1)"))
