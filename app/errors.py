@@ -16,7 +16,7 @@ stripped of their ``input`` before they are returned.
 from __future__ import annotations
 
 import logging
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -114,7 +114,7 @@ def problem_response(request: Request, *, status: int, code: str, title: str, de
 
 
 def _app_error(request: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, AppError)
+    exc = cast(AppError, exc)
     return problem_response(request, status=exc.status, code=exc.code, title=exc.title,
                             detail=exc.detail, headers=exc.headers, **exc.extensions)
 
@@ -131,7 +131,7 @@ def _core_error(request: Request, exc: Exception) -> JSONResponse:
 
 
 def _validation_error(request: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, RequestValidationError)
+    exc = cast(RequestValidationError, exc)
     errors = [{"loc": list(e.get("loc", ())), "msg": str(e.get("msg", "")),
                "type": str(e.get("type", ""))} for e in exc.errors()]
     first = errors[0] if errors else {"loc": [], "msg": "invalid request"}
@@ -142,7 +142,7 @@ def _validation_error(request: Request, exc: Exception) -> JSONResponse:
 
 
 def _http_error(request: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, StarletteHTTPException)
+    exc = cast(StarletteHTTPException, exc)
     code, title = _HTTP_CODES.get(exc.status_code, ("http-error", "HTTP error"))
     detail = exc.detail if isinstance(exc.detail, str) else title
     return problem_response(request, status=exc.status_code, code=code, title=title,
@@ -150,7 +150,7 @@ def _http_error(request: Request, exc: Exception) -> JSONResponse:
 
 
 def _database_error(request: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, DBAPIError)
+    exc = cast(DBAPIError, exc)
     if isinstance(exc, OperationalError) or exc.connection_invalidated:
         logger.error("database unavailable: %s", type(exc.orig).__name__)
         return _app_error(request, ServiceUnavailable(

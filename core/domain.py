@@ -111,8 +111,10 @@ class Box:
         return np.any((rows < low) | (rows > high), axis=1)
 
     def clip(self, rows: NDArray[np.float64]) -> NDArray[np.float64]:
-        low, high = self._bounds(rows.shape[1])
-        return np.clip(rows, low, high)
+        """Clamp each coordinate into the box, a hair inside its faces, so that the
+        rounded x_i - c_i never exceeds the half-width the sensitivities use."""
+        center, half = self.center(rows.shape[1]), self.half_widths(rows.shape[1])
+        return np.clip(rows, center - half * _INSIDE, center + half * _INSIDE)
 
     def to_dict(self) -> dict[str, object]:
         return {"type": "box", "low": list(self.low), "high": list(self.high)}

@@ -36,9 +36,10 @@ class Api:
         state: AppState = self.c.app.state.privsim  # type: ignore[attr-defined]
         return state
 
-    def key(self, role: str, dataset_ids: list[str] | None = None) -> tuple[str, dict[str, str]]:
-        r = self.c.post("/v1/keys", headers=ADMIN,
-                        json={"role": role, "name": f"{role} key", "dataset_ids": dataset_ids or []})
+    def key(self, role: str,
+            dataset_ids: list[str] | None = None) -> tuple[str, dict[str, str]]:
+        r = self.c.post("/v1/keys", headers=ADMIN, json={
+            "role": role, "name": f"{role} key", "dataset_ids": dataset_ids or []})
         assert r.status_code == 201, r.text
         return r.json()["id"], bearer(r.json()["key"])
 

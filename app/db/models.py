@@ -12,8 +12,19 @@ from typing import Any
 from uuid import UUID
 
 from sqlalchemy import (
-    JSON, BigInteger, Boolean, CheckConstraint, Float, ForeignKey, Index, Integer, LargeBinary,
-    String, Text, UniqueConstraint, Uuid,
+    JSON,
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+    Uuid,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 

@@ -11,8 +11,15 @@ from sqlalchemy.orm import Session
 
 from app.db.base import utcnow
 from app.db.models import (
-    ApiKeyRow, DatasetRow, GrantRow, JobRow, JobStatus, LedgerEntryRow, RowChunkRow,
-    StructureBlobRow, StructureRow,
+    ApiKeyRow,
+    DatasetRow,
+    GrantRow,
+    JobRow,
+    JobStatus,
+    LedgerEntryRow,
+    RowChunkRow,
+    StructureBlobRow,
+    StructureRow,
 )
 from core.privacy.budget import Units
 
@@ -59,7 +66,8 @@ class DatasetRepository:
     def get_including_deleted(self, dataset_id: UUID) -> DatasetRow | None:
         return self._s.get(DatasetRow, dataset_id)
 
-    def list_visible(self, *, owner: UUID | None, granted: set[UUID] | None) -> Sequence[DatasetRow]:
+    def list_visible(self, *, owner: UUID | None,
+                     granted: set[UUID] | None) -> Sequence[DatasetRow]:
         """All live datasets (owner and granted None), or those owned by / granted to a key."""
         stmt = select(DatasetRow).where(DatasetRow.deleted_at.is_(None))
         if owner is not None or granted is not None:
@@ -242,7 +250,7 @@ class JobRepository:
 
     def count_by_status(self) -> dict[str, int]:
         stmt = select(JobRow.status, func.count()).group_by(JobRow.status)
-        return {status: count for status, count in self._s.execute(stmt).tuples()}
+        return dict(self._s.execute(stmt).tuples().all())
 
 
 class LedgerRepository:

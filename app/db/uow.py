@@ -16,7 +16,11 @@ from contextlib import contextmanager
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.db.repositories import (
-    ChunkRepository, DatasetRepository, JobRepository, KeyRepository, LedgerRepository,
+    ChunkRepository,
+    DatasetRepository,
+    JobRepository,
+    KeyRepository,
+    LedgerRepository,
     StructureRepository,
 )
 from app.db.session import SQLITE_BEGIN

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from contextlib import suppress
 from dataclasses import dataclass
 from uuid import UUID, uuid4
 
@@ -105,10 +106,8 @@ def ensure_bootstrap_admin(uow: UnitOfWork, token: str) -> None:
             return
         tx.keys.add(ApiKeyRow(id=uuid4(), name="bootstrap admin", role=Role.ADMIN,
                               key_hash=key_hash))
-        try:
+        with suppress(IntegrityError):  # another process created it first
             tx.commit()
-        except IntegrityError:  # another process created it first
-            pass
 
 
 def list_keys(uow: UnitOfWork, principal: Principal) -> list[ApiKeyRow]:

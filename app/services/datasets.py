@@ -28,9 +28,13 @@ class NewDataset:
     delta: float
 
 
-def create_dataset(uow: UnitOfWork, principal: Principal, new: NewDataset) -> DatasetRow:
+def create_dataset(uow: UnitOfWork, principal: Principal, new: NewDataset,
+                   *, max_epsilon: float) -> DatasetRow:
     require_role(principal, Role.ADMIN, Role.OWNER)
     domain = domain_from_dict(new.domain, new.dim)  # InvalidParameter -> 422
+    if new.epsilon > max_epsilon:
+        raise InvalidInput(f"budget.epsilon: at most {max_epsilon:g} per dataset "
+                           "(PRIVSIM_MAX_BUDGET_EPSILON)")
     total = Units.total(new.epsilon, new.delta)
     if total.epsilon <= 0:
         raise InvalidInput("budget.epsilon: must be at least 1e-9")

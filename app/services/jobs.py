@@ -7,7 +7,7 @@ from uuid import UUID
 from app.db.models import JobRow
 from app.db.uow import UnitOfWork
 from app.errors import NotFound
-from app.services.access import Principal, readable_dataset
+from app.services.access import Principal, managed_dataset
 
 
 def get_job(uow: UnitOfWork, principal: Principal, job_id: UUID) -> JobRow:
@@ -15,5 +15,7 @@ def get_job(uow: UnitOfWork, principal: Principal, job_id: UUID) -> JobRow:
         job = tx.jobs.get(job_id)
         if job is None:
             raise NotFound(f"job {job_id} not found")
-        readable_dataset(tx, principal, job.dataset_id)
+        # progress advances one stored chunk at a time, which reveals n coarsely, and n
+        # is private under add/remove: only those who may see n read jobs
+        managed_dataset(tx, principal, job.dataset_id)
         return job

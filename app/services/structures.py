@@ -19,9 +19,15 @@ import numpy as np
 from numpy.typing import NDArray
 
 from app.db.models import (
-    DatasetRow, JobRow, JobStatus, LedgerEntryRow, Role, StructureRow, StructureStatus,
+    DatasetRow,
+    JobRow,
+    JobStatus,
+    LedgerEntryRow,
+    Role,
+    StructureRow,
+    StructureStatus,
 )
-from app.db.uow import UnitOfWork
+from app.db.uow import Transaction, UnitOfWork
 from app.errors import BudgetExhausted, Conflict, NotFound, NotReady, PayloadTooLarge
 from app.services.access import Principal, managed_dataset, readable_dataset, require_role
 from core.domain import domain_from_dict
@@ -65,8 +71,11 @@ def request_build(uow: UnitOfWork, principal: Principal, dataset_id: UUID,
         if spec.mechanism == "laplace" and delta > 0:
             warnings.append("the laplace mechanism is pure epsilon-DP: delta is not spent")
             delta = 0.0
-        charge = Units.spend(request.epsilon, delta)
-        plan = noise_plan(spec, charge.budget())  # data-independent, fixed before any row
+        charge = Units.spend(request.epsilon, delta)  # rounded up to the ledger's unit
+        ceiling = charge.budget()  # the charge as floats, rounded down
+        plan = noise_plan(spec, PrivacyBudget(min(request.epsilon, ceiling.epsilon),
+                                              min(delta, ceiling.delta)))
+        # data-independent: fixed, and recorded, before any row is read
         if dataset.row_count == 0:
             raise Conflict("the dataset has no rows to build from")
         if not tx.datasets.reserve(dataset_id, charge):
@@ -152,35 +161,35 @@ class ReleaseCache:
                 self._items.popitem(last=False)
 
 
-def _ready_structure(uow: UnitOfWork, principal: Principal, structure_id: UUID,
-                     *, with_blob: bool) -> tuple[StructureRow, bytes | None]:
-    with uow() as tx:
-        structure = tx.structures.get(structure_id)
-        if structure is None:
-            raise NotFound(f"structure {structure_id} not found")
-        readable_dataset(tx, principal, structure.dataset_id)
-        if structure.status != StructureStatus.READY:
-            raise NotReady(f"structure {structure_id} is {structure.status}, not ready")
-        if not with_blob:
-            return structure, None
-        blob = tx.structures.get_blob(structure_id)
-        if blob is None:
-            raise CorruptRelease("a ready structure has no stored release")
-        if payload_checksum(blob.data) != blob.sha256:
-            raise CorruptRelease("stored release fails its checksum")
-        return structure, blob.data
+def _ready_structure(tx: Transaction, principal: Principal,
+                     structure_id: UUID) -> StructureRow:
+    structure = tx.structures.get(structure_id)
+    if structure is None:
+        raise NotFound(f"structure {structure_id} not found")
+    readable_dataset(tx, principal, structure.dataset_id)
+    if structure.status != StructureStatus.READY:
+        raise NotReady(f"structure {structure_id} is {structure.status}, not ready")
+    return structure
+
+
+def _verified_blob(tx: Transaction, structure_id: UUID) -> bytes:
+    blob = tx.structures.get_blob(structure_id)
+    if blob is None:
+        raise CorruptRelease("a ready structure has no stored release")
+    if payload_checksum(blob.data) != blob.sha256:
+        raise CorruptRelease("stored release fails its checksum")
+    return blob.data
 
 
 def load_for_query(uow: UnitOfWork, principal: Principal, structure_id: UUID,
                    cache: ReleaseCache) -> Release:
-    # access is checked on every call; only the deserialised release is cached
-    _, _ = _ready_structure(uow, principal, structure_id, with_blob=False)
-    release = cache.get(structure_id)
-    if release is None:
-        _, blob = _ready_structure(uow, principal, structure_id, with_blob=True)
-        assert blob is not None
-        release = load_release(blob)
-        cache.put(structure_id, release)
+    """Access is checked on every call; only the deserialised release is cached."""
+    with uow() as tx:
+        _ready_structure(tx, principal, structure_id)
+        release = cache.get(structure_id)
+        if release is None:
+            release = load_release(_verified_blob(tx, structure_id))
+            cache.put(structure_id, release)
     return release
 
 
@@ -193,11 +202,8 @@ def query(uow: UnitOfWork, principal: Principal, structure_id: UUID,
     return release.query(points, reduce)
 
 
-def export(uow: UnitOfWork, principal: Principal, structure_id: UUID) -> tuple[StructureRow, bytes]:
-    structure, blob = _ready_structure(uow, principal, structure_id, with_blob=True)
-    assert blob is not None
-    return structure, blob
-
-
-def budget_of(row: StructureRow) -> PrivacyBudget:
-    return Units(row.epsilon, row.delta).budget()
+def export(uow: UnitOfWork, principal: Principal,
+           structure_id: UUID) -> tuple[StructureRow, bytes]:
+    with uow() as tx:
+        structure = _ready_structure(tx, principal, structure_id)
+        return structure, _verified_blob(tx, structure_id)

@@ -138,7 +138,8 @@ class NoisePlan:
     @classmethod
     def from_dict(cls, data: Mapping[str, object]) -> NoisePlan:
         stats = data["statistics"]
-        assert isinstance(stats, list)
+        if not isinstance(stats, list):
+            raise InvalidParameter("plan.statistics", "must be a list")
         return cls(mechanism=data["mechanism"],  # type: ignore[arg-type]
                    budget=PrivacyBudget(float(data["epsilon"]),  # type: ignore[arg-type]
                                         float(data["delta"])),  # type: ignore[arg-type]
@@ -213,7 +214,9 @@ def _plan_gaussian(statistics: Sequence[Statistic], budget: PrivacyBudget) -> No
 
 def max_rho(budget: PrivacyBudget) -> float:
     """The largest zCDP rho whose (epsilon, delta) conversion fits ``budget``."""
-    lo, hi = 0.0, budget.epsilon  # rho <= epsilon always converts to at least epsilon
+    lo, hi = 0.0, budget.epsilon
+    while noise.zcdp_epsilon(hi, budget.delta) <= budget.epsilon:  # bracket the answer
+        lo, hi = hi, 2 * hi
     for _ in range(100):
         mid = (lo + hi) / 2
         if noise.zcdp_epsilon(mid, budget.delta) <= budget.epsilon:

@@ -12,7 +12,12 @@ from typing import Any
 
 from core.errors import CorruptRelease, InvalidParameter
 from core.structures.base import (
-    DataSpec, QueryResult, Release, Spec, build_release, noise_plan,
+    DataSpec,
+    QueryResult,
+    Release,
+    Spec,
+    build_release,
+    noise_plan,
 )
 from core.structures.kde import GaussianKDESpec, RandomFeatureRelease, RFFBaselineSpec
 from core.structures.moments import InnerProductSpec, MomentRelease, SqL2DistanceSpec

@@ -36,7 +36,13 @@ from core._array import Array
 from core.errors import CorruptRelease
 from core.privacy.mechanisms import Mechanism, NoisePlan, Statistic
 from core.structures.base import (
-    DataSpec, QueryResult, Reduce, check_points, clamp_count, count_statistic, ratio_std,
+    DataSpec,
+    QueryResult,
+    Reduce,
+    check_points,
+    clamp_count,
+    count_statistic,
+    ratio_std,
 )
 from core.structures.params import ParamReader
 
@@ -77,8 +83,8 @@ class FeatureMap:
         T = Z @ xp.asarray(self.frequencies.T.copy(), device=dev)
         if self.style == "paired":
             return xp.concat([xp.cos(T), xp.sin(T)], axis=1)
-        assert self.phases is not None
-        return math.sqrt(2.0) * xp.cos(T + xp.asarray(self.phases, device=dev))
+        phases = xp.asarray(self.phases, device=dev)
+        return math.sqrt(2.0) * xp.cos(T + phases)
 
     def sensitivities(self, neighbouring: str) -> tuple[float, float]:
         """(L1, L2) sensitivity of sum_x phi(x)."""
@@ -217,9 +223,7 @@ def _features_from(reader: ParamReader) -> int:
     alpha = reader.optional_positive_float("alpha")
     # the approximation std bound is 1/sqrt(m): m = 1/alpha^2 meets alpha
     default = 1024 if alpha is None else min(MAX_FEATURES, math.ceil(1.0 / alpha**2))
-    features = reader.int_in("features", 2, MAX_FEATURES, default)
-    assert features is not None
-    return features
+    return reader.int_in("features", 2, MAX_FEATURES, default)
 
 
 @dataclass(frozen=True, slots=True)
@@ -237,7 +241,7 @@ class GaussianKDESpec:
         bandwidth = reader.positive_float("bandwidth")
         features = _features_from(reader)
         features += features % 2  # paired features come two by two
-        projection_dim = reader.int_in("projection_dim", 1, MAX_PROJECTION_DIM)
+        projection_dim = reader.optional_int_in("projection_dim", 1, MAX_PROJECTION_DIM)
         mechanism = reader.choice("mechanism", ("laplace", "gaussian"), "laplace")
         reader.done()
         return cls(data, bandwidth, features, projection_dim, mechanism)  # type: ignore[arg-type]
@@ -249,8 +253,8 @@ class GaussianKDESpec:
     def _shape(self) -> FeatureMap:
         """A feature map with the right sizes but no randomness (for sensitivities)."""
         rows = self.features // 2
-        return FeatureMap("paired", np.empty((rows, 0)), None,
-                          None if self.projection_dim is None else np.empty((self.projection_dim, 0)))
+        projection = None if self.projection_dim is None else np.empty((self.projection_dim, 0))
+        return FeatureMap("paired", np.empty((rows, 0)), None, projection)
 
     def statistics(self) -> list[Statistic]:
         shape = self._shape()

@@ -29,7 +29,13 @@ from core._array import Array
 from core.errors import CorruptRelease
 from core.privacy.mechanisms import Mechanism, NoisePlan, Statistic
 from core.structures.base import (
-    DataSpec, QueryResult, Reduce, check_points, clamp_count, count_statistic, ratio_std,
+    DataSpec,
+    QueryResult,
+    Reduce,
+    check_points,
+    clamp_count,
+    count_statistic,
+    ratio_std,
 )
 from core.structures.params import ParamReader
 

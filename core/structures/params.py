@@ -42,10 +42,14 @@ class ParamReader:
             return None
         return self.positive_float(name)
 
-    def int_in(self, name: str, low: int, high: int, default: int | None = None) -> int | None:
+    def int_in(self, name: str, low: int, high: int, default: int) -> int:
+        value = self.optional_int_in(name, low, high)
+        return default if value is None else value
+
+    def optional_int_in(self, name: str, low: int, high: int) -> int | None:
         value = self._get(name)
         if value is None:
-            return default
+            return None
         if isinstance(value, bool) or not isinstance(value, int):
             raise InvalidParameter(f"params.{name}", "must be an integer")
         if not low <= value <= high:

@@ -10,7 +10,15 @@ from hypothesis import strategies as st
 from core.domain import L2Ball
 from core.errors import CorruptRelease
 from core.privacy.budget import PrivacyBudget
-from core.structures import KINDS, DataSpec, build_release, dump_release, load_release, noise_plan, parse_spec
+from core.structures import (
+    KINDS,
+    DataSpec,
+    build_release,
+    dump_release,
+    load_release,
+    noise_plan,
+    parse_spec,
+)
 
 ROWS = np.random.default_rng(0).uniform(-0.5, 0.5, size=(50, 3))
 PARAMS = {"gaussian_kde": {"bandwidth": 1.0, "features": 32, "projection_dim": 2},

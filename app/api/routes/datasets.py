@@ -5,12 +5,18 @@ from uuid import UUID
 from fastapi import APIRouter, Request, Response
 from fastapi.concurrency import run_in_threadpool
 
-from app.api.deps import PrincipalDep, StateDep, UoWDep
+from app.api.deps import PrincipalDep, SettingsDep, StateDep, UoWDep
 from app.api.routes import V1
 from app.api.schemas.common import PROBLEM
 from app.api.schemas.datasets import (
-    DatasetCreate, DatasetRead, GrantCreate, GrantRead, LedgerEntryRead, LedgerRead,
-    RowsAccepted, RowsPurged,
+    DatasetCreate,
+    DatasetRead,
+    GrantCreate,
+    GrantRead,
+    LedgerEntryRead,
+    LedgerRead,
+    RowsAccepted,
+    RowsPurged,
 )
 from app.services import datasets, ingest, rows
 from app.services.datasets import NewDataset
@@ -20,11 +26,13 @@ router = APIRouter(prefix=f"{V1}/datasets", tags=["datasets"],
 
 
 @router.post("", status_code=201, response_model=DatasetRead)
-def create_dataset(body: DatasetCreate, uow: UoWDep, principal: PrincipalDep) -> DatasetRead:
+def create_dataset(body: DatasetCreate, uow: UoWDep, settings: SettingsDep,
+                   principal: PrincipalDep) -> DatasetRead:
     row = datasets.create_dataset(uow, principal, NewDataset(
         name=body.name, dim=body.dim, domain=body.domain.model_dump(),
         neighbouring=body.neighbouring, on_out_of_domain=body.on_out_of_domain,
-        labelled=body.labelled, epsilon=body.budget.epsilon, delta=body.budget.delta))
+        labelled=body.labelled, epsilon=body.budget.epsilon, delta=body.budget.delta),
+        max_epsilon=settings.max_budget_epsilon)
     return DatasetRead.of(row, show_rows=True)
 
 

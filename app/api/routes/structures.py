@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import io
-from typing import Literal
+from typing import Annotated, Literal
 from uuid import UUID
 
 import numpy as np
@@ -14,7 +14,11 @@ from app.api.deps import PrincipalDep, StateDep, UoWDep
 from app.api.routes import V1
 from app.api.schemas.common import PROBLEM
 from app.api.schemas.structures import (
-    QueryIn, QueryOut, StructureAccepted, StructureCreate, StructureRead,
+    QueryIn,
+    QueryOut,
+    StructureAccepted,
+    StructureCreate,
+    StructureRead,
 )
 from app.errors import InvalidInput, NotAcceptable, UnsupportedMediaType
 from app.services import structures
@@ -73,7 +77,7 @@ _QUERY_BODY = {
                         413: PROBLEM, 415: PROBLEM})
 async def query_structure(
     structure_id: UUID, request: Request, state: StateDep, principal: PrincipalDep,
-    reduce: Literal["sum", "mean"] | None = Query(default=None),
+    reduce: Annotated[Literal["sum", "mean"] | None, Query()] = None,
 ) -> Response | QueryOut:
     """Answer F(y) = sum_x f(x, y) (or the mean) for a batch of points. JSON in and out,
     or ``application/x-npy`` in and/or out (``Accept: application/x-npy`` returns a
@@ -90,9 +94,10 @@ async def query_structure(
         except ValidationError as exc:
             raise RequestValidationError(
                 [{**e, "loc": ("body", *e["loc"])} for e in exc.errors()]) from exc
-        if reduce is not None and reduce != parsed.reduce:
+        given_in_body = "reduce" in parsed.model_fields_set
+        if reduce is not None and given_in_body and reduce != parsed.reduce:
             raise InvalidInput("reduce is given twice, with different values")
-        reduce_to = parsed.reduce
+        reduce_to = parsed.reduce if given_in_body or reduce is None else reduce
         points = _matrix(parsed.points)
     elif kind in NPY_TYPES:
         reduce_to = reduce or "sum"

@@ -50,7 +50,7 @@ ENDPOINTS = [
     Endpoint("POST", "/v1/structures/{structure_id}/query", READERS, 200,
              {"points": [[0.0, 0.0, 0.0]], "reduce": "mean"}),
     Endpoint("GET", "/v1/structures/{structure_id}/export", READERS, 200),
-    Endpoint("GET", "/v1/jobs/{job_id}", READERS, 200),
+    Endpoint("GET", "/v1/jobs/{job_id}", MANAGERS, 200),
 ]
 OPEN = ["/healthz", "/readyz", "/metrics"]
 

@@ -200,3 +200,8 @@ def test_grants(client: TestClient) -> None:
         "role": "analyst", "name": "x", "dataset_ids": ["00000000-0000-0000-0000-000000000000"]})
     assert r.status_code == 422
     assert owner_id != analyst_id
+
+
+def test_dataset_budgets_are_capped(client: TestClient) -> None:
+    status, body = create(client, budget={"epsilon": 1000.0})
+    assert status == 422 and "at most 100" in body["detail"]

@@ -18,7 +18,10 @@ def test_l2_ball_clips_into_the_ball_and_leaves_inside_rows_alone() -> None:
 def test_box_clips_per_coordinate() -> None:
     box = Box((0.0, -1.0), (1.0, 1.0))
     clipped = box.clip(np.array([[2.0, -3.0], [0.5, 0.5]]))
-    np.testing.assert_array_equal(clipped, [[1.0, -1.0], [0.5, 0.5]])
+    np.testing.assert_allclose(clipped, [[1.0, -1.0], [0.5, 0.5]], rtol=1e-14)
+    # a hair inside: the rounded distance to the centre never exceeds the half-width
+    rows = np.random.default_rng(0).uniform(-5, 5, size=(10_000, 2))
+    assert np.all(np.abs(box.clip(rows) - box.center(2)) <= box.half_widths(2))
     np.testing.assert_array_equal(box.center(2), [0.5, 0.0])
     assert box.max_l1(2) == pytest.approx(1.5)
     assert box.max_l2(2) == pytest.approx(np.hypot(0.5, 1.0))

@@ -11,7 +11,13 @@ from core.domain import Box, L2Ball
 from core.errors import IncompatibleArrays, InvalidParameter
 from core.privacy.budget import PrivacyBudget
 from core.structures import (
-    KINDS, DataSpec, build_release, dump_release, load_release, noise_plan, parse_spec,
+    KINDS,
+    DataSpec,
+    build_release,
+    dump_release,
+    load_release,
+    noise_plan,
+    parse_spec,
 )
 from tests.helpers import exact_answers, unit_ball_rows
 
@@ -27,8 +33,11 @@ CASES = [(kind, nb, mech) for kind in KINDS for nb in ("add_remove", "replace_on
          for mech in ("laplace", "gaussian") if not (kind == "rff_baseline" and mech == "gaussian")]
 
 
+UNIT_BALL = L2Ball(1.0)
+
+
 def _release(kind: str, neighbouring: str, mechanism: str, epsilon: float,
-             rows: np.ndarray = ROWS, domain: L2Ball | Box = L2Ball(1.0), seed: int = 7):
+             rows: np.ndarray = ROWS, domain: L2Ball | Box = UNIT_BALL, seed: int = 7):
     params = dict(PARAMS[kind])
     if kind != "rff_baseline":
         params["mechanism"] = mechanism
@@ -45,7 +54,9 @@ def test_matches_brute_force_within_the_error_model(kind, neighbouring, mechanis
     exact = exact_answers(kind, ROWS, POINTS)
     for reduce, target in (("sum", exact), ("mean", exact / len(ROWS))):
         values, std, approx = release.query(POINTS, reduce)
-        bound = 4 * np.sqrt(std**2 + approx**2) + 1e-9 * np.abs(target)
+        # one noise vector serves every query, so the worst of 40 directions sees nearly
+        # its whole norm: 8 std keeps false alarms below 1e-3 for an 8-d Laplace vector
+        bound = 8 * np.sqrt(std**2 + approx**2) + 1e-9 * np.abs(target)
         assert np.all(np.abs(values - target) <= bound), (reduce, np.max(np.abs(values - target)))
         if kind in ("sq_l2_distance", "inner_product"):
             # exact identities: no approximation error, and the noise is tiny here

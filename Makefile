@@ -1,0 +1,47 @@
+# privsim: `make serve` runs the service on its embedded default; `make test` runs
+# every test. Both install what they need into .venv first (once per pyproject change).
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+
+.PHONY: serve test lint bench worker clean
+
+$(BIN)/python:
+	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "privsim needs Python >= 3.11"'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.runtime: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.dev: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $@ $(VENV)/.runtime
+
+serve: $(VENV)/.runtime
+	$(BIN)/privsim serve --port $(PORT)
+
+worker: $(VENV)/.runtime
+	$(BIN)/privsim worker
+
+# Integration tests use the machine's PostgreSQL; start it if it is down.
+postgres:
+	@pg_isready -q -h 127.0.0.1 -p 5432 || \
+	  pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql | sort | tail -n 1) main start
+.PHONY: postgres
+
+lint: $(VENV)/.dev
+	$(BIN)/ruff check app core gpu migrations tests bench
+	$(BIN)/lint-imports
+
+test: $(VENV)/.dev postgres lint
+	$(BIN)/python -m pytest
+
+bench: $(VENV)/.dev
+	$(BIN)/python -m bench.kde
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .ruff_cache .mypy_cache

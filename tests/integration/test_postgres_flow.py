@@ -1,0 +1,74 @@
+"""The service on PostgreSQL: a whole session through the app, and workers claiming
+different jobs at the same time (FOR UPDATE SKIP LOCKED)."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+from fastapi.testclient import TestClient
+
+from app.db.migrate import upgrade
+from app.main import create_app
+from tests.conftest import make_settings
+from tests.helpers import ADMIN, Api, exact_answers, unit_ball_rows
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+def pg_client(pg_url: str, tmp_path: Path) -> Iterator[TestClient]:
+    upgrade(pg_url)
+    with TestClient(create_app(make_settings(pg_url, tmp_path / "var")),
+                    raise_server_exceptions=False) as client:
+        yield client
+
+
+def test_a_whole_session(pg_client: TestClient) -> None:
+    api = Api(pg_client)
+    owner_id, owner = api.key("owner")
+    analyst_id, analyst = api.key("analyst")
+    dataset_id = api.dataset(owner, dim=4, labelled=True)
+    rows = unit_ball_rows(300, 4)
+    api.upload(owner, dataset_id, rows, labels=[i % 3 for i in range(300)])
+    pg_client.post(f"/v1/datasets/{dataset_id}/grants", headers=owner,
+                   json={"key_id": analyst_id}).raise_for_status()
+    structure_id = api.built(owner, dataset_id, kind="sq_l2_distance", params={}, epsilon=2.0)
+    points = unit_ball_rows(5, 4, seed=9)
+    answer = pg_client.post(f"/v1/structures/{structure_id}/query", headers=analyst,
+                            json={"points": points.tolist(), "reduce": "mean"}).json()
+    exact = exact_answers("sq_l2_distance", rows, points) / len(rows)
+    assert np.all(np.abs(np.array(answer["values"]) - exact) <= 7 * np.array(answer["std"]))
+    assert pg_client.delete(f"/v1/datasets/{dataset_id}/rows", headers=owner).json() == {
+        "purged": 300}
+    assert pg_client.delete(f"/v1/datasets/{dataset_id}", headers=owner).status_code == 204
+    ledger = pg_client.get(f"/v1/datasets/{dataset_id}/ledger", headers=owner).json()
+    assert len(ledger["entries"]) == 1
+    assert owner_id != analyst_id
+
+
+def test_concurrent_claims_take_different_jobs(pg_client: TestClient) -> None:
+    api = Api(pg_client)
+    dataset_id = api.dataset(ADMIN)
+    api.upload(ADMIN, dataset_id, unit_ball_rows(50, 3))
+    jobs = {api.build(ADMIN, dataset_id, kind="inner_product", params={},
+                      epsilon=0.1)["job_id"] for _ in range(6)}
+    workers = [api.worker(name=f"w{i}") for i in range(6)]
+    claimed: list[str] = []
+    barrier = threading.Barrier(len(workers))
+
+    def claim(worker) -> None:
+        barrier.wait()
+        job_id = worker.claim()
+        if job_id is not None:
+            claimed.append(str(job_id))
+
+    threads = [threading.Thread(target=claim, args=(w,)) for w in workers]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(claimed) == sorted(jobs)  # each job exactly once
