@@ -36,6 +36,7 @@ postgres:
 lint: $(VENV)/.dev
 	$(BIN)/ruff check app core gpu migrations tests bench
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 test: $(VENV)/.dev postgres lint
 	$(BIN)/python -m pytest

@@ -120,7 +120,7 @@ def _app_error(request: Request, exc: Exception) -> JSONResponse:
 
 
 def _core_error(request: Request, exc: Exception) -> JSONResponse:
-    mapped = _FROM_CORE.get(type(exc))
+    mapped = _FROM_CORE.get(cast(type[CoreError], type(exc)))
     if mapped is None:
         if isinstance(exc, CorruptRelease):
             logger.error("stored release failed verification: %s", exc)
@@ -146,7 +146,7 @@ def _http_error(request: Request, exc: Exception) -> JSONResponse:
     code, title = _HTTP_CODES.get(exc.status_code, ("http-error", "HTTP error"))
     detail = exc.detail if isinstance(exc.detail, str) else title
     return problem_response(request, status=exc.status_code, code=code, title=title,
-                            detail=detail, headers=exc.headers)
+                            detail=detail, headers=dict(exc.headers or {}))
 
 
 def _database_error(request: Request, exc: Exception) -> JSONResponse:

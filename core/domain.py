@@ -108,7 +108,7 @@ class Box:
 
     def outside(self, rows: NDArray[np.float64]) -> NDArray[np.bool_]:
         low, high = self._bounds(rows.shape[1])
-        return np.any((rows < low) | (rows > high), axis=1)
+        return np.asarray(np.any((rows < low) | (rows > high), axis=1))
 
     def clip(self, rows: NDArray[np.float64]) -> NDArray[np.float64]:
         """Clamp each coordinate into the box, a hair inside its faces, so that the

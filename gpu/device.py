@@ -17,9 +17,10 @@ def load_cupy(device_id: int = 0, memory_limit_bytes: int | None = None) -> Modu
     try:
         cupy.cuda.Device(device_id).use()
         cupy.cuda.runtime.getDeviceCount()
-    except Exception:  # CUDARuntimeError, driver missing, no device  # noqa: BLE001
+    except Exception:  # CUDARuntimeError, driver missing, no device
         logger.debug("CuPy is installed but no CUDA device is usable")
         return None
     if memory_limit_bytes is not None:
         cupy.get_default_memory_pool().set_limit(size=memory_limit_bytes)
-    return cupy
+    module: ModuleType = cupy
+    return module

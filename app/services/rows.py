@@ -34,7 +34,7 @@ class UploadResult:
 def encode_chunk(rows: NDArray[np.float64], labels: NDArray[np.int64] | None) -> bytes:
     buffer = io.BytesIO()
     arrays = {"rows": rows} if labels is None else {"rows": rows, "labels": labels}
-    np.savez(buffer, **arrays)  # type: ignore[arg-type]
+    np.savez(buffer, **arrays)
     return buffer.getvalue()
 
 

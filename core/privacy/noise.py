@@ -81,7 +81,7 @@ def zcdp_epsilon(rho: float, delta: float) -> float:
         return 0.0
     scale = 1.0 / math.sqrt(2.0 * rho)  # a sensitivity-1 Gaussian with this rho
     try:
-        profile = dp.c.make_zCDP_to_approxDP(_gaussian_measurement(scale)).map(1.0)
-        return float(profile.epsilon(delta))
+        converted = dp.c.make_zCDP_to_approxDP(_gaussian_measurement(scale))
+        return float(converted.map(1.0).epsilon(delta))  # type: ignore[no-untyped-call]
     except dp.OpenDPException:  # the conversion overflows for huge rho: no finite epsilon
         return math.inf

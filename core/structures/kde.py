@@ -65,7 +65,7 @@ class FeatureMap:
 
     @property
     def size(self) -> int:
-        rows = self.frequencies.shape[0]
+        rows = int(self.frequencies.shape[0])
         return 2 * rows if self.style == "paired" else rows
 
     @property

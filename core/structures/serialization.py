@@ -30,7 +30,8 @@ _PREFIX = struct.Struct("<8sHI")
 
 def dump_release(release: Release) -> bytes:
     buffer = io.BytesIO()
-    np.savez(buffer, **{k: np.asarray(v, dtype=np.float64) for k, v in release.arrays().items()})
+    arrays = {k: np.asarray(v, dtype=np.float64) for k, v in release.arrays().items()}
+    np.savez(buffer, **arrays)  # type: ignore[arg-type]  # numpy's stub types **kwds badly
     payload = buffer.getvalue()
     header = dict(release.header())
     header["sha256"] = hashlib.sha256(payload).hexdigest()
@@ -74,4 +75,5 @@ def load_release(blob: bytes) -> Release:
             arrays = {name: archive[name] for name in archive.files}
     except (ValueError, OSError) as exc:
         raise CorruptRelease("release payload is not a valid array archive") from exc
-    return release_class(str(header.get("kind"))).from_parts(header, arrays)
+    release: Release = release_class(str(header.get("kind"))).from_parts(header, arrays)
+    return release

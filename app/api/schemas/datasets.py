@@ -111,7 +111,7 @@ class LedgerEntryRead(Out):
     @classmethod
     def of(cls, row: LedgerEntryRow) -> LedgerEntryRead:
         amount = Units(row.epsilon, row.delta)
-        return cls(id=row.id, entry=row.entry, structure_id=row.structure_id,  # type: ignore[arg-type]
+        return cls(id=row.id, entry=row.entry, structure_id=row.structure_id,
                    epsilon=float(amount.epsilon_value), delta=float(amount.delta_value),
                    mechanism=row.mechanism, key_id=row.key_id, created_at=row.created_at)
 

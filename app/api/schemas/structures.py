@@ -91,7 +91,7 @@ class JobRead(Out):
     @classmethod
     def of(cls, row: JobRow) -> JobRead:
         return cls(id=row.id, kind=row.kind, structure_id=row.structure_id,
-                   dataset_id=row.dataset_id, status=row.status,  # type: ignore[arg-type]
+                   dataset_id=row.dataset_id, status=row.status,
                    progress=row.progress, error=row.error, attempts=row.attempts,
                    created_at=row.created_at, updated_at=row.updated_at,
                    finished_at=row.finished_at)
