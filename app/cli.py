@@ -47,6 +47,7 @@ def serve(
 ) -> None:
     """Run the API (and the in-process workers) with uvicorn."""
     settings = get_settings()
+    configure_logging(settings.log_format, settings.log_level)
     if migrate_first:
         upgrade(settings.resolved_database_url)
     uvicorn.run("app.main:create_app", factory=True, host=host or settings.host,
