@@ -1,0 +1,33 @@
+"""The KDE benchmark's quick mode runs end to end and writes sane figures."""
+
+from __future__ import annotations
+
+import json
+import math
+
+from bench.kde import EPSILONS, VARIANTS, main
+
+
+def test_kde_benchmark_quick_mode_writes_a_sane_report(tmp_path) -> None:
+    assert main(["--quick", "--out", str(tmp_path)]) == 0
+
+    report = json.loads((tmp_path / "kde.json").read_text())
+    assert {"benchmark", "mode", "command", "machine", "settings", "workloads", "results",
+            "total_seconds"} <= report.keys()
+    assert report["mode"] == "quick"
+    assert {"cpu_count", "blas", "versions", "OPENBLAS_CORETYPE"} <= report["machine"].keys()
+    assert (tmp_path / "kde.md").read_text().startswith("# KDE benchmark")
+
+    workloads = [w["label"] for w in report["workloads"]]
+    assert len(report["results"]) == len(workloads) * len(VARIANTS)
+    for result in report["results"]:
+        assert result["workload"] in workloads
+        assert result["size_bytes"] > 0
+        assert result["build_seconds"] > 0
+        assert result["query_seconds_per_1000"]["median"] > 0
+        assert math.isfinite(result["noiseless_mae"])
+        assert [a["epsilon"] for a in result["accuracy"]] == list(EPSILONS)
+        maes = [a["mae"]["mean"] for a in result["accuracy"]]
+        assert all(math.isfinite(m) and m >= 0 for m in maes)
+        # more budget, less noise: the largest epsilon is at least as accurate
+        assert maes[-1] <= maes[0], (result["workload"], result["label"], maes)
