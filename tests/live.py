@@ -67,12 +67,7 @@ def server(env: dict[str, str], log: Path) -> Iterator[str]:
             time.sleep(0.1)
         yield base
     finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop(proc)
 
 
 def start_worker(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:

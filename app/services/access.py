@@ -60,24 +60,29 @@ def require_role(principal: Principal, *roles: Role) -> None:
         raise Forbidden(f"this action needs one of the roles: {allowed}")
 
 
-def readable_dataset(tx: Transaction, principal: Principal, dataset_id: UUID) -> DatasetRow:
-    """A dataset the principal may read and query (admin, its owner, or granted)."""
+def _live_dataset(tx: Transaction, dataset_id: UUID) -> DatasetRow:
     dataset = tx.datasets.get(dataset_id)
     if dataset is None:
         raise NotFound(f"dataset {dataset_id} not found")
-    if principal.is_admin or dataset.owner_key_id == principal.key_id:
-        return dataset
-    if tx.datasets.is_granted(dataset_id, principal.key_id):
+    return dataset
+
+
+def manages(principal: Principal, dataset: DatasetRow) -> bool:
+    return principal.is_admin or dataset.owner_key_id == principal.key_id
+
+
+def readable_dataset(tx: Transaction, principal: Principal, dataset_id: UUID) -> DatasetRow:
+    """A dataset the principal may read and query (admin, its owner, or granted)."""
+    dataset = _live_dataset(tx, dataset_id)
+    if manages(principal, dataset) or tx.datasets.is_granted(dataset_id, principal.key_id):
         return dataset
     raise Forbidden("this key has no access to this dataset")
 
 
 def managed_dataset(tx: Transaction, principal: Principal, dataset_id: UUID) -> DatasetRow:
     """A dataset the principal may change and spend (admin or its owner)."""
-    dataset = tx.datasets.get(dataset_id)
-    if dataset is None:
-        raise NotFound(f"dataset {dataset_id} not found")
-    if principal.is_admin or dataset.owner_key_id == principal.key_id:
+    dataset = _live_dataset(tx, dataset_id)
+    if manages(principal, dataset):
         return dataset
     raise Forbidden("only the dataset's owner or an admin may do this")
 

@@ -11,7 +11,13 @@ from app.db.base import utcnow
 from app.db.models import DatasetRow, LedgerEntryRow, Role
 from app.db.uow import UnitOfWork
 from app.errors import Forbidden, InvalidInput, NotFound
-from app.services.access import Principal, managed_dataset, readable_dataset, require_role
+from app.services.access import (
+    Principal,
+    managed_dataset,
+    manages,
+    readable_dataset,
+    require_role,
+)
 from core.domain import domain_from_dict
 from core.privacy.budget import Units
 
@@ -64,10 +70,6 @@ def get_dataset(uow: UnitOfWork, principal: Principal, dataset_id: UUID) -> Data
         return readable_dataset(tx, principal, dataset_id)
 
 
-def can_manage(principal: Principal, dataset: DatasetRow) -> bool:
-    return principal.is_admin or dataset.owner_key_id == principal.key_id
-
-
 def delete_dataset(uow: UnitOfWork, principal: Principal, dataset_id: UUID) -> None:
     """Purge rows, drop structures and jobs, keep the dataset as a tombstone so that its
     ledger (and later its audit trail) stays."""
@@ -101,6 +103,6 @@ def ledger(uow: UnitOfWork, principal: Principal,
         dataset = tx.datasets.get_including_deleted(dataset_id)
         if dataset is None:
             raise NotFound(f"dataset {dataset_id} not found")
-        if not can_manage(principal, dataset):
+        if not manages(principal, dataset):
             raise Forbidden("only the dataset's owner or an admin may do this")
         return dataset, tx.ledger.for_dataset(dataset_id)

@@ -50,7 +50,7 @@ def _sum_statistic(data: DataSpec, weight: float) -> Statistic:
 
 
 class MomentBuilder:
-    def __init__(self, spec: SqL2DistanceSpec | InnerProductSpec) -> None:
+    def __init__(self, spec: _MomentSpec) -> None:
         self._spec = spec
         self._center = spec.data.domain.center(spec.data.dim)
 
@@ -131,25 +131,31 @@ class MomentRelease:
             raise CorruptRelease("moment release is incomplete") from exc
 
 
-def _mechanism(params: Mapping[str, Any]) -> Mechanism:
-    reader = ParamReader(params)
-    mechanism = reader.choice("mechanism", ("laplace", "gaussian"), "laplace")
-    reader.done()
-    return mechanism  # type: ignore[return-value]
-
-
 @dataclass(frozen=True, slots=True)
-class SqL2DistanceSpec:
-    kind: ClassVar[str] = "sq_l2_distance"
+class _MomentSpec:
+    """What the two moment kinds share: one parameter (the mechanism), one builder."""
+
+    kind: ClassVar[str]
     data: DataSpec
     mechanism: Mechanism
 
     @classmethod
     def parse(cls, params: Mapping[str, Any], data: DataSpec) -> Self:
-        return cls(data, _mechanism(params))
+        reader = ParamReader(params)
+        mechanism = reader.choice("mechanism", ("laplace", "gaussian"), "laplace")
+        reader.done()
+        return cls(data, mechanism)  # type: ignore[arg-type]
 
     def public_params(self) -> dict[str, Any]:
         return {"mechanism": self.mechanism}
+
+    def builder(self, seed: int) -> MomentBuilder:
+        return MomentBuilder(self)
+
+
+@dataclass(frozen=True, slots=True)
+class SqL2DistanceSpec(_MomentSpec):
+    kind: ClassVar[str] = "sq_l2_distance"
 
     def statistics(self) -> list[Statistic]:
         # weights: the variance of a sum answer at a query with ||v|| = M2,
@@ -160,22 +166,10 @@ class SqL2DistanceSpec:
                 Statistic("sum_sq", 1, sq, sq, 1.0 / sq**2),
                 count_statistic(self.data.neighbouring)]
 
-    def builder(self, seed: int) -> MomentBuilder:
-        return MomentBuilder(self)
-
 
 @dataclass(frozen=True, slots=True)
-class InnerProductSpec:
+class InnerProductSpec(_MomentSpec):
     kind: ClassVar[str] = "inner_product"
-    data: DataSpec
-    mechanism: Mechanism
-
-    @classmethod
-    def parse(cls, params: Mapping[str, Any], data: DataSpec) -> Self:
-        return cls(data, _mechanism(params))
-
-    def public_params(self) -> dict[str, Any]:
-        return {"mechanism": self.mechanism}
 
     def statistics(self) -> list[Statistic]:
         # weights: the variance of a mean answer, ||y||^2 sigma_S1^2 + <S1/n, y>^2 sigma_n^2,
@@ -185,7 +179,4 @@ class InnerProductSpec:
         c2 = float(np.linalg.norm(data.domain.center(data.dim)))
         return [_sum_statistic(data, 1.0),
                 count_statistic(data.neighbouring, weight=m2**2 + c2**2)]
-
-    def builder(self, seed: int) -> MomentBuilder:
-        return MomentBuilder(self)
 

@@ -19,6 +19,7 @@ from app.api.schemas.datasets import (
     RowsPurged,
 )
 from app.services import datasets, ingest, rows
+from app.services.access import manages
 from app.services.datasets import NewDataset
 
 router = APIRouter(prefix=f"{V1}/datasets", tags=["datasets"],
@@ -38,14 +39,14 @@ def create_dataset(body: DatasetCreate, uow: UoWDep, settings: SettingsDep,
 
 @router.get("", response_model=list[DatasetRead])
 def list_datasets(uow: UoWDep, principal: PrincipalDep) -> list[DatasetRead]:
-    return [DatasetRead.of(row, show_rows=datasets.can_manage(principal, row))
+    return [DatasetRead.of(row, show_rows=manages(principal, row))
             for row in datasets.list_datasets(uow, principal)]
 
 
 @router.get("/{dataset_id}", response_model=DatasetRead)
 def get_dataset(dataset_id: UUID, uow: UoWDep, principal: PrincipalDep) -> DatasetRead:
     row = datasets.get_dataset(uow, principal, dataset_id)
-    return DatasetRead.of(row, show_rows=datasets.can_manage(principal, row))
+    return DatasetRead.of(row, show_rows=manages(principal, row))
 
 
 @router.delete("/{dataset_id}", status_code=204)
