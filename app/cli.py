@@ -55,10 +55,9 @@ def serve(
 
 
 @cli.command()
-def worker(
-    concurrency: Annotated[int, typer.Option(min=1, max=1, help="one build at a time")] = 1,
-) -> None:
-    """Run a build worker until SIGINT/SIGTERM (the current build is requeued)."""
+def worker() -> None:
+    """Run a build worker (one build at a time) until SIGINT/SIGTERM; the build in hand
+    is requeued. Run several for parallel builds."""
     settings = get_settings()
     configure_logging(settings.log_format, settings.log_level)
     engine = create_db_engine(settings.resolved_database_url, pool_size=2, max_overflow=2)

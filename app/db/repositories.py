@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from uuid import UUID
 
-from sqlalchemy import and_, delete, func, or_, select, update
+from sqlalchemy import and_, delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from app.db.base import utcnow
@@ -138,13 +138,6 @@ class ChunkRepository:
                                          RowChunkRow.seq == seq)
         return self._s.scalars(stmt).one_or_none()
 
-    def iter_rows(self, dataset_id: UUID) -> Iterator[RowChunkRow]:
-        for seq in self.seqs(dataset_id):  # one ciphertext in memory at a time
-            row = self.get(dataset_id, seq)
-            if row is not None:
-                yield row
-                self._s.expunge(row)
-
     def delete_for_dataset(self, dataset_id: UUID) -> int:
         stmt = delete(RowChunkRow).where(RowChunkRow.dataset_id == dataset_id)
         return self._s.execute(stmt).rowcount  # type: ignore[attr-defined, no-any-return]
@@ -247,11 +240,6 @@ class JobRepository:
             .execution_options(synchronize_session=False)
         )
         return self._s.execute(stmt).rowcount == 1  # type: ignore[attr-defined, no-any-return]
-
-    def count_by_status(self) -> dict[str, int]:
-        stmt = select(JobRow.status, func.count()).group_by(JobRow.status)
-        return dict(self._s.execute(stmt).tuples().all())
-
 
 class LedgerRepository:
     def __init__(self, session: Session) -> None:

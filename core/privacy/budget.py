@@ -74,8 +74,6 @@ class Units:
     def __sub__(self, other: Units) -> Units:
         return Units(self.epsilon - other.epsilon, self.delta - other.delta)
 
-    def fits_within(self, limit: Units) -> bool:
-        return self.epsilon <= limit.epsilon and self.delta <= limit.delta
 
 
 def _to_units(value: float | str | Decimal, unit: Decimal, rounding: str, name: str) -> int:

@@ -11,7 +11,6 @@ only object that leaves the build. Queries are post-processing of the release.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar, Literal, NamedTuple, Protocol, Self
@@ -181,6 +180,3 @@ def ratio_std(numerator: NDArray[np.float64], numerator_std: NDArray[np.float64]
     ratio = numerator / denominator
     return np.sqrt(numerator_std**2 + (ratio * denominator_std) ** 2) / abs(denominator)
 
-
-def finite_or(value: float, default: float) -> float:
-    return value if math.isfinite(value) else default

@@ -12,7 +12,7 @@ def test_ten_spends_of_a_tenth_fill_a_budget_of_one_exactly() -> None:
     for _ in range(10):
         spent = spent + Units.spend(0.1)
     assert spent == total
-    assert not (spent + Units.spend(1e-9)).fits_within(total)
+    assert (spent + Units.spend(1e-9)).epsilon > total.epsilon
 
 
 def test_spends_round_up_and_totals_round_down() -> None:
