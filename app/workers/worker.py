@@ -166,7 +166,10 @@ class Worker:
             try:
                 busy = self.run_once()
             except DBAPIError:
-                logger.warning("database unavailable; worker waits", exc_info=False)
+                logger.warning("database unavailable; worker waits")
+                busy = False
+            except Exception:  # a worker thread must outlive any one job's surprise
+                logger.exception("worker error; the job's lease will expire and be retried")
                 busy = False
             if not busy:
                 self.stop_event.wait(self._config.poll_seconds)
