@@ -142,6 +142,11 @@ class RandomFeatureBuilder:
         self._spec = spec
         self._fmap = fmap
 
+    @property
+    def feature_map(self) -> FeatureMap:
+        """The public randomness this builder drew (it may be published)."""
+        return self._fmap
+
     def accumulate(self, chunk: Array) -> dict[str, Array]:
         xp = array_namespace(chunk)
         n = chunk.shape[0]

@@ -70,3 +70,18 @@ def test_apply_checks_sizes() -> None:
     plan = plan_noise(STATS, "laplace", PrivacyBudget(1.0))
     with pytest.raises(InvalidParameter):
         plan.apply({"features": np.zeros(3), "count": np.zeros(1)})
+
+
+def test_sampled_releases_follow_the_plan() -> None:
+    from scipy import stats
+
+    from core.privacy.mechanisms import sample_releases
+
+    plan = plan_noise(STATS, "laplace", PrivacyBudget(1.0))
+    exact = {"features": np.arange(512.0), "count": np.array([10.0])}
+    draws = sample_releases(plan, exact, trials=4000)
+    assert draws["features"].shape == (4000, 512) and draws["count"].shape == (4000, 1)
+    scale = plan.spec("count").scale
+    assert stats.kstest(draws["count"][:, 0] - 10.0, "laplace", args=(0, scale)).pvalue > 1e-4
+    np.testing.assert_allclose(draws["features"].mean(axis=0), exact["features"],
+                               atol=6 * plan.spec("features").std / np.sqrt(4000))
