@@ -77,10 +77,11 @@ def test_sampled_releases_follow_the_plan() -> None:
 
     from core.privacy.mechanisms import sample_releases
 
-    plan = plan_noise(STATS, "laplace", PrivacyBudget(1.0))
-    exact = {"features": np.arange(512.0), "count": np.array([10.0])}
+    small = [Statistic("features", 8, 5.0, 2.0, 0.25), Statistic("count", 1, 1.0, 1.0)]
+    plan = plan_noise(small, "laplace", PrivacyBudget(1.0))
+    exact = {"features": np.arange(8.0), "count": np.array([10.0])}
     draws = sample_releases(plan, exact, trials=4000)
-    assert draws["features"].shape == (4000, 512) and draws["count"].shape == (4000, 1)
+    assert draws["features"].shape == (4000, 8) and draws["count"].shape == (4000, 1)
     scale = plan.spec("count").scale
     assert stats.kstest(draws["count"][:, 0] - 10.0, "laplace", args=(0, scale)).pvalue > 1e-4
     np.testing.assert_allclose(draws["features"].mean(axis=0), exact["features"],
