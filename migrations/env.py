@@ -34,11 +34,22 @@ def run_migrations_online() -> None:
     engine = create_db_engine(url, pooled=False)
     try:
         with engine.connect() as connection:
+            sqlite = connection.dialect.name == "sqlite"
+            if sqlite:
+                # batch migrations copy and drop tables that others reference; SQLite only
+                # honours this pragma outside a transaction, so it goes to the driver
+                raw = connection.connection.dbapi_connection
+                if raw is None:
+                    raise RuntimeError("no SQLite connection to migrate")
+                raw.execute("PRAGMA foreign_keys=OFF")
             context.configure(connection=connection, target_metadata=target_metadata,
-                              render_as_batch=connection.dialect.name == "sqlite",
-                              compare_type=True)
+                              render_as_batch=sqlite, compare_type=True)
             with context.begin_transaction():
                 context.run_migrations()
+                if sqlite:  # nothing the migration did may leave a dangling reference
+                    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+                    if broken:
+                        raise RuntimeError(f"migration broke foreign keys: {broken[:5]}")
     finally:
         engine.dispose()
 

@@ -1,7 +1,7 @@
 """Tables. ORM classes are named ``*Row`` and never leave the service layer.
 
-Budgets are integers in fixed units (``core.privacy.budget.Units``): exact, and checked
-by the database itself (``spent <= total``) as a last line of defence.
+Budgets and spends are integers in fixed units (``core.privacy.budget.Units`` and
+``core.privacy.accounting.Spent``): exact, additive, and recomputable from the ledger.
 """
 
 from __future__ import annotations
@@ -64,12 +64,17 @@ class ApiKeyRow(Base):
 
 
 class DatasetRow(Base):
+    """A dataset's declaration, its budget and what it has spent.
+
+    The ``*_spent`` counters are the sums of the ledger's entries (``Spent``); whether
+    they fit the budget is decided by ``core.privacy.accounting.account`` under a row
+    lock, since zCDP accounting is not a linear check the database could make.
+    """
+
     __tablename__ = "datasets"
     __table_args__ = (
-        CheckConstraint("epsilon_spent >= 0 AND epsilon_spent <= epsilon_total",
-                        name="epsilon_within_budget"),
-        CheckConstraint("delta_spent >= 0 AND delta_spent <= delta_total",
-                        name="delta_within_budget"),
+        CheckConstraint("epsilon_spent >= 0 AND delta_spent >= 0 AND pure_epsilon_spent >= 0 "
+                        "AND rho_spent >= 0 AND pure_rho_spent >= 0", name="spent_not_negative"),
     )
 
     id: Mapped[UUID] = mapped_column(Uuid, primary_key=True)
@@ -84,6 +89,9 @@ class DatasetRow(Base):
     delta_total: Mapped[int] = mapped_column(BigInteger)
     epsilon_spent: Mapped[int] = mapped_column(BigInteger, default=0)
     delta_spent: Mapped[int] = mapped_column(BigInteger, default=0)
+    pure_epsilon_spent: Mapped[int] = mapped_column(BigInteger, default=0)
+    rho_spent: Mapped[int] = mapped_column(BigInteger, default=0)
+    pure_rho_spent: Mapped[int] = mapped_column(BigInteger, default=0)
     row_count: Mapped[int] = mapped_column(BigInteger, default=0)
     chunk_count: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -178,6 +186,26 @@ class LedgerEntryRow(Base):
     entry: Mapped[str] = mapped_column(String(16))
     epsilon: Mapped[int] = mapped_column(BigInteger)
     delta: Mapped[int] = mapped_column(BigInteger)
+    pure_epsilon: Mapped[int] = mapped_column(BigInteger, default=0)
+    rho: Mapped[int] = mapped_column(BigInteger, default=0)
+    pure_rho: Mapped[int] = mapped_column(BigInteger, default=0)
     mechanism: Mapped[dict[str, Any]] = mapped_column(JSON)
     key_id: Mapped[UUID | None] = mapped_column(Uuid)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class AuditEventRow(Base):
+    """Who did what to a dataset, and when: counts and ids only, never data.
+
+    Append-only, and kept when the dataset is deleted (datasets are only soft-deleted).
+    """
+
+    __tablename__ = "audit_events"
+    __table_args__ = (Index("ix_audit_events_dataset", "dataset_id", "id"),)
+
+    id: Mapped[int] = mapped_column(AutoId, primary_key=True, autoincrement=True)
+    dataset_id: Mapped[UUID] = mapped_column(ForeignKey("datasets.id"))
+    key_id: Mapped[UUID | None] = mapped_column(Uuid)
+    action: Mapped[str] = mapped_column(String(32))
+    details: Mapped[dict[str, Any]] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from app.db.base import utcnow
 from app.db.models import (
     ApiKeyRow,
+    AuditEventRow,
     DatasetRow,
     GrantRow,
     JobRow,
@@ -21,7 +22,6 @@ from app.db.models import (
     StructureBlobRow,
     StructureRow,
 )
-from core.privacy.budget import Units
 
 
 class KeyRepository:
@@ -75,28 +75,15 @@ class DatasetRepository:
                                   DatasetRow.id.in_(granted or set())))
         return self._s.scalars(stmt.order_by(DatasetRow.created_at)).all()
 
-    def reserve(self, dataset_id: UUID, amount: Units) -> bool:
-        """Charge ``amount`` if it fits the remaining budget, atomically (one conditional
-        UPDATE: concurrent reservations cannot both see the same remaining budget)."""
-        stmt = (
-            update(DatasetRow)
-            .where(DatasetRow.id == dataset_id, DatasetRow.deleted_at.is_(None),
-                   DatasetRow.epsilon_spent + amount.epsilon <= DatasetRow.epsilon_total,
-                   DatasetRow.delta_spent + amount.delta <= DatasetRow.delta_total)
-            .values(epsilon_spent=DatasetRow.epsilon_spent + amount.epsilon,
-                    delta_spent=DatasetRow.delta_spent + amount.delta)
-            .execution_options(synchronize_session=False)
-        )
-        return self._s.execute(stmt).rowcount == 1  # type: ignore[attr-defined, no-any-return]
-
-    def refund(self, dataset_id: UUID, amount: Units) -> None:
-        stmt = (
-            update(DatasetRow).where(DatasetRow.id == dataset_id)
-            .values(epsilon_spent=DatasetRow.epsilon_spent - amount.epsilon,
-                    delta_spent=DatasetRow.delta_spent - amount.delta)
-            .execution_options(synchronize_session=False)
-        )
-        self._s.execute(stmt)
+    def get_for_update(self, dataset_id: UUID) -> DatasetRow | None:
+        """A live dataset, row-locked until the transaction ends (PostgreSQL; on SQLite
+        the writing unit of work already holds the database's write lock), and freshly
+        read: concurrent spends see each other's charges."""
+        stmt = (select(DatasetRow)
+                .where(DatasetRow.id == dataset_id, DatasetRow.deleted_at.is_(None))
+                .with_for_update()
+                .execution_options(populate_existing=True))
+        return self._s.scalars(stmt).one_or_none()
 
     def allocate_chunks(self, dataset_id: UUID, chunks: int, rows: int) -> int | None:
         """Reserve ``chunks`` sequence numbers and count ``rows``; the first seq, or None
@@ -241,6 +228,21 @@ class JobRepository:
         )
         return self._s.execute(stmt).rowcount == 1  # type: ignore[attr-defined, no-any-return]
 
+class AuditRepository:
+    def __init__(self, session: Session) -> None:
+        self._s = session
+
+    def add(self, row: AuditEventRow) -> None:
+        self._s.add(row)
+
+    def for_dataset(self, dataset_id: UUID, *, after: int = 0,
+                    limit: int = 1000) -> Sequence[AuditEventRow]:
+        stmt = (select(AuditEventRow)
+                .where(AuditEventRow.dataset_id == dataset_id, AuditEventRow.id > after)
+                .order_by(AuditEventRow.id).limit(limit))
+        return self._s.scalars(stmt).all()
+
+
 class LedgerRepository:
     def __init__(self, session: Session) -> None:
         self._s = session
@@ -252,6 +254,7 @@ class LedgerRepository:
         stmt = select(LedgerEntryRow).where(LedgerEntryRow.dataset_id == dataset_id)
         return self._s.scalars(stmt.order_by(LedgerEntryRow.id)).all()
 
-    def for_structure(self, structure_id: UUID) -> Sequence[LedgerEntryRow]:
-        stmt = select(LedgerEntryRow).where(LedgerEntryRow.structure_id == structure_id)
-        return self._s.scalars(stmt.order_by(LedgerEntryRow.id)).all()
+    def spend_of(self, structure_id: UUID) -> LedgerEntryRow | None:
+        stmt = select(LedgerEntryRow).where(LedgerEntryRow.structure_id == structure_id,
+                                            LedgerEntryRow.entry == "spend")
+        return self._s.scalars(stmt).first()

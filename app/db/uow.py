@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.db.repositories import (
+    AuditRepository,
     ChunkRepository,
     DatasetRepository,
     JobRepository,
@@ -35,6 +36,7 @@ class Transaction:
         self.structures = StructureRepository(session)
         self.jobs = JobRepository(session)
         self.ledger = LedgerRepository(session)
+        self.audit = AuditRepository(session)
 
     def commit(self) -> None:
         self.session.commit()

@@ -18,7 +18,7 @@ from uuid import UUID, uuid4
 from sqlalchemy.exc import IntegrityError
 
 from app.db.base import utcnow
-from app.db.models import ApiKeyRow, DatasetRow, Role
+from app.db.models import ApiKeyRow, AuditEventRow, DatasetRow, Role
 from app.db.uow import Transaction, UnitOfWork
 from app.errors import Forbidden, InvalidInput, NotFound, Unauthorized
 
@@ -88,7 +88,8 @@ def managed_dataset(tx: Transaction, principal: Principal, dataset_id: UUID) -> 
 
 
 def create_key(uow: UnitOfWork, *, role: Role, name: str,
-               dataset_ids: list[UUID] | None = None) -> tuple[ApiKeyRow, str]:
+               dataset_ids: list[UUID] | None = None,
+               granted_by: UUID | None = None) -> tuple[ApiKeyRow, str]:
     """A new key; the token is returned here once and never stored."""
     token = new_token()
     row = ApiKeyRow(id=uuid4(), name=name, role=role, key_hash=hash_key(token))
@@ -99,6 +100,8 @@ def create_key(uow: UnitOfWork, *, role: Role, name: str,
             if tx.datasets.get(dataset_id) is None:
                 raise InvalidInput(f"dataset_ids: dataset {dataset_id} not found")
             tx.datasets.add_grant(dataset_id, row.id)
+            tx.audit.add(AuditEventRow(dataset_id=dataset_id, key_id=granted_by,
+                                       action="grant", details={"grantee": str(row.id)}))
         tx.commit()
     return row, token
 

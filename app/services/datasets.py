@@ -11,6 +11,7 @@ from app.db.base import utcnow
 from app.db.models import DatasetRow, LedgerEntryRow, Role
 from app.db.uow import UnitOfWork
 from app.errors import Forbidden, InvalidInput, NotFound
+from app.services import audit
 from app.services.access import (
     Principal,
     managed_dataset,
@@ -53,6 +54,9 @@ def create_dataset(uow: UnitOfWork, principal: Principal, new: NewDataset,
     )
     with uow(write=True) as tx:
         tx.datasets.add(row)
+        tx.flush()
+        audit.record(tx, row.id, principal.key_id, "create", name=new.name, dim=new.dim,
+                     neighbouring=new.neighbouring, epsilon=new.epsilon, delta=new.delta)
         tx.commit()
     return row
 
@@ -81,6 +85,7 @@ def delete_dataset(uow: UnitOfWork, principal: Principal, dataset_id: UUID) -> N
         dataset.deleted_at = now
         dataset.purged_at = dataset.purged_at or now
         dataset.row_count = 0
+        audit.record(tx, dataset_id, principal.key_id, "delete")
         tx.commit()
 
 
@@ -92,6 +97,8 @@ def grant(uow: UnitOfWork, principal: Principal, dataset_id: UUID, key_id: UUID)
         if key is None or key.revoked_at is not None:
             raise NotFound(f"key {key_id} not found")
         created = tx.datasets.add_grant(dataset_id, key_id)
+        if created:
+            audit.record(tx, dataset_id, principal.key_id, "grant", grantee=str(key_id))
         tx.commit()
         return created
 

@@ -19,6 +19,7 @@ from app.db.base import utcnow
 from app.db.models import DatasetRow, RowChunkRow
 from app.db.uow import UnitOfWork
 from app.errors import Conflict, NotFound
+from app.services import audit
 from app.services.access import Principal, managed_dataset
 from app.services.ingest import ParsedRows
 from core.domain import domain_from_dict
@@ -69,6 +70,8 @@ def append_rows(uow: UnitOfWork, principal: Principal, dataset_id: UUID, parsed:
         rows = domain.clip(rows)
         result = UploadResult(accepted=int(rows.shape[0]), clipped=n_outside, rejected=0)
     if rows.shape[0] == 0:
+        audit.record_now(uow, dataset_id, principal.key_id, "upload", accepted=0,
+                         clipped=result.clipped, rejected=result.rejected)
         return result
     slices = [(start, min(start + chunk_rows, rows.shape[0]))
               for start in range(0, rows.shape[0], chunk_rows)]
@@ -82,6 +85,8 @@ def append_rows(uow: UnitOfWork, principal: Principal, dataset_id: UUID, parsed:
                                  None if labels is None else labels[start:stop])
             tx.chunks.add(RowChunkRow(dataset_id=dataset_id, seq=seq, n_rows=stop - start,
                                       ciphertext=cipher.encrypt(plain, dataset_id, seq)))
+        audit.record(tx, dataset_id, principal.key_id, "upload", accepted=result.accepted,
+                     clipped=result.clipped, rejected=result.rejected, chunks=len(slices))
         tx.commit()
     return result
 
@@ -94,6 +99,7 @@ def purge_rows(uow: UnitOfWork, principal: Principal, dataset_id: UUID) -> int:
         tx.chunks.delete_for_dataset(dataset_id)
         dataset.row_count = 0
         dataset.purged_at = utcnow()
+        audit.record(tx, dataset_id, principal.key_id, "purge", rows=removed)
         tx.commit()
         return removed
 

@@ -22,22 +22,24 @@ from app.db.models import (
     DatasetRow,
     JobRow,
     JobStatus,
-    LedgerEntryRow,
     Role,
     StructureRow,
     StructureStatus,
 )
 from app.db.uow import Transaction, UnitOfWork
-from app.errors import BudgetExhausted, Conflict, NotFound, NotReady, PayloadTooLarge
+from app.errors import Conflict, NotFound, NotReady, PayloadTooLarge
+from app.services import audit, budget
 from app.services.access import Principal, managed_dataset, readable_dataset, require_role
 from core.domain import domain_from_dict
 from core.errors import CorruptRelease
+from core.privacy.accounting import Spent
 from core.privacy.budget import PrivacyBudget, Units
 from core.structures import DataSpec, QueryResult, Release, load_release, noise_plan, parse_spec
 from core.structures.base import Reduce
 from core.structures.serialization import payload_checksum
 
 BUILD_JOB = "build_structure"
+LARGE_EPSILON = 5.0  # a single build above this gets a warning in the response
 
 
 def data_spec(dataset: DatasetRow) -> DataSpec:
@@ -78,16 +80,11 @@ def request_build(uow: UnitOfWork, principal: Principal, dataset_id: UUID,
         # data-independent: fixed, and recorded, before any row is read
         if dataset.row_count == 0:
             raise Conflict("the dataset has no rows to build from")
-        if not tx.datasets.reserve(dataset_id, charge):
-            tx.session.refresh(dataset)
-            remaining = Units(dataset.epsilon_total - dataset.epsilon_spent,
-                              dataset.delta_total - dataset.delta_spent)
-            raise BudgetExhausted(
-                "the request exceeds the dataset's remaining privacy budget",
-                requested={"epsilon": float(charge.epsilon_value),
-                           "delta": float(charge.delta_value)},
-                remaining={"epsilon": float(remaining.epsilon_value),
-                           "delta": float(remaining.delta_value)})
+        if request.epsilon > LARGE_EPSILON:
+            warnings.append(f"epsilon = {request.epsilon:g} is above {LARGE_EPSILON:g}: a "
+                            "single structure this large protects individual rows weakly")
+        spend = (Spent.laplace(charge) if spec.mechanism == "laplace"
+                 else Spent.gaussian(charge, plan.rho))
         structure = StructureRow(
             id=uuid4(), dataset_id=dataset_id, kind=spec.kind, params=spec.public_params(),
             seed=f"{secrets.randbits(128):032x}", epsilon=charge.epsilon, delta=charge.delta,
@@ -95,13 +92,15 @@ def request_build(uow: UnitOfWork, principal: Principal, dataset_id: UUID,
             created_by=principal.key_id)
         job = JobRow(id=uuid4(), kind=BUILD_JOB, structure_id=structure.id,
                      dataset_id=dataset_id, status=JobStatus.QUEUED, progress=0.0, attempts=0)
+        budget.charge(tx, dataset_id, spend, structure_id=structure.id,
+                      key_id=principal.key_id,
+                      mechanism=ledger_event(spec.kind, dataset.neighbouring, plan.to_dict()))
         tx.structures.add(structure)
         tx.flush()
         tx.jobs.add(job)
-        tx.ledger.add(LedgerEntryRow(
-            dataset_id=dataset_id, structure_id=structure.id, entry="spend",
-            epsilon=charge.epsilon, delta=charge.delta, key_id=principal.key_id,
-            mechanism=ledger_event(spec.kind, dataset.neighbouring, plan.to_dict())))
+        audit.record(tx, dataset_id, principal.key_id, "build", structure_id=str(structure.id),
+                     kind=spec.kind, mechanism=spec.mechanism, epsilon=request.epsilon,
+                     delta=delta)
         tx.commit()
     return BuildAccepted(structure, job, warnings)
 
@@ -182,15 +181,15 @@ def _verified_blob(tx: Transaction, structure_id: UUID) -> bytes:
 
 
 def load_for_query(uow: UnitOfWork, principal: Principal, structure_id: UUID,
-                   cache: ReleaseCache) -> Release:
+                   cache: ReleaseCache) -> tuple[StructureRow, Release]:
     """Access is checked on every call; only the deserialised release is cached."""
     with uow() as tx:
-        _ready_structure(tx, principal, structure_id)
+        structure = _ready_structure(tx, principal, structure_id)
         release = cache.get(structure_id)
         if release is None:
             release = load_release(_verified_blob(tx, structure_id))
             cache.put(structure_id, release)
-    return release
+    return structure, release
 
 
 def query(uow: UnitOfWork, principal: Principal, structure_id: UUID,
@@ -198,12 +197,19 @@ def query(uow: UnitOfWork, principal: Principal, structure_id: UUID,
           max_points: int) -> QueryResult:
     if points.shape[0] > max_points:
         raise PayloadTooLarge(f"at most {max_points} query points per request")
-    release = load_for_query(uow, principal, structure_id, cache)
-    return release.query(points, reduce)
+    structure, release = load_for_query(uow, principal, structure_id, cache)
+    result = release.query(points, reduce)
+    audit.record_now(uow, structure.dataset_id, principal.key_id, "query",
+                     structure_id=str(structure_id), points=int(points.shape[0]),
+                     reduce=reduce)
+    return result
 
 
 def export(uow: UnitOfWork, principal: Principal,
            structure_id: UUID) -> tuple[StructureRow, bytes]:
     with uow() as tx:
         structure = _ready_structure(tx, principal, structure_id)
-        return structure, _verified_blob(tx, structure_id)
+        blob = _verified_blob(tx, structure_id)
+    audit.record_now(uow, structure.dataset_id, principal.key_id, "export",
+                     structure_id=str(structure_id), size_bytes=len(blob))
+    return structure, blob

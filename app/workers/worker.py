@@ -32,14 +32,14 @@ from sqlalchemy.exc import DBAPIError
 
 from app.crypto import RowCipher
 from app.db.base import utcnow
-from app.db.models import JobStatus, LedgerEntryRow, StructureBlobRow, StructureStatus
+from app.db.models import JobStatus, StructureBlobRow, StructureStatus
 from app.db.uow import Transaction, UnitOfWork
 from app.errors import AppError
+from app.services import audit, budget
 from app.services.rows import iter_chunks
 from app.services.structures import data_spec
 from app.settings import Settings
 from core.errors import CoreError
-from core.privacy.budget import Units
 from core.privacy.mechanisms import NoisePlan
 from core.structures import build_release, dump_release, parse_spec
 from core.structures.serialization import FORMAT_VERSION, payload_checksum
@@ -109,12 +109,9 @@ def fail_and_refund(tx: Transaction, job_id: UUID, owner: str | None, reason: st
     if structure is None:
         return True
     structure.status = StructureStatus.FAILED
-    spend = Units(structure.epsilon, structure.delta)
-    tx.datasets.refund(structure.dataset_id, spend)
-    tx.ledger.add(LedgerEntryRow(
-        dataset_id=structure.dataset_id, structure_id=structure.id, entry="refund",
-        epsilon=-spend.epsilon, delta=-spend.delta, key_id=None,
-        mechanism={"structure_kind": structure.kind, "reason": reason}))
+    budget.refund(tx, structure, reason)
+    audit.record(tx, structure.dataset_id, None, "build_failed",
+                 structure_id=str(structure.id), reason=reason, refunded=True)
     return True
 
 
@@ -254,6 +251,8 @@ class Worker:
             structure.error_model = error_model
             structure.size_bytes = len(blob)
             structure.ready_at = utcnow()
+            audit.record(tx, structure.dataset_id, None, "build_ready",
+                         structure_id=str(structure_id), size_bytes=len(blob))
             tx.commit()
         logger.info("build stored", extra=extra | {"size_bytes": len(blob)})
 

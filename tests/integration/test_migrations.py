@@ -14,7 +14,7 @@ from app.db.migrate import alembic_config, downgrade, head_revision, upgrade
 from app.db.session import create_db_engine
 
 TABLES = {"api_keys", "datasets", "dataset_grants", "row_chunks", "structures",
-          "structure_blobs", "jobs", "ledger_entries"}
+          "structure_blobs", "jobs", "ledger_entries", "audit_events"}
 
 
 def _tables(url: str) -> set[str]:
@@ -56,3 +56,56 @@ def test_the_app_refuses_an_unmigrated_database(sqlite_url: str, tmp_path) -> No
     app = create_app(make_settings(sqlite_url, tmp_path / "var"))
     with pytest.raises(RuntimeError, match="privsim migrate"), TestClient(app):
         pass
+
+
+def test_zcdp_counters_are_backfilled_from_the_ledger(db_url: str) -> None:
+    """Spends recorded before the zCDP counters existed get them from their mechanism."""
+    import json
+    import uuid
+
+    from sqlalchemy import text
+
+    upgrade(db_url, "0001")
+    engine = create_db_engine(db_url, pooled=False)
+    key, dataset = uuid.uuid4(), uuid.uuid4()
+    laplace, gaussian = uuid.uuid4(), uuid.uuid4()
+    gauss_plan = {"mechanism": "gaussian", "statistics": [
+        {"statistic": "features", "rho": 0.01}, {"statistic": "count", "rho": 0.005}]}
+    try:
+        with engine.begin() as conn:
+            uid = (lambda u: u.hex) if conn.dialect.name == "sqlite" else (lambda u: u)
+            conn.execute(text(
+                "INSERT INTO api_keys (id, name, role, key_hash, created_at) "
+                "VALUES (:id, 'k', 'admin', 'h', CURRENT_TIMESTAMP)"), {"id": uid(key)})
+            conn.execute(text(
+                "INSERT INTO datasets (id, name, owner_key_id, dim, domain, neighbouring, "
+                "on_out_of_domain, labelled, epsilon_total, delta_total, epsilon_spent, "
+                "delta_spent, row_count, chunk_count, created_at) VALUES (:id, 'd', :k, 3, "
+                "'{}', 'add_remove', 'clip', false, 5000000000, 1000000000000, 1500000000, "
+                "0, 0, 0, CURRENT_TIMESTAMP)"), {"id": uid(dataset), "k": uid(key)})
+            for structure, entry, eps, delta, mech in (
+                    (laplace, "spend", 500_000_000, 0, {"mechanism": "laplace"}),
+                    (gaussian, "spend", 1_000_000_000, 1_000_000_000_000, gauss_plan),
+                    (gaussian, "refund", -1_000_000_000, -1_000_000_000_000, {"reason": "x"})):
+                conn.execute(text(
+                    "INSERT INTO ledger_entries (dataset_id, structure_id, entry, epsilon, "
+                    "delta, mechanism, created_at) VALUES (:d, :s, :e, :eps, :delta, :m, "
+                    "CURRENT_TIMESTAMP)"), {"d": uid(dataset), "s": uid(structure), "e": entry,
+                                            "eps": eps, "delta": delta,
+                                            "m": json.dumps(mech)})
+        upgrade(db_url)
+        with engine.connect() as conn:
+            counters = conn.execute(text(
+                "SELECT pure_epsilon_spent, rho_spent, pure_rho_spent FROM datasets")).one()
+            ledger = conn.execute(text(
+                "SELECT entry, pure_epsilon, rho, pure_rho FROM ledger_entries ORDER BY id")).all()
+        # 0.5^2 / 2 = 0.125 -> 125e9 units of 1e-12; the Gaussian 0.015 was refunded
+        assert tuple(counters) == (500_000_000, 0, 125_000_000_000)
+        assert [tuple(r) for r in ledger] == [
+            ("spend", 500_000_000, 0, 125_000_000_000),
+            ("spend", 0, 15_000_000_000, 0),
+            ("refund", 0, -15_000_000_000, 0)]
+        downgrade(db_url, "0001")  # and back, with the data in place
+        upgrade(db_url)
+    finally:
+        engine.dispose()

@@ -1,14 +1,18 @@
 from __future__ import annotations
 
+from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 
 from app.api.deps import PrincipalDep, SettingsDep, StateDep, UoWDep
 from app.api.routes import V1
 from app.api.schemas.common import PROBLEM
 from app.api.schemas.datasets import (
+    AuditEventRead,
+    AuditRead,
+    BudgetRead,
     DatasetCreate,
     DatasetRead,
     GrantCreate,
@@ -18,7 +22,7 @@ from app.api.schemas.datasets import (
     RowsAccepted,
     RowsPurged,
 )
-from app.services import datasets, ingest, rows
+from app.services import audit, datasets, ingest, rows
 from app.services.access import manages
 from app.services.datasets import NewDataset
 
@@ -65,8 +69,20 @@ def grant(dataset_id: UUID, body: GrantCreate, uow: UoWDep,
 @router.get("/{dataset_id}/ledger", response_model=LedgerRead)
 def get_ledger(dataset_id: UUID, uow: UoWDep, principal: PrincipalDep) -> LedgerRead:
     row, entries = datasets.ledger(uow, principal, dataset_id)
-    return LedgerRead(dataset_id=row.id, budget=DatasetRead.of(row, show_rows=False).budget,
+    return LedgerRead(dataset_id=row.id, budget=BudgetRead.of(row),
                       entries=[LedgerEntryRead.of(e) for e in entries])
+
+
+@router.get("/{dataset_id}/audit", response_model=AuditRead)
+def get_audit(dataset_id: UUID, uow: UoWDep, principal: PrincipalDep,
+              after: Annotated[int, Query(ge=0)] = 0,
+              limit: Annotated[int, Query(ge=1, le=1000)] = 1000) -> AuditRead:
+    """Who did what to the dataset, oldest first: creation, uploads, purges, builds,
+    grants, queries and exports (counts, never contents), deletion. Kept after the
+    dataset is deleted."""
+    rows = audit.events(uow, principal, dataset_id, after=after, limit=limit)
+    return AuditRead(dataset_id=dataset_id, events=[AuditEventRead.of(r) for r in rows],
+                     next_after=rows[-1].id if len(rows) == limit else None)
 
 
 _ROWS_BODY = {

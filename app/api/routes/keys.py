@@ -19,7 +19,7 @@ router = APIRouter(prefix=f"{V1}/keys", tags=["keys"],
 def create_key(body: KeyCreate, uow: UoWDep, principal: PrincipalDep) -> KeyCreated:
     access.require_role(principal, Role.ADMIN)
     row, token = access.create_key(uow, role=body.role, name=body.name,
-                                   dataset_ids=body.dataset_ids)
+                                   dataset_ids=body.dataset_ids, granted_by=principal.key_id)
     return KeyCreated(**KeyRead.of(row).model_dump(), key=token)
 
 

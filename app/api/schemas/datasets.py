@@ -7,8 +7,10 @@ from uuid import UUID
 from pydantic import Field
 
 from app.api.schemas.common import Budget, Out, Strict
-from app.db.models import DatasetRow, LedgerEntryRow
-from core.privacy.budget import Units
+from app.db.models import AuditEventRow, DatasetRow, LedgerEntryRow
+from app.services.budget import accounting_of
+from core.privacy.accounting import RHO_UNIT
+from core.privacy.budget import EPSILON_UNIT, Units
 
 
 class L2BallDomain(Strict):
@@ -44,6 +46,21 @@ class Amount(Out):
 class BudgetRead(Out):
     epsilon: Amount
     delta: Amount
+    accounting: str = Field(description="how the spends compose into the figure shown: "
+                            "none, basic, pure+zcdp or zcdp (the tightest that applies)")
+
+    @classmethod
+    def of(cls, row: DatasetRow) -> BudgetRead:
+        total = Units(row.epsilon_total, row.delta_total)
+        spent = accounting_of(row)
+        left = Units(max(total.epsilon - spent.epsilon, 0), max(total.delta - spent.delta, 0))
+        used = Units(spent.epsilon, spent.delta)
+        return cls(
+            epsilon=Amount(total=float(total.epsilon_value), spent=float(used.epsilon_value),
+                           remaining=float(left.epsilon_value)),
+            delta=Amount(total=float(total.delta_value), spent=float(used.delta_value),
+                         remaining=float(left.delta_value)),
+            accounting=spent.method)
 
 
 class DatasetRead(Out):
@@ -62,18 +79,10 @@ class DatasetRead(Out):
 
     @classmethod
     def of(cls, row: DatasetRow, *, show_rows: bool) -> DatasetRead:
-        total = Units(row.epsilon_total, row.delta_total)
-        spent = Units(row.epsilon_spent, row.delta_spent)
-        left = total - spent
         return cls(
             id=row.id, name=row.name, dim=row.dim, domain=row.domain,
             neighbouring=row.neighbouring, on_out_of_domain=row.on_out_of_domain,
-            labelled=row.labelled,
-            budget=BudgetRead(
-                epsilon=Amount(total=float(total.epsilon_value), spent=float(spent.epsilon_value),
-                               remaining=float(left.epsilon_value)),
-                delta=Amount(total=float(total.delta_value), spent=float(spent.delta_value),
-                             remaining=float(left.delta_value))),
+            labelled=row.labelled, budget=BudgetRead.of(row),
             row_count=row.row_count if show_rows else None,
             created_at=row.created_at, rows_purged_at=row.purged_at)
 
@@ -102,8 +111,11 @@ class LedgerEntryRead(Out):
     id: int
     entry: Literal["spend", "refund"]
     structure_id: UUID | None
-    epsilon: float
-    delta: float
+    epsilon: float = Field(description="epsilon charged (basic composition)")
+    delta: float = Field(description="delta charged (basic composition)")
+    pure_epsilon: float = Field(description="epsilon of a pure (Laplace) spend, else 0")
+    rho: float = Field(description="zCDP rho: of the Gaussian mechanism, or epsilon^2/2 "
+                       "of a pure spend")
     mechanism: dict[str, Any]
     key_id: UUID | None
     created_at: datetime
@@ -113,6 +125,8 @@ class LedgerEntryRead(Out):
         amount = Units(row.epsilon, row.delta)
         return cls(id=row.id, entry=row.entry, structure_id=row.structure_id,
                    epsilon=float(amount.epsilon_value), delta=float(amount.delta_value),
+                   pure_epsilon=float(row.pure_epsilon * EPSILON_UNIT),
+                   rho=float((row.rho + row.pure_rho) * RHO_UNIT),
                    mechanism=row.mechanism, key_id=row.key_id, created_at=row.created_at)
 
 
@@ -120,3 +134,22 @@ class LedgerRead(Out):
     dataset_id: UUID
     budget: BudgetRead
     entries: list[LedgerEntryRead]
+
+
+class AuditEventRead(Out):
+    id: int
+    action: str
+    key_id: UUID | None = Field(description="who (None: the service itself, e.g. a worker)")
+    details: dict[str, Any] = Field(description="counts and ids only, never data")
+    created_at: datetime
+
+    @classmethod
+    def of(cls, row: AuditEventRow) -> AuditEventRead:
+        return cls(id=row.id, action=row.action, key_id=row.key_id, details=row.details,
+                   created_at=row.created_at)
+
+
+class AuditRead(Out):
+    dataset_id: UUID
+    events: list[AuditEventRead]
+    next_after: int | None = Field(description="pass as ?after= for the next page")

@@ -40,6 +40,7 @@ ENDPOINTS = [
     Endpoint("DELETE", "/v1/datasets/{dataset_id}", MANAGERS, 204, destructive=True),
     Endpoint("POST", "/v1/datasets/{dataset_id}/grants", MANAGERS, 201, "grant"),
     Endpoint("GET", "/v1/datasets/{dataset_id}/ledger", MANAGERS, 200),
+    Endpoint("GET", "/v1/datasets/{dataset_id}/audit", MANAGERS, 200),
     Endpoint("POST", "/v1/datasets/{dataset_id}/rows", MANAGERS, 200,
              {"rows": [[0.1, 0.2, 0.3]]}),
     Endpoint("DELETE", "/v1/datasets/{dataset_id}/rows", MANAGERS, 200, destructive=True),

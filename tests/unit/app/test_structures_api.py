@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 
+from core.privacy.noise import zcdp_epsilon
 from core.structures import load_release
 from tests.helpers import ADMIN, Api, exact_answers, npy_bytes, unit_ball_rows
 
@@ -69,9 +70,17 @@ def test_the_ledger_records_each_spend_with_its_mechanism(api: Api, dataset: str
     api.build(ADMIN, dataset, kind="sq_l2_distance", params={"mechanism": "gaussian"},
               epsilon=0.25, delta=1e-6)
     ledger = api.c.get(f"/v1/datasets/{dataset}/ledger", headers=ADMIN).json()
-    assert ledger["budget"]["epsilon"] == {"total": 10.0, "spent": 0.75, "remaining": 9.25}
-    assert ledger["budget"]["delta"]["spent"] == 1e-6
     first, second = ledger["entries"]
+    # basic composition would charge 0.75 and 1e-6; the Gaussian spend's rho converted at
+    # the dataset's delta (1e-5) plus the pure 0.5 is cheaper, and just as valid
+    rho = second["rho"]
+    expected = 0.5 + zcdp_epsilon(rho, 1e-5)
+    assert ledger["budget"]["accounting"] == "pure+zcdp"
+    assert ledger["budget"]["epsilon"]["spent"] == pytest.approx(expected, abs=2e-9)
+    assert ledger["budget"]["epsilon"]["spent"] < 0.75
+    assert ledger["budget"]["delta"]["spent"] == 1e-5
+    assert first["pure_epsilon"] == 0.5 and first["rho"] == pytest.approx(0.125)
+    assert second["pure_epsilon"] == 0 and second["delta"] == 1e-6
     assert first["entry"] == "spend" and first["epsilon"] == 0.5 and first["delta"] == 0
     assert first["mechanism"]["mechanism"] == "laplace"
     assert first["mechanism"]["neighbouring"] == "add_remove"
@@ -228,3 +237,33 @@ def test_the_mechanism_uses_no_more_than_was_asked_or_charged(api: Api, dataset:
     used = sum(s["epsilon"] for s in structure["privacy"]["statistics"])
     assert used <= 1.5e-9  # calibrated: to the request
     assert used == pytest.approx(1.5e-9, rel=1e-6)
+
+
+def test_a_large_epsilon_is_warned_about(api: Api, dataset: str) -> None:
+    accepted = api.build(ADMIN, dataset, kind="inner_product", params={}, epsilon=6.0)
+    assert any("above 5" in w for w in accepted["warnings"])
+    quiet = api.build(ADMIN, dataset, kind="inner_product", params={}, epsilon=1.0)
+    assert quiet["warnings"] == []
+
+
+def test_gaussian_builds_are_accounted_in_zcdp(client: TestClient) -> None:
+    """Basic composition would admit 4 builds of epsilon 0.5 in a budget of 2; zCDP
+    admits more, and refuses exactly when the converted total would pass the budget."""
+    api = Api(client)
+    dataset = api.dataset(ADMIN, epsilon=2.0, delta=1e-5)
+    api.upload(ADMIN, dataset, ROWS)
+    accepted = 0
+    while True:
+        r = api.c.post(f"/v1/datasets/{dataset}/structures", headers=ADMIN, json={
+            "kind": "inner_product", "params": {"mechanism": "gaussian"},
+            "privacy": {"epsilon": 0.5, "delta": 1e-6}})
+        if r.status_code != 202:
+            break
+        accepted += 1
+    assert r.status_code == 409 and accepted > 4
+    ledger = api.c.get(f"/v1/datasets/{dataset}/ledger", headers=ADMIN).json()
+    rho = sum(e["rho"] for e in ledger["entries"])
+    assert zcdp_epsilon(rho, 1e-5) <= 2.0  # what was admitted fits
+    one_more = rho + ledger["entries"][0]["rho"]
+    assert zcdp_epsilon(one_more, 1e-5) > 2.0  # and the next one would not have
+    assert ledger["budget"]["accounting"] == "pure+zcdp"

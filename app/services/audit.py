@@ -1,0 +1,42 @@
+"""The audit log: who did what to a dataset, when. Counts and ids, never contents.
+
+Events are written in the transaction of the action they record (a rolled-back action
+leaves no event), except queries and exports, which change nothing else and are
+recorded in a transaction of their own after they were answered.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+from uuid import UUID
+
+from app.db.models import AuditEventRow
+from app.db.uow import Transaction, UnitOfWork
+from app.errors import Forbidden, NotFound
+from app.services.access import Principal, manages
+
+
+def record(tx: Transaction, dataset_id: UUID, key_id: UUID | None, action: str,
+           **details: Any) -> None:
+    tx.audit.add(AuditEventRow(dataset_id=dataset_id, key_id=key_id, action=action,
+                               details=details))
+
+
+def record_now(uow: UnitOfWork, dataset_id: UUID, key_id: UUID | None, action: str,
+               **details: Any) -> None:
+    with uow(write=True) as tx:
+        record(tx, dataset_id, key_id, action, **details)
+        tx.commit()
+
+
+def events(uow: UnitOfWork, principal: Principal, dataset_id: UUID, *, after: int,
+           limit: int) -> Sequence[AuditEventRow]:
+    """The dataset's events, oldest first (owner and admin; kept after deletion)."""
+    with uow() as tx:
+        dataset = tx.datasets.get_including_deleted(dataset_id)
+        if dataset is None:
+            raise NotFound(f"dataset {dataset_id} not found")
+        if not manages(principal, dataset):
+            raise Forbidden("only the dataset's owner or an admin may read its audit log")
+        return tx.audit.for_dataset(dataset_id, after=after, limit=limit)

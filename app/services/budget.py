@@ -1,0 +1,77 @@
+"""Charging and refunding a dataset's budget, with the ledger entry that records it.
+
+A charge takes the dataset's row lock, adds the spend to its counters, and asks
+``core.privacy.accounting.account`` whether the total still fits; the ledger entry is
+written in the same transaction. A refund subtracts exactly what its spend added.
+"""
+
+from __future__ import annotations
+
+from dataclasses import fields
+from typing import Any
+from uuid import UUID
+
+from app.db.models import DatasetRow, LedgerEntryRow, StructureRow
+from app.db.uow import Transaction
+from app.errors import BudgetExhausted, NotFound
+from core.privacy.accounting import Accounting, Spent, account
+from core.privacy.budget import DELTA_UNIT, EPSILON_UNIT, Units
+
+_COUNTERS = tuple(f.name for f in fields(Spent))
+
+
+def spent_of(dataset: DatasetRow) -> Spent:
+    return Spent(*(getattr(dataset, f"{name}_spent") for name in _COUNTERS))
+
+
+def accounting_of(dataset: DatasetRow) -> Accounting:
+    return account(spent_of(dataset), dataset.delta_total)
+
+
+def _set_spent(dataset: DatasetRow, spent: Spent) -> None:
+    for name in _COUNTERS:
+        setattr(dataset, f"{name}_spent", getattr(spent, name))
+
+
+def _amount(epsilon: int, delta: int) -> dict[str, float]:
+    return {"epsilon": float(epsilon * EPSILON_UNIT), "delta": float(delta * DELTA_UNIT)}
+
+
+def charge(tx: Transaction, dataset_id: UUID, spend: Spent, *, structure_id: UUID,
+           key_id: UUID, mechanism: dict[str, Any]) -> Accounting:
+    """Reserve ``spend`` if the dataset's total still fits its budget; else 409."""
+    dataset = tx.datasets.get_for_update(dataset_id)
+    if dataset is None:
+        raise NotFound(f"dataset {dataset_id} not found")
+    before = spent_of(dataset)
+    total = Units(dataset.epsilon_total, dataset.delta_total)
+    after = account(before + spend, total.delta)
+    if not after.fits(total):
+        now = account(before, total.delta)
+        raise BudgetExhausted(
+            "the request exceeds the dataset's remaining privacy budget",
+            requested=_amount(spend.epsilon, spend.delta),
+            remaining=_amount(max(total.epsilon - now.epsilon, 0),
+                              max(total.delta - now.delta, 0)),
+            accounting=now.method)
+    _set_spent(dataset, before + spend)
+    tx.ledger.add(LedgerEntryRow(
+        dataset_id=dataset_id, structure_id=structure_id, entry="spend",
+        epsilon=spend.epsilon, delta=spend.delta, pure_epsilon=spend.pure_epsilon,
+        rho=spend.rho, pure_rho=spend.pure_rho, key_id=key_id, mechanism=mechanism))
+    return after
+
+
+def refund(tx: Transaction, structure: StructureRow, reason: str) -> None:
+    """Give back what the structure's spend charged: it released nothing."""
+    entry = tx.ledger.spend_of(structure.id)
+    dataset = tx.datasets.get_including_deleted(structure.dataset_id)
+    if entry is None or dataset is None:
+        return
+    spend = Spent(*(getattr(entry, name) for name in _COUNTERS))
+    _set_spent(dataset, spent_of(dataset) - spend)
+    tx.ledger.add(LedgerEntryRow(
+        dataset_id=structure.dataset_id, structure_id=structure.id, entry="refund",
+        epsilon=-spend.epsilon, delta=-spend.delta, pure_epsilon=-spend.pure_epsilon,
+        rho=-spend.rho, pure_rho=-spend.pure_rho, key_id=None,
+        mechanism={"structure_kind": structure.kind, "reason": reason}))
