@@ -58,3 +58,6 @@ def configure_logging(fmt: Literal["json", "text"] = "json", level: str = "INFO"
     root.setLevel(level)
     # uvicorn's access log would duplicate ours (which carries the request id)
     logging.getLogger("uvicorn.access").disabled = True
+    # SQLAlchemy logs every statement at INFO (and result rows at DEBUG) once the root
+    # logger is that verbose: statements and rows stay out of the logs
+    logging.getLogger("sqlalchemy").setLevel(logging.WARNING)
