@@ -41,8 +41,12 @@ def create_db_engine(url: str, *, pool_size: int = 10, max_overflow: int = 40,
                                connect_args={"check_same_thread": False, "timeout": 30})
         _configure_sqlite(engine)
         return engine
+    # bounded waits on a database that stops answering (not just refusing): TCP
+    # keepalives and a user timeout make a silent partition an error within seconds
     return create_engine(url, hide_parameters=True, pool_pre_ping=True, **pooling,
-                         connect_args={"connect_timeout": 5})
+                         connect_args={"connect_timeout": 5, "keepalives": 1,
+                                       "keepalives_idle": 5, "keepalives_interval": 2,
+                                       "keepalives_count": 3, "tcp_user_timeout": 10_000})
 
 
 def _configure_sqlite(engine: Engine) -> None:

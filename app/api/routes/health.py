@@ -25,7 +25,8 @@ def readyz(state: StateDep) -> dict[str, str]:
         with state.uow() as tx:
             tx.session.execute(text("SELECT 1"))
     except DBAPIError as exc:
-        raise ServiceUnavailable("the database is not reachable") from exc
+        raise ServiceUnavailable("the database is not reachable",
+                                 headers={"Retry-After": "5"}) from exc
     return {"status": "ready"}
 
 
