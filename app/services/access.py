@@ -87,6 +87,17 @@ def managed_dataset(tx: Transaction, principal: Principal, dataset_id: UUID) -> 
     raise Forbidden("only the dataset's owner or an admin may do this")
 
 
+def managed_records(tx: Transaction, principal: Principal, dataset_id: UUID) -> DatasetRow:
+    """A dataset, deleted or not, whose records (ledger, audit log) the principal may read:
+    those records outlive the dataset."""
+    dataset = tx.datasets.get_including_deleted(dataset_id)
+    if dataset is None:
+        raise NotFound(f"dataset {dataset_id} not found")
+    if not manages(principal, dataset):
+        raise Forbidden("only the dataset's owner or an admin may read its records")
+    return dataset
+
+
 def create_key(uow: UnitOfWork, *, role: Role, name: str,
                dataset_ids: list[UUID] | None = None,
                granted_by: UUID | None = None) -> tuple[ApiKeyRow, str]:

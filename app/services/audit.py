@@ -13,8 +13,7 @@ from uuid import UUID
 
 from app.db.models import AuditEventRow
 from app.db.uow import Transaction, UnitOfWork
-from app.errors import Forbidden, NotFound
-from app.services.access import Principal, manages
+from app.services.access import Principal, managed_records
 
 
 def record(tx: Transaction, dataset_id: UUID, key_id: UUID | None, action: str,
@@ -34,9 +33,5 @@ def events(uow: UnitOfWork, principal: Principal, dataset_id: UUID, *, after: in
            limit: int) -> Sequence[AuditEventRow]:
     """The dataset's events, oldest first (owner and admin; kept after deletion)."""
     with uow() as tx:
-        dataset = tx.datasets.get_including_deleted(dataset_id)
-        if dataset is None:
-            raise NotFound(f"dataset {dataset_id} not found")
-        if not manages(principal, dataset):
-            raise Forbidden("only the dataset's owner or an admin may read its audit log")
+        managed_records(tx, principal, dataset_id)
         return tx.audit.for_dataset(dataset_id, after=after, limit=limit)

@@ -10,12 +10,12 @@ from uuid import UUID, uuid4
 from app.db.base import utcnow
 from app.db.models import DatasetRow, LedgerEntryRow, Role
 from app.db.uow import UnitOfWork
-from app.errors import Forbidden, InvalidInput, NotFound
+from app.errors import InvalidInput, NotFound
 from app.services import audit
 from app.services.access import (
     Principal,
     managed_dataset,
-    manages,
+    managed_records,
     readable_dataset,
     require_role,
 )
@@ -107,9 +107,5 @@ def ledger(uow: UnitOfWork, principal: Principal,
            dataset_id: UUID) -> tuple[DatasetRow, Sequence[LedgerEntryRow]]:
     """The spends of a dataset; kept, and readable, after the dataset is deleted."""
     with uow() as tx:
-        dataset = tx.datasets.get_including_deleted(dataset_id)
-        if dataset is None:
-            raise NotFound(f"dataset {dataset_id} not found")
-        if not manages(principal, dataset):
-            raise Forbidden("only the dataset's owner or an admin may do this")
+        dataset = managed_records(tx, principal, dataset_id)
         return dataset, tx.ledger.for_dataset(dataset_id)
