@@ -43,6 +43,7 @@ test: $(VENV)/.dev postgres lint
 
 bench: $(VENV)/.dev
 	$(BIN)/python -m bench.kde
+	$(BIN)/python -m bench.accuracy
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache .mypy_cache

@@ -2,6 +2,7 @@
 
     AppError (500)
     ├── InvalidInput (422)          ├── Conflict (409)
+    │   └── StructureTooLarge (422) │
     ├── Unauthorized (401)          │   ├── BudgetExhausted (409)
     ├── Forbidden (403)             │   └── NotReady (409)
     ├── NotFound (404)              ├── PayloadTooLarge (413)
@@ -47,6 +48,10 @@ class AppError(Exception):
 
 class InvalidInput(AppError):
     status, code, title = 422, "invalid-input", "Invalid input"
+
+
+class StructureTooLarge(InvalidInput):
+    code, title = "structure-too-large", "Structure too large"
 
 
 class Unauthorized(AppError):

@@ -39,6 +39,9 @@ class Settings(BaseSettings):
     max_query_points: PositiveInt = 100_000
     max_budget_epsilon: PositiveFloat = 100.0
     chunk_rows: PositiveInt = 65_536
+    max_structure_bytes: PositiveInt = Field(
+        default=512 * 1024 * 1024, description="largest release a build may produce; "
+        "larger requests are refused (422) before anything is spent")
     structure_cache_size: int = Field(default=32, ge=0)
 
     job_lease_seconds: PositiveFloat = 30.0

@@ -33,8 +33,9 @@ from sklearn.datasets import load_digits
 from core.domain import L2Ball
 
 __all__ = [
-    "COMPONENTS", "DATA_SEED", "DOMAIN", "N_QUERIES", "Workload", "digits",
-    "digits_bandwidth", "synthetic", "synthetic_bandwidth",
+    "COMPONENTS", "DATA_SEED", "DOMAIN", "N_QUERIES", "PUBLIC_SAMPLE_SEED", "Workload",
+    "digits", "digits_bandwidth", "synthetic", "synthetic_bandwidth",
+    "synthetic_median_bandwidth",
 ]
 
 DOMAIN = L2Ball(1.0)
@@ -74,6 +75,20 @@ def synthetic_bandwidth() -> float:
     """sqrt(2) * SPREAD: the root mean squared distance between two points drawn from
     the same component, a parameter of the public generator, not of its sample."""
     return math.sqrt(2.0) * SPREAD
+
+
+PUBLIC_SAMPLE_SEED = 7  # a sample of the public generator, never the private rows
+
+
+def synthetic_median_bandwidth(d: int, sample: int = 2_000) -> float:
+    """Half the median pairwise distance of ``sample`` points drawn from the public
+    generator with a seed of their own (``PUBLIC_SAMPLE_SEED``): the median heuristic
+    applied to public information, never to the private rows."""
+    rows = synthetic(sample, d, seed=PUBLIC_SAMPLE_SEED).rows
+    sq = np.einsum("ij,ij->i", rows, rows)
+    distances = np.sqrt(np.maximum(sq[:, None] + sq[None, :] - 2.0 * rows @ rows.T, 0.0))
+    upper = distances[np.triu_indices(sample, k=1)]
+    return 0.5 * float(np.median(upper))
 
 
 def digits_bandwidth() -> float:

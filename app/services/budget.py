@@ -62,6 +62,16 @@ def charge(tx: Transaction, dataset_id: UUID, spend: Spent, *, structure_id: UUI
     return after
 
 
+def would_fit(dataset: DatasetRow, spend: Spent) -> tuple[bool, dict[str, float]]:
+    """Whether ``spend`` fits what remains (read only, no lock: an estimate), and what
+    remains now."""
+    before = spent_of(dataset)
+    total = Units(dataset.epsilon_total, dataset.delta_total)
+    now = account(before, total.delta)
+    remaining = _amount(max(total.epsilon - now.epsilon, 0), max(total.delta - now.delta, 0))
+    return account(before + spend, total.delta).fits(total), remaining
+
+
 def refund(tx: Transaction, structure: StructureRow, reason: str) -> None:
     """Give back what the structure's spend charged: it released nothing."""
     entry = tx.ledger.spend_of(structure.id)

@@ -7,6 +7,7 @@ builds with exactly that plan.
 
 from __future__ import annotations
 
+import math
 import secrets
 import threading
 from collections import OrderedDict
@@ -27,15 +28,16 @@ from app.db.models import (
     StructureStatus,
 )
 from app.db.uow import Transaction, UnitOfWork
-from app.errors import Conflict, NotFound, NotReady, PayloadTooLarge
+from app.errors import Conflict, NotFound, NotReady, PayloadTooLarge, StructureTooLarge
 from app.services import audit, budget
 from app.services.access import Principal, managed_dataset, readable_dataset, require_role
 from core.domain import domain_from_dict
 from core.errors import CorruptRelease
 from core.privacy.accounting import Spent
 from core.privacy.budget import PrivacyBudget, Units
+from core.privacy.mechanisms import NoisePlan
 from core.structures import DataSpec, QueryResult, Release, load_release, noise_plan, parse_spec
-from core.structures.base import Reduce
+from core.structures.base import ErrorEstimate, Reduce, Spec
 from core.structures.serialization import payload_checksum
 
 BUILD_JOB = "build_structure"
@@ -62,37 +64,97 @@ class BuildAccepted:
     warnings: list[str] = field(default_factory=list)
 
 
-def request_build(uow: UnitOfWork, principal: Principal, dataset_id: UUID,
-                  request: BuildRequest) -> BuildAccepted:
-    require_role(principal, Role.ADMIN, Role.OWNER)
+@dataclass(frozen=True, slots=True)
+class BuildPlan:
+    """Everything a build request fixes before any row is read: the validated spec,
+    the noise plan, the charge in ledger units and the spend it adds to the accounting."""
+
+    spec: Spec
+    plan: NoisePlan
+    charge: Units
+    spend: Spent
+    estimate: ErrorEstimate
+    warnings: list[str]
+
+
+def plan_build(dataset: DatasetRow, request: BuildRequest, *, max_bytes: int) -> BuildPlan:
+    """Validate a request against a dataset and fix its plan; reads no row (the row
+    count is the owner's own public fact) and spends nothing."""
+    spec = parse_spec(request.kind, request.params, data_spec(dataset))  # 422 if bad
+    size = spec.release_bytes()
+    if size > max_bytes:
+        raise StructureTooLarge(
+            f"this structure would take {size:,} bytes, above the limit of {max_bytes:,}: "
+            "lower features, terms, projection_dim or grid_levels (or raise alpha)",
+            size_bytes=size, limit_bytes=max_bytes)
     warnings: list[str] = []
+    delta = request.delta
+    if spec.mechanism == "laplace" and delta > 0:
+        warnings.append("the laplace mechanism is pure epsilon-DP: delta is not spent")
+        delta = 0.0
+    charge = Units.spend(request.epsilon, delta)  # rounded up to the ledger's unit
+    ceiling = charge.budget()  # the charge as floats, rounded down
+    plan = noise_plan(spec, PrivacyBudget(min(request.epsilon, ceiling.epsilon),
+                                          min(delta, ceiling.delta)))
+    if request.epsilon > LARGE_EPSILON:
+        warnings.append(f"epsilon = {request.epsilon:g} is above {LARGE_EPSILON:g}: a "
+                        "single structure this large protects individual rows weakly")
+    spend = (Spent.laplace(charge) if spec.mechanism == "laplace"
+             else Spent.gaussian(charge, plan.rho))
+    estimate = spec.estimate(plan, max(dataset.row_count, 1))
+    warning = accuracy_warning(estimate, dataset.row_count)
+    if warning:
+        warnings.append(warning)
+    return BuildPlan(spec, plan, charge, spend, estimate, warnings)
+
+
+DEFAULT_TARGET = 0.1  # without alpha: the noise should stay below 10% of a typical answer
+
+
+def _target(estimate: ErrorEstimate) -> tuple[float, str]:
+    if estimate.target_mean is not None:
+        return estimate.target_mean, "the requested alpha"
+    return DEFAULT_TARGET * estimate.typical_mean, f"{DEFAULT_TARGET:g} of a typical answer"
+
+
+def minimum_rows(estimate: ErrorEstimate, rows: int) -> int:
+    """The row count at which the privacy noise of a mean answer meets the target, as
+    the paper's n >= L(epsilon, alpha): the noise of a mean falls as 1/n. (alpha sizes
+    the approximation when sizes are not given; the noise must meet it on its own.)"""
+    target, _ = _target(estimate)
+    return max(1, math.ceil(max(rows, 1) * estimate.noise_std_mean / target))
+
+
+def accuracy_warning(estimate: ErrorEstimate, rows: int) -> str | None:
+    target, what = _target(estimate)
+    if estimate.noise_std_mean > target:
+        return (f"too few rows for {what} at this epsilon: the privacy noise of a mean "
+                f"answer has std {estimate.noise_std_mean:.3g} (target {target:.3g}); about "
+                f"{minimum_rows(estimate, rows):,} rows would meet it")
+    if estimate.approximation_mean > target * (1 + 1e-9):
+        return (f"the approximation error ({estimate.approximation_mean:.3g}) exceeds "
+                f"{what} ({target:.3g}): use more features, terms, levels or dimensions")
+    return None
+
+
+def request_build(uow: UnitOfWork, principal: Principal, dataset_id: UUID,
+                  request: BuildRequest, *, max_bytes: int) -> BuildAccepted:
+    require_role(principal, Role.ADMIN, Role.OWNER)
     with uow(write=True) as tx:
         dataset = managed_dataset(tx, principal, dataset_id)
-        spec = parse_spec(request.kind, request.params, data_spec(dataset))  # 422 if bad
-        delta = request.delta
-        if spec.mechanism == "laplace" and delta > 0:
-            warnings.append("the laplace mechanism is pure epsilon-DP: delta is not spent")
-            delta = 0.0
-        charge = Units.spend(request.epsilon, delta)  # rounded up to the ledger's unit
-        ceiling = charge.budget()  # the charge as floats, rounded down
-        plan = noise_plan(spec, PrivacyBudget(min(request.epsilon, ceiling.epsilon),
-                                              min(delta, ceiling.delta)))
+        fixed = plan_build(dataset, request, max_bytes=max_bytes)
         # data-independent: fixed, and recorded, before any row is read
         if dataset.row_count == 0:
             raise Conflict("the dataset has no rows to build from")
-        if request.epsilon > LARGE_EPSILON:
-            warnings.append(f"epsilon = {request.epsilon:g} is above {LARGE_EPSILON:g}: a "
-                            "single structure this large protects individual rows weakly")
-        spend = (Spent.laplace(charge) if spec.mechanism == "laplace"
-                 else Spent.gaussian(charge, plan.rho))
+        spec, plan = fixed.spec, fixed.plan
         structure = StructureRow(
             id=uuid4(), dataset_id=dataset_id, kind=spec.kind, params=spec.public_params(),
-            seed=f"{secrets.randbits(128):032x}", epsilon=charge.epsilon, delta=charge.delta,
-            noise_plan=plan.to_dict(), status=StructureStatus.PENDING,
-            created_by=principal.key_id)
+            seed=f"{secrets.randbits(128):032x}", epsilon=fixed.charge.epsilon,
+            delta=fixed.charge.delta, noise_plan=plan.to_dict(),
+            status=StructureStatus.PENDING, created_by=principal.key_id)
         job = JobRow(id=uuid4(), kind=BUILD_JOB, structure_id=structure.id,
                      dataset_id=dataset_id, status=JobStatus.QUEUED, progress=0.0, attempts=0)
-        budget.charge(tx, dataset_id, spend, structure_id=structure.id,
+        budget.charge(tx, dataset_id, fixed.spend, structure_id=structure.id,
                       key_id=principal.key_id,
                       mechanism=ledger_event(spec.kind, dataset.neighbouring, plan.to_dict()))
         tx.structures.add(structure)
@@ -100,9 +162,29 @@ def request_build(uow: UnitOfWork, principal: Principal, dataset_id: UUID,
         tx.jobs.add(job)
         audit.record(tx, dataset_id, principal.key_id, "build", structure_id=str(structure.id),
                      kind=spec.kind, mechanism=spec.mechanism, epsilon=request.epsilon,
-                     delta=delta)
+                     delta=plan.budget.delta)
         tx.commit()
-    return BuildAccepted(structure, job, warnings)
+    return BuildAccepted(structure, job, fixed.warnings)
+
+
+@dataclass(frozen=True, slots=True)
+class BuildEstimate:
+    fixed: BuildPlan
+    affordable: bool
+    remaining: dict[str, float]
+    minimum_rows: int
+
+
+def estimate_build(uow: UnitOfWork, principal: Principal, dataset_id: UUID,
+                   request: BuildRequest, *, max_bytes: int) -> BuildEstimate:
+    """What a build would cost and deliver; nothing is written or spent."""
+    require_role(principal, Role.ADMIN, Role.OWNER)
+    with uow() as tx:
+        dataset = managed_dataset(tx, principal, dataset_id)
+        fixed = plan_build(dataset, request, max_bytes=max_bytes)
+        fits, remaining = budget.would_fit(dataset, fixed.spend)
+        rows = dataset.row_count
+    return BuildEstimate(fixed, fits, remaining, minimum_rows(fixed.estimate, rows))
 
 
 def ledger_event(kind: str, neighbouring: str, plan: dict[str, Any]) -> dict[str, Any]:

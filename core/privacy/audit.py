@@ -377,23 +377,43 @@ def worst_case_pair(spec: Spec, seed: int, plan: NoisePlan) -> NeighbourPair:
     in both datasets. Under add/remove B lacks A's last row; under replace-one B has
     another row in its place."""
     builder = spec.builder(seed)
-    if isinstance(builder, RandomFeatureBuilder):
-        return _feature_pair(spec, builder.feature_map)
-    if spec.kind in ("sq_l2_distance", "inner_product"):
+    maps = _feature_maps(builder)
+    if maps:
+        return _feature_pair(spec, maps)
+    if spec.kind in BOUNDARY_KINDS:
         return _moment_pair(spec, seed, plan)
     raise InvalidParameter("kind", f"no worst-case neighbours known for {spec.kind}")
 
 
-def _feature_pair(spec: Spec, fmap: FeatureMap) -> NeighbourPair:
+# kinds whose worst row lies on the domain's boundary (their sums grow with ||x - c||)
+BOUNDARY_KINDS = ("sq_l2_distance", "inner_product", "l1_distance", "l2_distance")
+
+
+def _feature_maps(builder: object) -> list[FeatureMap]:
+    """The public feature maps of a random-feature builder (one per term of a sum of
+    kernels), or none for other kinds."""
+    if isinstance(builder, RandomFeatureBuilder):
+        return [builder.feature_map]
+    maps = getattr(builder, "feature_maps", None)
+    return list(maps) if maps else []
+
+
+def _feature_pair(spec: Spec, maps: Sequence[FeatureMap]) -> NeighbourPair:
     """Random features are bounded whatever the row, so the worst row is a feature
     angle, not a boundary. Paired features [cos t, sin t] per frequency: angle pi/4
     gives |cos| + |sin| = sqrt 2 (the L1 bound; the L2 norm is 1 at any angle), and the
     replacement at pi/4 - pi negates the feature vector. Phased features
     sqrt 2 cos(t + b): t + b = 0 gives sqrt 2, the replacement t + b = pi gives -sqrt 2.
+    With several maps (a sum of kernels), one row solves every map's angles at once.
     Rows solving every frequency's angle at once need dim >= frequencies."""
     data = spec.data
-    A = fmap.frequencies if fmap.projection is None else fmap.frequencies @ fmap.projection
-    phases = np.zeros(A.shape[0]) if fmap.phases is None else fmap.phases
+    if len({m.style for m in maps}) != 1:
+        raise InvalidParameter("features", "feature maps of different styles")
+    fmap = maps[0]
+    A = np.vstack([m.frequencies if m.projection is None else m.frequencies @ m.projection
+                   for m in maps])
+    phases = np.concatenate([np.zeros(m.frequencies.shape[0]) if m.phases is None
+                             else m.phases for m in maps])
     if fmap.style == "paired":
         angle_a, angle_b, names = math.pi / 4, math.pi / 4 - math.pi, ("pi/4", "-3pi/4")
     else:
@@ -499,6 +519,35 @@ def wrong_relation_plan(kind: str, params: Mapping[str, Any], data: DataSpec,
 
 # --- the suite ------------------------------------------------------------------------
 
+def audit_params(kind: str, mechanism: Mechanism) -> dict[str, Any]:
+    """The smallest structure of each kind, so that worst-case rows exist in AUDIT_DIM
+    dimensions (one frequency per term) and the loss is cheap to evaluate."""
+    if kind == "rff_baseline":  # the smallest size the kind accepts
+        return {"bandwidth": KDE_BANDWIDTH, "features": 2}
+    if kind in ("gaussian_kde", "exponential_kde", "laplace_kde"):
+        # one frequency: features = 2 (cos and sin)
+        return {"bandwidth": AUDIT_BANDWIDTHS.get(kind, KDE_BANDWIDTH), "features": 2,
+                "mechanism": mechanism}
+    if kind == "cauchy_kde":  # two terms of one frequency each: two frequencies in 2-d
+        return {"bandwidth": AUDIT_BANDWIDTHS[kind], "features": 2, "terms": 2,
+                "mechanism": mechanism}
+    if kind == "l1_distance":
+        return {"grid_levels": 1, "mechanism": mechanism}
+    if kind == "l2_distance":
+        return {"grid_levels": 1, "projection_dim": 2, "mechanism": mechanism}
+    return {"mechanism": mechanism}
+
+
+# l1_distance releases two trees per coordinate, every node a Laplace coordinate: in one
+# dimension (6 coordinates at grid_levels 1) the privacy loss reaches its tail often
+# enough for 10,000 releases to catch the controls
+AUDIT_DIMS = {"l1_distance": 1}
+
+# bandwidths whose frequencies at AUDIT_SEED put the worst-case rows inside the ball
+# (heavy-tailed Cauchy frequencies can be small; smaller bandwidths scale them up)
+AUDIT_BANDWIDTHS = {"exponential_kde": 0.05, "laplace_kde": 0.05, "cauchy_kde": 0.05}
+
+
 @dataclass(frozen=True, slots=True)
 class AuditCase:
     """One audit: a kind, its mechanism and relation, a budget, and what should happen.
@@ -522,14 +571,10 @@ class AuditCase:
         return f"{self.kind}-{self.mechanism}-{self.relation}-{self.control}{delta}"
 
     def params(self) -> dict[str, Any]:
-        if self.kind == "gaussian_kde":  # one frequency: features = 2 (cos and sin)
-            return {"bandwidth": KDE_BANDWIDTH, "features": 2, "mechanism": self.mechanism}
-        if self.kind == "rff_baseline":  # the smallest size the kind accepts
-            return {"bandwidth": KDE_BANDWIDTH, "features": 2}
-        return {"mechanism": self.mechanism}
+        return audit_params(self.kind, self.mechanism)
 
     def data(self) -> DataSpec:
-        return DataSpec(AUDIT_DIM, AUDIT_DOMAIN, self.relation)
+        return DataSpec(AUDIT_DIMS.get(self.kind, AUDIT_DIM), AUDIT_DOMAIN, self.relation)
 
     def spec(self) -> Spec:
         return parse_spec(self.kind, self.params(), self.data())
@@ -597,7 +642,8 @@ def standard_cases(thorough: bool = False) -> list[AuditCase]:
     Fast (CI, about a minute): every kind, mechanism and relation with 10,000 releases
     per dataset (a correct mechanism passes at any size; more trials only tighten its
     bound), and both controls for both mechanisms on ``gaussian_kde`` and for the
-    Laplace mechanism on ``inner_product``, with 10,000 (Laplace) or 20,000 (Gaussian)
+    Laplace mechanism on ``inner_product``, ``cauchy_kde`` (several base structures
+    under one budget) and ``l1_distance`` (the trees), with 10,000 (Laplace) or 20,000 (Gaussian)
     releases per dataset: enough that a control is missed with probability well below
     1e-4 (docs/privacy/audit.md). Thorough: 200,000 releases per dataset everywhere,
     every control on every kind, and the Gaussian mechanism at realistic deltas
@@ -612,10 +658,13 @@ def standard_cases(thorough: bool = False) -> list[AuditCase]:
         cases += [AuditCase(kind, mech, rel, budget, trials)
                   for rel in ("add_remove", "replace_one")]
     controlled: list[tuple[str, Mechanism]] = pairs if thorough else [
-        ("gaussian_kde", "laplace"), ("gaussian_kde", "gaussian"), ("inner_product", "laplace")]
+        ("gaussian_kde", "laplace"), ("gaussian_kde", "gaussian"), ("inner_product", "laplace"),
+        ("cauchy_kde", "laplace"), ("l1_distance", "laplace")]
     for kind, mech in controlled:
         budget = laplace if mech == "laplace" else gauss
         trials = 200_000 if thorough else 10_000 if mech == "laplace" else 20_000
+        if kind == "l1_distance" and not thorough:  # six coordinates: a smaller effect
+            trials = 40_000
         cases += [AuditCase(kind, mech, "add_remove", budget, trials, "half_noise", "caught"),
                   AuditCase(kind, mech, "replace_one", budget, trials, "wrong_relation",
                             "caught")]

@@ -19,9 +19,22 @@ from core.structures.base import (
     build_release,
     noise_plan,
 )
-from core.structures.kde import GaussianKDESpec, RandomFeatureRelease, RFFBaselineSpec
+from core.structures.distance import (
+    L1DistanceRelease,
+    L1DistanceSpec,
+    L2DistanceRelease,
+    L2DistanceSpec,
+)
+from core.structures.kde import (
+    ExponentialKDESpec,
+    GaussianKDESpec,
+    LaplaceKDESpec,
+    RandomFeatureRelease,
+    RFFBaselineSpec,
+)
 from core.structures.moments import InnerProductSpec, MomentRelease, SqL2DistanceSpec
 from core.structures.serialization import dump_release, load_release
+from core.structures.smooth import CauchyKDERelease, CauchyKDESpec
 
 __all__ = [
     "KINDS", "DataSpec", "QueryResult", "Release", "Spec", "build_release", "dump_release",
@@ -30,13 +43,20 @@ __all__ = [
 
 _SPECS: dict[str, Any] = {
     spec.kind: spec
-    for spec in (GaussianKDESpec, RFFBaselineSpec, SqL2DistanceSpec, InnerProductSpec)
+    for spec in (GaussianKDESpec, RFFBaselineSpec, SqL2DistanceSpec, InnerProductSpec,
+                 ExponentialKDESpec, LaplaceKDESpec, CauchyKDESpec, L1DistanceSpec,
+                 L2DistanceSpec)
 }
 _RELEASES: dict[str, Any] = {
     "gaussian_kde": RandomFeatureRelease,
     "rff_baseline": RandomFeatureRelease,
     "sq_l2_distance": MomentRelease,
     "inner_product": MomentRelease,
+    "l1_distance": L1DistanceRelease,
+    "l2_distance": L2DistanceRelease,
+    "exponential_kde": RandomFeatureRelease,
+    "laplace_kde": RandomFeatureRelease,
+    "cauchy_kde": CauchyKDERelease,
 }
 KINDS: tuple[str, ...] = tuple(_SPECS)
 

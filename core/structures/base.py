@@ -25,8 +25,8 @@ from core.privacy.budget import PrivacyBudget
 from core.privacy.mechanisms import Mechanism, NoisePlan, Statistic, plan_noise
 
 __all__ = [
-    "Builder", "DataSpec", "QueryResult", "Reduce", "Release", "Spec", "build_release",
-    "check_points", "count_statistic", "ratio_std",
+    "Builder", "DataSpec", "ErrorEstimate", "QueryResult", "Reduce", "Release", "Spec",
+    "build_release", "check_points", "count_statistic", "ratio_std",
 ]
 
 Reduce = Literal["sum", "mean"]
@@ -54,6 +54,33 @@ class QueryResult(NamedTuple):
     values: NDArray[np.float64]
     std: NDArray[np.float64]
     approximation_std: NDArray[np.float64]
+
+
+@dataclass(frozen=True, slots=True)
+class ErrorEstimate:
+    """What a build would deliver, from its public parameters, its noise plan and a row
+    count only (nothing is read): the numbers ``structures:estimate`` answers.
+
+    ``noise_std_sum``: std of the privacy noise in F(y) for a typical in-domain query
+    (exact where the std does not depend on y, else the largest over the domain).
+    ``noise_std_mean``: the same for F(y)/n. ``approximation_mean``: bound on the
+    approximation error of F(y)/n (random features, projections, grids, quadrature).
+    ``typical_mean``: a typical |F(y)/n| on the declared domain (1 for kernels, the
+    domain's radius for distances), to read the other numbers against.
+    ``target_mean``: the accuracy the request asked for (from ``alpha``), on the same
+    scale as ``noise_std_mean``; None when no alpha was given.
+    """
+
+    noise_std_sum: float
+    noise_std_mean: float
+    approximation_mean: float
+    typical_mean: float
+    target_mean: float | None = None
+
+    def to_dict(self) -> dict[str, float | None]:
+        return {"noise_std_sum": self.noise_std_sum, "noise_std_mean": self.noise_std_mean,
+                "approximation_mean": self.approximation_mean,
+                "typical_mean": self.typical_mean, "target_mean": self.target_mean}
 
 
 class Release(Protocol):
@@ -103,6 +130,16 @@ class Spec(Protocol):
     def statistics(self) -> list[Statistic]: ...
 
     def builder(self, seed: int) -> Builder: ...
+
+    def release_bytes(self) -> int:
+        """Size of the release's arrays in bytes (what is stored and held in memory
+        while querying), from public parameters; the service refuses a build above its
+        configured limit before anything is spent."""
+        ...
+
+    def estimate(self, plan: NoisePlan, rows: int) -> ErrorEstimate:
+        """The error a build with ``plan`` on ``rows`` rows would have."""
+        ...
 
 
 def noise_plan(spec: Spec, budget: PrivacyBudget) -> NoisePlan:

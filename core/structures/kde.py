@@ -1,22 +1,35 @@
-"""Kernel density from random Fourier features: ``gaussian_kde`` and ``rff_baseline``.
+"""Kernel density from random Fourier features: ``gaussian_kde``, ``exponential_kde``,
+``laplace_kde`` and ``rff_baseline``.
 
-Both approximate the Gaussian kernel k(x, y) = exp(-||x - y||^2 / sigma^2) by an inner
-product of bounded feature vectors, k(x, y) ~ c <phi(x), phi(y)>, with frequencies
-omega ~ N(0, (2 / sigma^2) I) (Rahimi and Recht 2007). The structure releases the noisy
-feature sum S = sum_x phi(x) and, under add/remove, a noisy count; a query is
-F(y) = c <S, phi(y)>, mean = F(y) / n. Every row moves S by a bounded amount whatever
-its value, so the sensitivities below hold for any domain.
+Each approximates a shift-invariant kernel k(x, y) = kappa(x - y) by an inner product of
+bounded feature vectors, k(x, y) ~ c <phi(x), phi(y)>, with frequencies omega drawn from
+the kernel's spectral distribution (Bochner; Rahimi and Recht 2007), so that
+E cos(omega . delta) = kappa(delta):
 
-- ``gaussian_kde`` (this paper's pipeline): an optional data-independent JL projection
-  z = P x (P has iid N(0, 1/k) entries), then paired features
-  phi(z) = [cos(W z), sin(W z)] (m/2 frequencies, no random phases; Sutherland and
-  Schneider 2015), c = 2/m. L1 sensitivity m/sqrt(2) and L2 sensitivity sqrt(m/2) under
-  add/remove; twice both under replace-one. Laplace or Gaussian mechanism. With the
-  Gaussian mechanism the query noise std is sigma_noise * sqrt(2/m) with
-  sigma_noise proportional to sqrt(m/2): it does not grow with m.
-- ``rff_baseline`` (Wagner, Naamad and Mishra 2023, LSQ-RFF): no projection, features
-  phi_j(x) = sqrt(2) cos(omega_j . x + b_j) with random phases b_j ~ U[0, 2 pi), c = 1/m,
-  L1 sensitivity sqrt(2) m (add/remove), Laplace only: the prior art, for comparison.
+- gaussian, exp(-||delta||_2^2 / sigma^2): omega ~ N(0, (2 / sigma^2) I);
+- exponential, exp(-||delta||_2 / sigma): multivariate Cauchy, omega = z / (sigma |u|)
+  with z ~ N(0, I) and u ~ N(0, 1);
+- laplace, exp(-||delta||_1 / sigma): iid standard Cauchy / sigma per coordinate.
+
+The structure releases the noisy feature sum S = sum_x phi(x) and, under add/remove, a
+noisy count; a query is F(y) = c <S, phi(y)>, mean = F(y) / n. Every row moves S by a
+bounded amount whatever its value and whatever the frequencies, so the sensitivities
+below hold for any domain and any kernel.
+
+- ``gaussian_kde`` (this paper's pipeline), ``exponential_kde`` (the same pipeline):
+  an optional data-independent JL projection z = P x (P has iid N(0, 1/k) entries),
+  then paired features phi(z) = [cos(W z), sin(W z)] (m/2 frequencies, no random
+  phases; Sutherland and Schneider 2015), c = 2/m. L1 sensitivity m/sqrt(2) and L2
+  sensitivity sqrt(m/2) under add/remove; twice both under replace-one. Laplace or
+  Gaussian mechanism. With the Gaussian mechanism the query noise std is
+  sigma_noise * sqrt(2/m) with sigma_noise proportional to sqrt(m/2): it does not grow
+  with m.
+- ``laplace_kde``: the same without projection (a JL projection does not preserve the
+  l1 distance, so ``projection_dim`` is refused).
+- ``rff_baseline`` (Wagner, Naamad and Mishra 2023, LSQ-RFF): Gaussian kernel, no
+  projection, features phi_j(x) = sqrt(2) cos(omega_j . x + b_j) with random phases
+  b_j ~ U[0, 2 pi), c = 1/m, L1 sensitivity sqrt(2) m (add/remove), Laplace only: the
+  prior art, for comparison.
 
 Derivation: docs/privacy/kde.md.
 """
@@ -25,7 +38,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, ClassVar, Literal, Self
 
 import numpy as np
@@ -33,10 +46,11 @@ from array_api_compat import array_namespace, device
 from numpy.typing import NDArray
 
 from core._array import Array
-from core.errors import CorruptRelease
+from core.errors import CorruptRelease, InvalidParameter
 from core.privacy.mechanisms import Mechanism, NoisePlan, Statistic
 from core.structures.base import (
     DataSpec,
+    ErrorEstimate,
     QueryResult,
     Reduce,
     check_points,
@@ -46,12 +60,47 @@ from core.structures.base import (
 )
 from core.structures.params import ParamReader
 
-__all__ = ["GaussianKDESpec", "RFFBaselineSpec", "RandomFeatureRelease"]
+__all__ = [
+    "KERNELS", "ExponentialKDESpec", "FeatureMap", "GaussianKDESpec", "KernelName",
+    "LaplaceKDESpec", "PairedKDESpec", "RFFBaselineSpec", "RandomFeatureBuilder",
+    "RandomFeatureRelease",
+    "draw_feature_map", "draw_frequencies", "draw_projection", "kernel_estimate",
+    "projection_variance",
+]
 
 FeatureStyle = Literal["paired", "phased"]
+Precision = Literal["float32", "float64"]
+Design = Literal["orthogonal", "iid"]
+F32_SHRINK = 1.0 - 2.0**-20  # float32 features are shrunk by this (see FeatureMap.features)
+_F32_EPS = 2.0**-24  # unit roundoff of float32
+KernelName = Literal["gaussian", "exponential", "laplace"]
+KERNELS: tuple[KernelName, ...] = ("gaussian", "exponential", "laplace")
 MAX_FEATURES = 65_536
 MAX_PROJECTION_DIM = 8_192
-_BLOCK_ROWS = 2_048  # rows per block: bounds memory to block * m / 2 floats
+_BLOCK_ROWS = 2_048  # rows per block at most
+_BLOCK_VALUES = 2**22  # and at most this many feature values per block (32 MiB float64)
+# |u| in a Cauchy ratio z / |u| is raised to at least this, so that a u of exactly 0
+# (NumPy's normal sampler can return it, rarely) gives a huge but finite frequency
+_SMALLEST_DIVISOR = 1e-150
+_NO_L1_PROJECTION = ("must be null for the laplace kernel: a JL projection does not "
+                     "preserve the l1 distance")
+
+
+def projection_variance(kernel: KernelName, k: int) -> float:
+    """Bound on the mean squared error a JL projection to k dimensions adds to one
+    kernel value (docs/privacy/kde.md, "Approximation error").
+
+    gaussian: R = ||P d||^2 / ||d||^2 ~ chi2_k / k has variance 2/k and
+    |d/dR exp(-t R)| <= 1/e at R = 1: 2 / (k e^2), first order (the exact value stays
+    below it). exponential: R' = ||P d|| / ||d|| has variance ~ 1/(2k) and
+    |d/dR' exp(-r R')| <= 1/e: 1 / (2 k e^2) to first order, which the exact value
+    exceeds by a factor of about 1 + 1/k (1.72 at k = 1), so the bound is
+    (1 + 2/k) / (2 k e^2). laplace: no projection."""
+    if kernel == "gaussian":
+        return 2.0 / (k * math.e**2)
+    if kernel == "exponential":
+        return (1.0 + 2.0 / k) / (2.0 * k * math.e**2)
+    raise InvalidParameter("projection_dim", _NO_L1_PROJECTION)
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +111,14 @@ class FeatureMap:
     frequencies: NDArray[np.float64]  # (m/2, k) paired or (m, k) phased
     phases: NDArray[np.float64] | None  # (m,) phased only
     projection: NDArray[np.float64] | None  # (k, d) or None
+    kernel: KernelName = "gaussian"  # the spectral distribution of the frequencies
+    precision: Precision = "float64"  # of the angles and their cos/sin (sums: float64)
+
+    def __post_init__(self) -> None:
+        if self.kernel not in KERNELS:
+            raise InvalidParameter("kernel", "must be one of " + ", ".join(KERNELS))
+        if self.kernel == "laplace" and self.projection is not None:
+            raise InvalidParameter("projection_dim", _NO_L1_PROJECTION)
 
     @property
     def size(self) -> int:
@@ -73,18 +130,37 @@ class FeatureMap:
         """c in k(x, y) ~ c <phi(x), phi(y)>."""
         return 2.0 / self.size if self.style == "paired" else 1.0 / self.size
 
-    def transform(self, X: Array) -> Array:
-        """phi(X) for an (n, d) array of any Array API namespace: (n, m)."""
+    def project(self, X: Array) -> Array:
+        """z = P x for an (n, d) array of any Array API namespace: (n, k)."""
+        if self.projection is None:
+            return X
         xp = array_namespace(X)
-        dev = device(X)
-        Z = X
-        if self.projection is not None:
-            Z = Z @ xp.asarray(self.projection.T.copy(), device=dev)
+        return X @ xp.asarray(self.projection.T.copy(), device=device(X))
+
+    def features(self, Z: Array) -> Array:
+        """phi(z) for already projected (n, k) rows: (n, m), float64.
+
+        In float32 precision the angles and their cos/sin are computed in float32 (ten
+        times faster on CPUs) and shrunk by ``F32_SHRINK`` on the way back to float64:
+        float32 cos and sin are within a few ulps (< 1e-6 relative) of the true values,
+        so the shrunk pairs still satisfy |cos| + |sin| <= sqrt 2 and cos^2 + sin^2 <= 1,
+        the bounds the sensitivities rest on."""
+        xp = array_namespace(Z)
+        dev = device(Z)
+        if self.style == "paired" and self.precision == "float32":
+            T32 = xp.astype(Z, xp.float32) @ xp.asarray(self.frequencies.T.copy(),
+                                                        dtype=xp.float32, device=dev)
+            pairs = xp.concat([xp.cos(T32), xp.sin(T32)], axis=1)
+            return xp.astype(pairs, xp.float64) * F32_SHRINK
         T = Z @ xp.asarray(self.frequencies.T.copy(), device=dev)
         if self.style == "paired":
             return xp.concat([xp.cos(T), xp.sin(T)], axis=1)
         phases = xp.asarray(self.phases, device=dev)
         return math.sqrt(2.0) * xp.cos(T + phases)
+
+    def transform(self, X: Array) -> Array:
+        """phi(P X) for an (n, d) array of any Array API namespace: (n, m)."""
+        return self.features(self.project(X))
 
     def sensitivities(self, neighbouring: str) -> tuple[float, float]:
         """(L1, L2) sensitivity of sum_x phi(x)."""
@@ -104,12 +180,12 @@ class FeatureMap:
     def approximation_std(self) -> float:
         """Bound on the std, over the public randomness, of c<phi(x), phi(y)> - k(x, y)
         for one pair, hence of the mean-KDE error (Minkowski). Var of one paired
-        frequency is (1 + k^4)/2 - k^2 <= 1/2, of one phased feature <= 1; with the JL
-        projection, ||Pz||^2/||z||^2 ~ chi2_k / k and |d/du exp(-t u)| <= 1/e gives a
-        further (sqrt(2/k)/e) to first order."""
+        frequency is (1 + kappa(2 delta))/2 - kappa^2 <= 1/2 for every kernel here
+        (gaussian (1 - kappa^2)^2 / 2, exponential and laplace (1 - kappa^2) / 2), of
+        one phased feature <= 1; the JL projection adds ``projection_variance``."""
         var = 1.0 / self.size
         if self.projection is not None:
-            var += 2.0 / (self.projection.shape[0] * math.e**2)
+            var += projection_variance(self.kernel, self.projection.shape[0])
         return math.sqrt(var)
 
     def arrays(self) -> dict[str, NDArray[np.float64]]:
@@ -121,24 +197,109 @@ class FeatureMap:
         return out
 
 
+def block_rows(features: int) -> int:
+    """Rows per block of a feature computation: at most ``_BLOCK_VALUES`` values."""
+    return max(1, min(_BLOCK_ROWS, _BLOCK_VALUES // max(features, 1)))
+
+
+def draw_projection(rng: np.random.Generator, projection_dim: int | None,
+                    dim: int) -> NDArray[np.float64] | None:
+    """The JL matrix P (k, d) with iid N(0, 1/k) entries, or None."""
+    if projection_dim is None:
+        return None
+    return rng.standard_normal((projection_dim, dim)) / math.sqrt(projection_dim)
+
+
+def draw_frequencies(rng: np.random.Generator, kernel: KernelName, rows: int, k: int,
+                     bandwidth: float) -> NDArray[np.float64]:
+    """(rows, k) iid frequencies with E cos(omega . delta) = kernel(delta)."""
+    if kernel == "gaussian":
+        # E[cos(w . delta)] = exp(-||delta||^2 / sigma^2) for w ~ N(0, (2 / sigma^2) I)
+        return rng.standard_normal((rows, k)) * (math.sqrt(2.0) / bandwidth)
+    if kernel == "exponential":
+        # w = z / (sigma |u|): w . delta = (||delta|| / sigma) (z' / |u|) with z' ~ N(0, 1),
+        # a standard Cauchy scaled by ||delta|| / sigma, whose E cos is exp(-||delta|| / sigma)
+        z = rng.standard_normal((rows, k))
+        u = np.abs(rng.standard_normal((rows, 1)))
+        return z / np.maximum(u, _SMALLEST_DIVISOR) / bandwidth
+    if kernel == "laplace":
+        # iid standard Cauchy (a ratio of normals) / sigma: w . delta is Cauchy with scale
+        # ||delta||_1 / sigma, whose E cos is exp(-||delta||_1 / sigma)
+        z = rng.standard_normal((rows, k))
+        u = np.abs(rng.standard_normal((rows, k)))
+        return z / np.maximum(u, _SMALLEST_DIVISOR) / bandwidth
+    raise InvalidParameter("kernel", "must be one of " + ", ".join(KERNELS))
+
+
+def draw_orthogonal_frequencies(rng: np.random.Generator, kernel: KernelName, rows: int,
+                                k: int, bandwidth: float) -> NDArray[np.float64]:
+    """(rows, k) frequencies in blocks of k mutually orthogonal directions (Yu et al.
+    2016, orthogonal random features) with stratified radii.
+
+    Per block: Q from the QR factorisation of a k x k Gaussian matrix, signs fixed by
+    diag(R), is Haar-distributed, so each row is a uniform direction; each radius is the
+    kernel's radial quantile at (pi_i + U_i) / b for a random permutation pi of the b
+    rows of the block and U_i ~ U[0, 1): marginally exactly the kernel's radius, drawn
+    independently of the direction. Every frequency therefore has the kernel's
+    spectral distribution (the estimate stays unbiased) while the directions and radii
+    of a block are spread out instead of clumping, which lowers the variance of the
+    mean feature (docs/privacy/kde.md). Radii: gaussian sqrt(2) chi_k / sigma;
+    exponential (multivariate Cauchy) sqrt(k F(k, 1)) / sigma, as ||z|| / |u| with
+    ||z||^2 ~ chi2_k and u ~ N(0, 1)."""
+    if kernel == "laplace":
+        raise InvalidParameter("params.frequencies", "orthogonal frequencies need a "
+                               "rotation-invariant kernel (not laplace)")
+    from scipy import stats  # type: ignore[import-untyped]
+
+    out = np.empty((rows, k))
+    for start in range(0, rows, k):
+        b = min(k, rows - start)
+        gauss = rng.standard_normal((k, k))
+        q, r = np.linalg.qr(gauss)
+        directions = (q * np.sign(np.diag(r))).T[:b]
+        quantiles = (rng.permutation(b) + rng.uniform(size=b)) / b
+        if kernel == "gaussian":
+            radii = stats.chi.ppf(quantiles, df=k) * (math.sqrt(2.0) / bandwidth)
+        else:
+            radii = np.sqrt(k * stats.f.ppf(quantiles, k, 1)) / bandwidth
+        out[start:start + b] = directions * np.minimum(radii, 1.0 / _SMALLEST_DIVISOR)[:, None]
+    return out
+
+
 def draw_feature_map(style: FeatureStyle, *, dim: int, features: int, bandwidth: float,
-                     projection_dim: int | None, seed: int) -> FeatureMap:
-    """Public, data-independent randomness from a published seed."""
+                     projection_dim: int | None, seed: int,
+                     kernel: KernelName = "gaussian", design: Design = "iid",
+                     precision: Precision = "float64") -> FeatureMap:
+    """Public, data-independent randomness from a published seed: the projection (if
+    any), then the frequencies, then the phases (phased style), in that order."""
+    if kernel == "laplace" and projection_dim is not None:
+        raise InvalidParameter("projection_dim", _NO_L1_PROJECTION)
     rng = np.random.Generator(np.random.PCG64(seed))
-    projection = None
-    k = dim
-    if projection_dim is not None:
-        projection = rng.standard_normal((projection_dim, dim)) / math.sqrt(projection_dim)
-        k = projection_dim
+    projection = draw_projection(rng, projection_dim, dim)
+    k = dim if projection_dim is None else projection_dim
     rows = features // 2 if style == "paired" else features
-    # E[cos(w . delta)] = exp(-||delta||^2 / sigma^2) for w ~ N(0, (2 / sigma^2) I)
-    frequencies = rng.standard_normal((rows, k)) * (math.sqrt(2.0) / bandwidth)
+    if design == "orthogonal":
+        frequencies = draw_orthogonal_frequencies(rng, kernel, rows, k, bandwidth)
+    else:
+        frequencies = draw_frequencies(rng, kernel, rows, k, bandwidth)
     phases = rng.uniform(0.0, 2 * math.pi, size=rows) if style == "phased" else None
-    return FeatureMap(style, frequencies, phases, projection)
+    return FeatureMap(style, frequencies, phases, projection, kernel, precision)
+
+
+def kernel_estimate(plan: NoisePlan, sum_std: float, rows: int, approximation: float,
+                    alpha: float | None) -> ErrorEstimate:
+    """The error estimate of a kernel kind: ``sum_std`` is the (query-independent) noise
+    std of a sum answer; the mean's std is ``ratio_std`` at the largest mean a kernel
+    can have, F/n = 1, so it bounds the first-order std of every mean answer."""
+    n = float(max(rows, 1))
+    mean_std = ratio_std(np.array([n]), np.array([sum_std]), n, plan.std("count"))
+    return ErrorEstimate(noise_std_sum=sum_std, noise_std_mean=float(mean_std[0]),
+                         approximation_mean=approximation, typical_mean=1.0,
+                         target_mean=alpha)
 
 
 class RandomFeatureBuilder:
-    def __init__(self, spec: GaussianKDESpec | RFFBaselineSpec, fmap: FeatureMap) -> None:
+    def __init__(self, spec: PairedKDESpec | RFFBaselineSpec, fmap: FeatureMap) -> None:
         self._spec = spec
         self._fmap = fmap
 
@@ -147,12 +308,18 @@ class RandomFeatureBuilder:
         """The public randomness this builder drew (it may be published)."""
         return self._fmap
 
+    @property
+    def feature_maps(self) -> list[FeatureMap]:
+        """The same as a list of one map, like the sum-of-kernels builders."""
+        return [self._fmap]
+
     def accumulate(self, chunk: Array) -> dict[str, Array]:
         xp = array_namespace(chunk)
         n = chunk.shape[0]
         total = xp.zeros(self._fmap.size, dtype=xp.float64, device=device(chunk))
-        for start in range(0, n, _BLOCK_ROWS):
-            stop = min(start + _BLOCK_ROWS, n)
+        block = block_rows(self._fmap.size)
+        for start in range(0, n, block):
+            stop = min(start + block, n)
             total = total + xp.sum(self._fmap.transform(chunk[start:stop, ...]), axis=0)
         return {"features": total, "count": xp.asarray([float(n)], dtype=xp.float64)}
 
@@ -167,6 +334,69 @@ class RandomFeatureBuilder:
 
 
 @dataclass(frozen=True, slots=True)
+class PhaseForm:
+    """The paired release rewritten for queries: a_j cos t + b_j sin t = r_j cos(t - psi_j)
+    with r_j = hypot(a_j, b_j) and psi_j = atan2(b_j, a_j), where (a_j, b_j) are the noisy
+    cos and sin sums of frequency j. One cos per frequency instead of a cos and a sin;
+    post-processing of the release, so it changes nothing in the privacy analysis.
+
+    In float32 precision every query also gets a bound on the float32 rounding of its
+    angles, cosines and sum (``rounding``), added to its approximation bound."""
+
+    precision: Precision
+    frequencies: NDArray[Any]  # (F, k) in the query precision
+    projection: NDArray[Any] | None  # (k, d) in the query precision
+    psi: NDArray[Any]  # (F,)
+    amplitude: NDArray[Any]  # (F,)
+    weighted_l1: float  # sum_j r_j ||w_j||_1
+    weighted_rest: float  # sum_j r_j (3 |psi_j| + F + 3), times the unit roundoff
+    projection_row_l1: float  # max_i sum_l |P_il| (1 without a projection)
+
+    @classmethod
+    def of(cls, fmap: FeatureMap, feature_sum: NDArray[np.float64]) -> PhaseForm:
+        rows = fmap.frequencies.shape[0]
+        a, b = feature_sum[:rows], feature_sum[rows:]
+        amplitude, psi = np.hypot(a, b), np.arctan2(b, a)
+        dtype = np.float32 if fmap.precision == "float32" else np.float64
+        projection = None if fmap.projection is None else fmap.projection.astype(dtype)
+        return cls(
+            precision=fmap.precision, frequencies=fmap.frequencies.astype(dtype),
+            projection=projection, psi=psi.astype(dtype), amplitude=amplitude.astype(dtype),
+            weighted_l1=float(amplitude @ np.abs(fmap.frequencies).sum(axis=1)),
+            weighted_rest=float(amplitude @ (3.0 * np.abs(psi) + rows + 3.0)) * _F32_EPS,
+            projection_row_l1=(1.0 if fmap.projection is None
+                               else float(np.abs(fmap.projection).sum(axis=1).max())))
+
+    def answers(self, Y: NDArray[np.float64]) -> NDArray[np.float64]:
+        """sum_j r_j cos(w_j . P y - psi_j) for a block of queries (the scale c apart)."""
+        Z = Y.astype(self.frequencies.dtype)
+        if self.projection is not None:
+            Z = Z @ self.projection.T
+        T = Z @ self.frequencies.T
+        T -= self.psi
+        np.cos(T, out=T)
+        return np.asarray(T @ self.amplitude, dtype=np.float64)
+
+    def rounding(self, Y: NDArray[np.float64]) -> NDArray[np.float64]:
+        """Bound on |float32 answers - exact answers| per query (the scale c apart): the
+        cast and the products give |z_i| <= zmax with error dz, the angle of frequency j
+        errs by at most ||w_j||_1 (dz + (k + 2) u (zmax + dz)) + 3 u |psi_j|, its cosine
+        by that plus 2u, and the float32 sum adds (F + 1) u sum_j r_j (u = 2^-24)."""
+        if self.precision != "float32":
+            return np.zeros(Y.shape[0])
+        ymax = np.max(np.abs(Y), axis=1)
+        k = self.frequencies.shape[1]
+        if self.projection is None:
+            zmax, dz = ymax, _F32_EPS * ymax
+        else:
+            d = self.projection.shape[1]
+            zmax = self.projection_row_l1 * ymax
+            dz = (d + 2) * _F32_EPS * zmax
+        angle = dz + (k + 2) * _F32_EPS * (zmax + dz)
+        return np.asarray(self.weighted_l1 * angle + self.weighted_rest, dtype=np.float64)
+
+
+@dataclass(frozen=True, slots=True)
 class RandomFeatureRelease:
     """Noisy feature sum and count, plus the public feature map."""
 
@@ -177,6 +407,11 @@ class RandomFeatureRelease:
     fmap: FeatureMap
     feature_sum: NDArray[np.float64]
     count: float
+    _phase: PhaseForm | None = field(default=None, init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if self.fmap.style == "paired":
+            object.__setattr__(self, "_phase", PhaseForm.of(self.fmap, self.feature_sum))
 
     def query(self, points: NDArray[np.float64], reduce: Reduce = "sum") -> QueryResult:
         Y = check_points(points, self.dim)
@@ -184,17 +419,24 @@ class RandomFeatureRelease:
         c = self.fmap.scale
         values = np.empty(Y.shape[0])
         noise_std = np.empty(Y.shape[0])
-        for start in range(0, Y.shape[0], _BLOCK_ROWS):
-            stop = min(start + _BLOCK_ROWS, Y.shape[0])
+        rounding = np.zeros(Y.shape[0])
+        block = block_rows(self.fmap.size)
+        for start in range(0, Y.shape[0], block):
+            stop = min(start + block, Y.shape[0])
+            if self._phase is not None:  # paired: ||phi(y)||^2 = m/2 exactly
+                values[start:stop] = c * self._phase.answers(Y[start:stop])
+                rounding[start:stop] = c * self._phase.rounding(Y[start:stop])
+                noise_std[start:stop] = c * sigma * math.sqrt(self.fmap.size / 2)
+                continue
             phi = self.fmap.transform(Y[start:stop])
             values[start:stop] = c * (phi @ self.feature_sum)
             noise_std[start:stop] = c * sigma * np.linalg.norm(phi, axis=1)
         n_hat = clamp_count(self.count)
         approx = np.full(Y.shape[0], self.fmap.approximation_std())
         if reduce == "sum":
-            return QueryResult(values, noise_std, approx * n_hat)
+            return QueryResult(values, noise_std, approx * n_hat + rounding)
         std = ratio_std(values, noise_std, n_hat, self.plan.std("count"))
-        return QueryResult(values / n_hat, std, approx)
+        return QueryResult(values / n_hat, std, approx + rounding / n_hat)
 
     def error_model(self) -> dict[str, float]:
         return {
@@ -206,7 +448,9 @@ class RandomFeatureRelease:
 
     def header(self) -> dict[str, Any]:
         return {"kind": self.kind, "dim": self.dim, "params": self.params,
-                "plan": self.plan.to_dict(), "style": self.fmap.style, "count": self.count}
+                "plan": self.plan.to_dict(), "style": self.fmap.style,
+                "kernel": self.fmap.kernel, "precision": self.fmap.precision,
+                "count": self.count}
 
     def arrays(self) -> dict[str, NDArray[np.float64]]:
         return {"feature_sum": self.feature_sum, **self.fmap.arrays()}
@@ -215,51 +459,72 @@ class RandomFeatureRelease:
     def from_parts(cls, header: Mapping[str, Any],
                    arrays: Mapping[str, NDArray[np.float64]]) -> Self:
         try:
+            # releases written before the kernel was recorded are all Gaussian
             fmap = FeatureMap(header["style"], arrays["frequencies"], arrays.get("phases"),
-                              arrays.get("projection"))
+                              arrays.get("projection"), header.get("kernel", "gaussian"),
+                              header.get("precision", "float64"))
             return cls(kind=header["kind"], dim=int(header["dim"]), params=header["params"],
                        plan=NoisePlan.from_dict(header["plan"]), fmap=fmap,
                        feature_sum=arrays["feature_sum"], count=float(header["count"]))
-        except (KeyError, TypeError, ValueError) as exc:
+        except (KeyError, TypeError, ValueError, InvalidParameter) as exc:
             raise CorruptRelease("random-feature release is incomplete") from exc
 
 
-def _features_from(reader: ParamReader) -> int:
-    alpha = reader.optional_positive_float("alpha")
-    # the approximation std bound is 1/sqrt(m): m = 1/alpha^2 meets alpha
+def _features_for(reader: ParamReader, alpha: float | None) -> int:
+    """``features``: given, or ceil(1/alpha^2) (the approximation std bound is
+    1/sqrt(m): that m meets alpha, capped at MAX_FEATURES), or 1024."""
     default = 1024 if alpha is None else min(MAX_FEATURES, math.ceil(1.0 / alpha**2))
     return reader.int_in("features", 2, MAX_FEATURES, default)
 
 
 @dataclass(frozen=True, slots=True)
-class GaussianKDESpec:
-    kind: ClassVar[str] = "gaussian_kde"
+class PairedKDESpec:
+    """The pipeline ``gaussian_kde``, ``exponential_kde`` and ``laplace_kde`` share:
+    optional projection, paired features of the kind's kernel, noisy sum and count."""
+
+    kind: ClassVar[str]
+    kernel: ClassVar[KernelName]
     data: DataSpec
     bandwidth: float
     features: int
     projection_dim: int | None
     mechanism: Mechanism
+    alpha: float | None = None  # the accuracy asked for, if any (sizes came from it)
+    frequencies: Design = "orthogonal"
+    precision: Precision = "float32"
 
     @classmethod
     def parse(cls, params: Mapping[str, Any], data: DataSpec) -> Self:
         reader = ParamReader(params)
         bandwidth = reader.positive_float("bandwidth")
-        features = _features_from(reader)
+        alpha = reader.optional_positive_float("alpha")
+        features = _features_for(reader, alpha)
         features += features % 2  # paired features come two by two
         projection_dim = reader.optional_int_in("projection_dim", 1, MAX_PROJECTION_DIM)
+        if projection_dim is not None and cls.kernel == "laplace":
+            raise InvalidParameter("params.projection_dim",
+                                   f"must be null for {cls.kind}: a JL projection does not "
+                                   "preserve the l1 distance")
         mechanism = reader.choice("mechanism", ("laplace", "gaussian"), "laplace")
+        if cls.kernel == "laplace":  # not rotation-invariant: iid frequencies only
+            design = reader.choice("frequencies", ("iid",), "iid")
+        else:
+            design = reader.choice("frequencies", ("orthogonal", "iid"), "orthogonal")
+        precision = reader.choice("precision", ("float32", "float64"), "float32")
         reader.done()
-        return cls(data, bandwidth, features, projection_dim, mechanism)  # type: ignore[arg-type]
+        return cls(data, bandwidth, features, projection_dim, mechanism,  # type: ignore[arg-type]
+                   alpha, design, precision)  # type: ignore[arg-type]
 
     def public_params(self) -> dict[str, Any]:
         return {"bandwidth": self.bandwidth, "features": self.features,
-                "projection_dim": self.projection_dim, "mechanism": self.mechanism}
+                "projection_dim": self.projection_dim, "mechanism": self.mechanism,
+                "frequencies": self.frequencies, "precision": self.precision}
 
     def _shape(self) -> FeatureMap:
         """A feature map with the right sizes but no randomness (for sensitivities)."""
         rows = self.features // 2
         projection = None if self.projection_dim is None else np.empty((self.projection_dim, 0))
-        return FeatureMap("paired", np.empty((rows, 0)), None, projection)
+        return FeatureMap("paired", np.empty((rows, 0)), None, projection, self.kernel)
 
     def statistics(self) -> list[Statistic]:
         shape = self._shape()
@@ -270,8 +535,40 @@ class GaussianKDESpec:
     def builder(self, seed: int) -> RandomFeatureBuilder:
         fmap = draw_feature_map("paired", dim=self.data.dim, features=self.features,
                                 bandwidth=self.bandwidth, projection_dim=self.projection_dim,
-                                seed=seed)
+                                seed=seed, kernel=self.kernel, design=self.frequencies,
+                                precision=self.precision)
         return RandomFeatureBuilder(self, fmap)
+
+    def release_bytes(self) -> int:
+        """feature_sum (m), frequencies (m/2 x k) and the projection (k x d)."""
+        k = self.data.dim if self.projection_dim is None else self.projection_dim
+        projection = 0 if self.projection_dim is None else self.projection_dim * self.data.dim
+        return 8 * (self.features + (self.features // 2) * k + projection)
+
+    def estimate(self, plan: NoisePlan, rows: int) -> ErrorEstimate:
+        """Paired features: the noise std of a sum answer is exactly
+        plan.std("features") * sqrt(2/m) at every query."""
+        shape = self._shape()
+        sum_std = plan.std("features") * math.sqrt(shape.answer_weight())
+        return kernel_estimate(plan, sum_std, rows, shape.approximation_std(), self.alpha)
+
+
+@dataclass(frozen=True, slots=True)
+class GaussianKDESpec(PairedKDESpec):
+    kind: ClassVar[str] = "gaussian_kde"
+    kernel: ClassVar[KernelName] = "gaussian"
+
+
+@dataclass(frozen=True, slots=True)
+class ExponentialKDESpec(PairedKDESpec):
+    kind: ClassVar[str] = "exponential_kde"
+    kernel: ClassVar[KernelName] = "exponential"
+
+
+@dataclass(frozen=True, slots=True)
+class LaplaceKDESpec(PairedKDESpec):
+    kind: ClassVar[str] = "laplace_kde"
+    kernel: ClassVar[KernelName] = "laplace"
 
 
 @dataclass(frozen=True, slots=True)
@@ -281,22 +578,27 @@ class RFFBaselineSpec:
     bandwidth: float
     features: int
     mechanism: Mechanism = "laplace"
+    alpha: float | None = None
 
     @classmethod
     def parse(cls, params: Mapping[str, Any], data: DataSpec) -> Self:
         reader = ParamReader(params)
         bandwidth = reader.positive_float("bandwidth")
-        features = _features_from(reader)
+        alpha = reader.optional_positive_float("alpha")
+        features = _features_for(reader, alpha)
         reader.choice("mechanism", ("laplace",), "laplace")
         reader.done()
-        return cls(data, bandwidth, features)
+        return cls(data, bandwidth, features, alpha=alpha)
 
     def public_params(self) -> dict[str, Any]:
         return {"bandwidth": self.bandwidth, "features": self.features,
                 "mechanism": self.mechanism}
 
+    def _shape(self) -> FeatureMap:
+        return FeatureMap("phased", np.empty((self.features, 0)), np.empty(0), None)
+
     def statistics(self) -> list[Statistic]:
-        shape = FeatureMap("phased", np.empty((self.features, 0)), np.empty(0), None)
+        shape = self._shape()
         l1, l2 = shape.sensitivities(self.data.neighbouring)
         return [Statistic("features", self.features, l1, l2, shape.answer_weight()),
                 count_statistic(self.data.neighbouring)]
@@ -305,3 +607,14 @@ class RFFBaselineSpec:
         fmap = draw_feature_map("phased", dim=self.data.dim, features=self.features,
                                 bandwidth=self.bandwidth, projection_dim=None, seed=seed)
         return RandomFeatureBuilder(self, fmap)
+
+    def release_bytes(self) -> int:
+        """feature_sum (m), frequencies (m x d) and phases (m)."""
+        return 8 * self.features * (self.data.dim + 2)
+
+    def estimate(self, plan: NoisePlan, rows: int) -> ErrorEstimate:
+        """Phased features: the noise std of a sum answer depends on the query; this is
+        its root-mean-square over the phases, plan.std("features") / sqrt(m)."""
+        shape = self._shape()
+        sum_std = plan.std("features") * math.sqrt(shape.answer_weight())
+        return kernel_estimate(plan, sum_std, rows, shape.approximation_std(), self.alpha)

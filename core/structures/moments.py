@@ -30,6 +30,7 @@ from core.errors import CorruptRelease
 from core.privacy.mechanisms import Mechanism, NoisePlan, Statistic
 from core.structures.base import (
     DataSpec,
+    ErrorEstimate,
     QueryResult,
     Reduce,
     check_points,
@@ -151,6 +152,23 @@ class _MomentSpec:
 
     def builder(self, seed: int) -> MomentBuilder:
         return MomentBuilder(self)
+
+    def release_bytes(self) -> int:
+        return 8 * (2 * self.data.dim + 2)  # centre and sum; count and sum_sq in the header
+
+    def estimate(self, plan: NoisePlan, rows: int) -> ErrorEstimate:
+        """Noise of an answer at the worst in-domain query (||y - c|| = M2)."""
+        m2 = self.data.domain.max_l2(self.data.dim)
+        n = max(float(rows), 1.0)
+        probe = self.data.domain.center(self.data.dim) + m2 / np.sqrt(self.data.dim)
+        release = self.builder(0).finish(
+            {"sum": np.zeros(self.data.dim), "count": np.array([n]),
+             "sum_sq": np.array([n * m2**2])}, plan)
+        sums = release.query(probe[None, :], "sum")
+        means = release.query(probe[None, :], "mean")
+        return ErrorEstimate(noise_std_sum=float(sums.std[0]),
+                             noise_std_mean=float(means.std[0]), approximation_mean=0.0,
+                             typical_mean=m2 if self.kind == "inner_product" else m2**2)
 
 
 @dataclass(frozen=True, slots=True)

@@ -209,7 +209,8 @@ def test_worst_case_pairs_are_neighbours_that_attain_the_sensitivities(
         kind: str, relation: str) -> None:
     """Under the Laplace plan the pair's divergence is its exact epsilon: it equals the
     claimed epsilon wherever one pair can attain every sensitivity at once (all but
-    sq_l2_distance under replace-one, whose S2 cannot move while S1 moves most)."""
+    sq_l2_distance under replace-one, whose S2 cannot move while S1 moves most, and
+    l2_distance, whose sensitivity bounds every projection at once)."""
     case = AuditCase(kind, "laplace", relation, PrivacyBudget(1.0), 2)  # type: ignore[arg-type]
     spec, plan = case.spec(), case.plan()
     pair = worst_case_pair(spec, AUDIT_SEED, plan)
@@ -225,8 +226,14 @@ def test_worst_case_pairs_are_neighbours_that_attain_the_sensitivities(
     eps = pair_epsilon(plan, exact_a, exact_b)
     if kind == "sq_l2_distance" and relation == "replace_one":
         assert 0.7 < eps < 0.9
+    elif kind == "l2_distance":
+        # the embedded coordinates' range holds for every draw of the projection, so no
+        # row of one fixed projection attains it (docs/privacy/distance.md)
+        assert 0.5 < eps < 1.0
     else:
-        assert eps == pytest.approx(plan.spent.epsilon, rel=1e-9)
+        # float32 features are shrunk by 1 - 2^-20 (core/structures/kde.py), so they
+        # attain the bound to within 1e-6
+        assert eps == pytest.approx(plan.spent.epsilon, rel=1e-5)
     # float sums may overshoot the real-arithmetic bound by an ulp or so (the caveat in
     # docs/privacy/noise.md): far below anything a statistical audit could resolve
     assert eps <= 1.0 * (1 + 1e-12)

@@ -23,8 +23,13 @@ DOMAINS: list[Domain] = [L2Ball(1.5), Box((-1.0, 0.0, 2.0, -0.5), (1.0, 1.0, 3.0
 PARAMS = {
     "gaussian_kde": {"bandwidth": 0.7, "features": 64},
     "rff_baseline": {"bandwidth": 0.7, "features": 64},
+    "exponential_kde": {"bandwidth": 0.7, "features": 64},
+    "laplace_kde": {"bandwidth": 0.7, "features": 64},
+    "cauchy_kde": {"bandwidth": 0.7, "features": 16, "terms": 3},
     "sq_l2_distance": {},
     "inner_product": {},
+    "l1_distance": {"grid_levels": 3},
+    "l2_distance": {"grid_levels": 3, "projection_dim": 16},
 }
 
 row = arrays(np.float64, DIM, elements=st.floats(-4, 4, allow_nan=False))

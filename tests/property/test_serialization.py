@@ -22,7 +22,12 @@ from core.structures import (
 
 ROWS = np.random.default_rng(0).uniform(-0.5, 0.5, size=(50, 3))
 PARAMS = {"gaussian_kde": {"bandwidth": 1.0, "features": 32, "projection_dim": 2},
-          "rff_baseline": {"bandwidth": 1.0, "features": 32}}
+          "rff_baseline": {"bandwidth": 1.0, "features": 32},
+          "exponential_kde": {"bandwidth": 1.0, "features": 32, "projection_dim": 2},
+          "laplace_kde": {"bandwidth": 1.0, "features": 32},
+          "cauchy_kde": {"bandwidth": 1.0, "features": 16, "terms": 3, "projection_dim": 2},
+          "l1_distance": {"grid_levels": 3},
+          "l2_distance": {"grid_levels": 3, "projection_dim": 16, "estimator": "banded"}}
 BLOBS = {}
 for _kind in KINDS:
     _spec = parse_spec(_kind, PARAMS.get(_kind, {}), DataSpec(3, L2Ball(1.0), "add_remove"))

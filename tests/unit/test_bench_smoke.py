@@ -31,3 +31,28 @@ def test_kde_benchmark_quick_mode_writes_a_sane_report(tmp_path) -> None:
         assert all(math.isfinite(m) and m >= 0 for m in maes)
         # more budget, less noise: the largest epsilon is at least as accurate
         assert maes[-1] <= maes[0], (result["workload"], result["label"], maes)
+
+
+def test_accuracy_benchmark_quick_mode_covers_every_kind(tmp_path) -> None:
+    from bench.accuracy import EPSILONS as ACCURACY_EPSILONS
+    from bench.accuracy import main as accuracy_main
+    from core.structures import KINDS
+
+    assert accuracy_main(["--quick", "--out", str(tmp_path)]) == 0
+    report = json.loads((tmp_path / "accuracy.json").read_text())
+    assert (tmp_path / "accuracy.md").read_text().startswith("# Accuracy benchmark")
+    for workload in report["workloads"]:
+        kinds = {r["kind"] for r in report["results"] if r["workload"] == workload["label"]}
+        assert kinds == set(KINDS), workload["label"]
+    for result in report["results"]:
+        assert result["size_bytes"] > 0 and result["build_seconds"] > 0
+        assert result["query_seconds_per_1000"]["median"] > 0
+        errors = [a["error"]["mean"] for a in result["accuracy"]]
+        assert [a["epsilon"] for a in result["accuracy"]] == list(ACCURACY_EPSILONS)
+        assert all(math.isfinite(e) and e >= 0 for e in errors)
+        # the error at a large epsilon falls to the floor (noise gone); where the floor
+        # dominates both, noise may cancel part of it, hence the 10% slack
+        assert errors[-1] <= 1.1 * errors[0] + 1e-12, (result["workload"], result["label"],
+                                                       errors)
+    claims = {c["claim"] for c in report["claims"]}
+    assert claims == {"pareto_vs_lsq_rff", "l1_additive_bound"}

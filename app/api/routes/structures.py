@@ -14,6 +14,8 @@ from app.api.deps import PrincipalDep, StateDep, UoWDep
 from app.api.routes import V1
 from app.api.schemas.common import PROBLEM
 from app.api.schemas.structures import (
+    EstimateOut,
+    PrivacyRead,
     QueryIn,
     QueryOut,
     StructureAccepted,
@@ -37,14 +39,40 @@ RELEASE_MEDIA_TYPE = "application/vnd.privsim.release"
 def create_structure(dataset_id: UUID, body: StructureCreate, uow: UoWDep, state: StateDep,
                      principal: PrincipalDep) -> StructureAccepted:
     """Reserve the budget and enqueue the build, in one transaction."""
-    accepted = structures.request_build(uow, principal, dataset_id, structures.BuildRequest(
-        kind=body.kind, params=body.params, epsilon=body.privacy.epsilon,
-        delta=body.privacy.delta))
+    accepted = structures.request_build(uow, principal, dataset_id, _build_request(body),
+                                        max_bytes=state.settings.max_structure_bytes)
     state.metrics.builds_requested.labels(kind=accepted.structure.kind).inc()
     return StructureAccepted(
         structure_id=accepted.structure.id, job_id=accepted.job.id,
         status_url=f"/v1/structures/{accepted.structure.id}",
         job_url=f"/v1/jobs/{accepted.job.id}", warnings=accepted.warnings)
+
+
+def _build_request(body: StructureCreate) -> structures.BuildRequest:
+    return structures.BuildRequest(kind=body.kind, params=body.params,
+                                   epsilon=body.privacy.epsilon, delta=body.privacy.delta)
+
+
+@router.post("/datasets/{dataset_id}/structures:estimate", response_model=EstimateOut)
+def estimate_structure(dataset_id: UUID, body: StructureCreate, uow: UoWDep, state: StateDep,
+                       principal: PrincipalDep) -> EstimateOut:
+    """The expected error and the budget a build would spend, without spending anything."""
+    result = structures.estimate_build(uow, principal, dataset_id, _build_request(body),
+                                       max_bytes=state.settings.max_structure_bytes)
+    fixed = result.fixed
+    plan = fixed.plan.to_dict()
+    spend = {"epsilon": float(fixed.charge.epsilon_value),
+             "delta": float(fixed.charge.delta_value)}
+    if fixed.spec.mechanism == "gaussian":
+        spend["rho"] = fixed.plan.rho
+    return EstimateOut(
+        kind=fixed.spec.kind, params=fixed.spec.public_params(),
+        privacy=PrivacyRead(epsilon=spend["epsilon"], delta=spend["delta"],
+                            mechanism=str(plan["mechanism"]),
+                            statistics=list(plan["statistics"])),  # type: ignore[call-overload]
+        spend=spend, affordable=result.affordable, remaining=result.remaining,
+        error=fixed.estimate.to_dict(), minimum_rows=result.minimum_rows,
+        size_bytes=fixed.spec.release_bytes(), warnings=fixed.warnings)
 
 
 @router.get("/structures", response_model=list[StructureRead])

@@ -12,7 +12,9 @@ from core.privacy.budget import Units
 
 
 class StructureCreate(Strict):
-    kind: str = Field(description="gaussian_kde, rff_baseline, sq_l2_distance, inner_product")
+    kind: str = Field(description="one of GET /v1/kernels' kinds: gaussian_kde, "
+                      "exponential_kde, laplace_kde, cauchy_kde, l1_distance, l2_distance, "
+                      "sq_l2_distance, inner_product, rff_baseline")
     params: dict[str, Any] = Field(default_factory=dict)
     privacy: Budget
 
@@ -30,6 +32,28 @@ class PrivacyRead(Out):
     delta: float
     mechanism: str
     statistics: list[dict[str, Any]]
+
+
+class EstimateOut(Out):
+    """What a build would cost and deliver; nothing was spent."""
+
+    kind: str
+    params: dict[str, Any] = Field(description="the parameters with every default filled in")
+    privacy: PrivacyRead = Field(description="the noise plan the build would use")
+    spend: dict[str, float] = Field(description="what the build would charge: epsilon, "
+                                    "delta (and zCDP rho for the gaussian mechanism)")
+    affordable: bool = Field(description="whether that fits the remaining budget now")
+    remaining: dict[str, float]
+    error: dict[str, float | None] = Field(description=(
+        "noise_std_sum and noise_std_mean: std of the privacy noise in a sum or mean "
+        "answer at a typical query; approximation_mean: bound on the approximation error "
+        "of a mean answer; typical_mean: a typical mean answer on the declared domain; "
+        "target_mean: the accuracy asked for with alpha (null without alpha)"))
+    minimum_rows: int = Field(description=(
+        "rows needed for the privacy noise of a mean answer to meet the target (alpha, "
+        "or 10% of a typical answer without it)"))
+    size_bytes: int
+    warnings: list[str] = Field(default_factory=list)
 
 
 class StructureRead(Out):

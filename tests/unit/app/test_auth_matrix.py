@@ -46,6 +46,8 @@ ENDPOINTS = [
     Endpoint("DELETE", "/v1/datasets/{dataset_id}/rows", MANAGERS, 200, destructive=True),
     Endpoint("POST", "/v1/datasets/{dataset_id}/structures", MANAGERS, 202,
              {"kind": "sq_l2_distance", "params": {}, "privacy": {"epsilon": 0.01}}),
+    Endpoint("POST", "/v1/datasets/{dataset_id}/structures:estimate", MANAGERS, 200,
+             {"kind": "sq_l2_distance", "params": {}, "privacy": {"epsilon": 0.01}}),
     Endpoint("GET", "/v1/structures", ALL, 200),
     Endpoint("GET", "/v1/structures/{structure_id}", READERS, 200),
     Endpoint("POST", "/v1/structures/{structure_id}/query", READERS, 200,

@@ -12,7 +12,12 @@ from core.structures import KINDS, DataSpec, parse_spec
 
 ROWS = np.random.default_rng(4).uniform(-0.5, 0.5, size=(300, 5))
 PARAMS = {"gaussian_kde": {"bandwidth": 1.0, "features": 64, "projection_dim": 3},
-          "rff_baseline": {"bandwidth": 1.0, "features": 64}}
+          "rff_baseline": {"bandwidth": 1.0, "features": 64},
+          "exponential_kde": {"bandwidth": 1.0, "features": 64, "projection_dim": 3},
+          "laplace_kde": {"bandwidth": 1.0, "features": 64},
+          "cauchy_kde": {"bandwidth": 1.0, "features": 64, "terms": 3, "projection_dim": 3},
+          "l1_distance": {"grid_levels": 4},
+          "l2_distance": {"grid_levels": 3, "projection_dim": 16}}
 
 
 @pytest.mark.parametrize("kind", KINDS)

@@ -26,8 +26,13 @@ POINTS = unit_ball_rows(40, 8, seed=2, radius=1.0)
 PARAMS = {
     "gaussian_kde": {"bandwidth": 0.5, "features": 2048},
     "rff_baseline": {"bandwidth": 0.5, "features": 2048},
+    "exponential_kde": {"bandwidth": 0.5, "features": 512},
+    "laplace_kde": {"bandwidth": 0.5, "features": 512},
+    "cauchy_kde": {"bandwidth": 0.5, "features": 256, "terms": 4},
     "sq_l2_distance": {},
     "inner_product": {},
+    "l1_distance": {"grid_levels": 4},
+    "l2_distance": {"grid_levels": 4, "projection_dim": 16},
 }
 CASES = [(kind, nb, mech) for kind in KINDS for nb in ("add_remove", "replace_one")
          for mech in ("laplace", "gaussian") if not (kind == "rff_baseline" and mech == "gaussian")]
@@ -70,7 +75,10 @@ def test_random_features_are_close_to_the_kernel(kind) -> None:
     values, _, approx = release.query(POINTS, "mean")
     error = np.abs(values - exact_answers(kind, ROWS, POINTS) / len(ROWS))
     assert np.mean(error) < 0.02
-    assert np.all(approx == pytest.approx(1 / np.sqrt(2048)))
+    # 1/sqrt(m), plus (float32 queries of gaussian_kde) a bound on their rounding that
+    # is a small fraction of it
+    assert np.all(approx >= 1 / np.sqrt(2048))
+    assert np.all(approx <= 1.01 / np.sqrt(2048))
 
 
 def test_moments_on_an_off_centre_box() -> None:
