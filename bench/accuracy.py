@@ -87,6 +87,9 @@ TARGETS: dict[str, tuple[bool, Pairwise]] = {  # (needs l1, f)
 }
 
 
+L1_KERNELS = ("laplace", "cauchy_l1")  # kernels of an l1 distance: their own bandwidth
+
+
 @dataclass(frozen=True, slots=True)
 class Variant:
     """A kind with its parameters and mechanism, and the exact function it answers."""
@@ -141,6 +144,7 @@ def variants(workload: Workload, config: Config) -> list[Variant]:
     """Every kind, with the sizes of ``config``; for gaussian_kde also four times the
     features (the accuracy goal) and JL projections where d is large."""
     s, m, d = workload.bandwidth, config.features, workload.dim
+    s1 = l1_bandwidth(workload)
     kde = {"bandwidth": s, "features": m}
     big = {"bandwidth": s, "features": 4 * m}
     out = [
@@ -162,12 +166,13 @@ def variants(workload: Workload, config: Config) -> list[Variant]:
     out += [
         Variant("exponential_kde (gaussian)", "exponential_kde",
                 kde | {"mechanism": "gaussian"}, "gaussian", "exponential"),
-        Variant("laplace_kde (gaussian)", "laplace_kde", kde | {"mechanism": "gaussian"},
-                "gaussian", "laplace"),
+        Variant("laplace_kde (gaussian)", "laplace_kde",
+                kde | {"bandwidth": s1, "mechanism": "gaussian"}, "gaussian", "laplace"),
     ]
     out += [Variant(f"cauchy_kde {metric} (gaussian)", "cauchy_kde",
-                    {"bandwidth": s, "features": max(m // 4, 2), "metric_input": metric,
-                     "mechanism": "gaussian"}, "gaussian", f"cauchy_{metric}")
+                    {"bandwidth": s1 if metric == "l1" else s, "features": max(m // 4, 2),
+                     "metric_input": metric, "mechanism": "gaussian"}, "gaussian",
+                    f"cauchy_{metric}")
             for metric in ("sq_l2", "l2", "l1")]
     if config.kernels_only:
         return out
@@ -192,10 +197,19 @@ def variants(workload: Workload, config: Config) -> list[Variant]:
     return out
 
 
+def l1_bandwidth(workload: Workload) -> float:
+    """The bandwidth of the l1 kernels: the l2 one times sqrt(2 d / pi), the ratio of
+    the l1 to the l2 norm of an isotropic Gaussian vector in d dimensions (a public
+    rule: an l1 distance is that much longer than the l2 distance it goes with)."""
+    return workload.bandwidth * math.sqrt(2.0 * workload.dim / math.pi)
+
+
 def exact_references(rows: NDArray[np.float64], queries: NDArray[np.float64],
-                     bandwidth: float, targets: Sequence[str]) -> dict[str, NDArray[np.float64]]:
+                     bandwidth: float, targets: Sequence[str],
+                     l1_kernel_bandwidth: float | None = None) -> dict[str, NDArray[np.float64]]:
     """F(y) = sum_x f(x, y) for every target, float64 brute force over every pair, by
-    blocks of rows (squared l2 by one matrix product per block, l1 by ``cdist``)."""
+    blocks of rows (squared l2 by one matrix product per block, l1 by ``cdist``); the
+    kernels of an l1 distance use ``l1_kernel_bandwidth`` (default: ``bandwidth``)."""
     wanted = [t for t in targets if t != "inner"]
     need_l1 = any(TARGETS[t][0] for t in wanted)
     totals = {t: np.zeros(queries.shape[0]) for t in wanted}
@@ -207,7 +221,8 @@ def exact_references(rows: NDArray[np.float64], queries: NDArray[np.float64],
                         - 2.0 * queries @ part.T, 0.0)
         l1 = cdist(queries, part, metric="cityblock") if need_l1 else None
         for t in wanted:
-            totals[t] += TARGETS[t][1](sq, l1, bandwidth).sum(axis=1)
+            width = (l1_kernel_bandwidth or bandwidth) if t in L1_KERNELS else bandwidth
+            totals[t] += TARGETS[t][1](sq, l1, width).sum(axis=1)
     if "inner" in targets:
         totals["inner"] = queries @ rows.sum(axis=0)
     return totals
@@ -264,17 +279,19 @@ def bench_variant(variant: Variant, spec: Spec, workload: Workload,
     }
 
 
-def bench_workload(make: Callable[[], Workload], config: Config,
-                   log: Callable[[str], None]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+def bench_workload(make: Callable[[], Workload], config: Config, log: Callable[[str], None],
+                   only: Sequence[str] | None = None,
+                   ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     workload = make()
     log(f"{workload.label} (bandwidth {workload.bandwidth:.3f})")
     data = DataSpec(workload.dim, DOMAIN, "add_remove")
-    chosen = variants(workload, config)
+    chosen = [v for v in variants(workload, config)
+              if v.label == BASELINE or not only or any(o in v.label for o in only)]
     specs = [parse_spec(v.kind, v.params, data) for v in chosen]
     queries = workload.queries[:config.accuracy_queries]
     started = time.perf_counter()
     exact = exact_references(workload.rows, queries, workload.bandwidth,
-                             sorted({v.target for v in chosen}))
+                             sorted({v.target for v in chosen}), l1_bandwidth(workload))
     exact_seconds = time.perf_counter() - started
     log(f"  exact references in {exact_seconds:.1f} s")
     chunks = [workload.rows[i:i + CHUNK_ROWS] for i in range(0, workload.n, CHUNK_ROWS)]
@@ -315,6 +332,7 @@ def bench_workload(make: Callable[[], Workload], config: Config,
     brute_timing = interleaved_timings({BRUTE_FORCE: brute}, config.timing_repetitions)
     summary = {"label": workload.label, "name": workload.name, "n": workload.n,
                "dim": workload.dim, "bandwidth": workload.bandwidth,
+               "l1_kernel_bandwidth": l1_bandwidth(workload),
                "bandwidth_rule": workload.bandwidth_rule,
                "accuracy_queries": int(queries.shape[0]),
                "exact_mean_kde": float(np.mean(exact["gaussian"]) / workload.n),
@@ -399,10 +417,11 @@ def render_markdown(report: Mapping[str, Any]) -> str:
         "Error: kernels, MAE of the mean-KDE / mean exact mean-KDE; distances, mean "
         "relative error of the sums (inner product: MAE / mean |exact|).", "",
         "## Workloads", "",
-        "| workload | bandwidth (rule) | mean exact Gaussian KDE | accuracy queries "
-        "| exact Gaussian KDE ms / 1,000 |", "|" + " --- |" * 5,
+        "| workload | bandwidth (rule) | l1 kernels' bandwidth | mean exact Gaussian KDE "
+        "| accuracy queries | exact Gaussian KDE ms / 1,000 |", "|" + " --- |" * 6,
     ]
     lines += [f"| {w['label']} | {w['bandwidth']:.3f} ({w['bandwidth_rule']}) "
+              f"| {w.get('l1_kernel_bandwidth', w['bandwidth']):.3f} "
               f"| {w['exact_mean_kde']:.3g} | {w['accuracy_queries']} "
               f"| {_ms(w['brute_force_gaussian_seconds_per_1000'])} |"
               for w in report["workloads"]]
@@ -459,6 +478,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
     parser.add_argument("--only", action="append", default=None,
                         help="run only the workloads whose label contains this (repeatable)")
+    parser.add_argument("--variants", action="append", default=None,
+                        help="run only the variants whose label contains this (repeatable; "
+                        "rff_baseline always runs, as the reference)")
+    parser.add_argument("--name", default="accuracy",
+                        help="base name of the report files (default: accuracy)")
     arguments = list(sys.argv[1:] if argv is None else argv)
     args = parser.parse_args(arguments)
     config = QUICK if args.quick else FULL
@@ -468,7 +492,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     for make in config.workloads:
         if args.only and not any(o in _label_of(make) for o in args.only):
             continue
-        summary, rows = bench_workload(make, config, _log)
+        summary, rows = bench_workload(make, config, _log, args.variants)
         workloads.append(summary)
         results += rows
     machine["load_average_end"] = _load_average()
@@ -485,10 +509,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         "total_seconds": time.perf_counter() - started,
     }
     args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "accuracy.json").write_text(json.dumps(report, indent=2, allow_nan=False)
-                                            + "\n")
+    (args.out / f"{args.name}.json").write_text(json.dumps(report, indent=2, allow_nan=False)
+                                                + "\n")
     table = render_markdown(report)
-    (args.out / "accuracy.md").write_text(table)
+    (args.out / f"{args.name}.md").write_text(table)
     print(table)
     return 0
 

@@ -37,7 +37,7 @@ Derivation: docs/privacy/kde.md.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Literal, Self
 
@@ -353,22 +353,33 @@ class PhaseForm:
     projection_row_l1: float  # max_i sum_l |P_il| (1 without a projection)
 
     @classmethod
-    def of(cls, fmap: FeatureMap, feature_sum: NDArray[np.float64]) -> PhaseForm:
-        rows = fmap.frequencies.shape[0]
-        a, b = feature_sum[:rows], feature_sum[rows:]
-        amplitude, psi = np.hypot(a, b), np.arctan2(b, a)
-        dtype = np.float32 if fmap.precision == "float32" else np.float64
-        projection = None if fmap.projection is None else fmap.projection.astype(dtype)
+    def of(cls, maps: Sequence[FeatureMap], sums: Sequence[NDArray[np.float64]],
+           weights: Sequence[float]) -> PhaseForm:
+        """The phase form of sum_t weight_t <S_t, phi_t(y)> over paired maps that share
+        one projection and one precision (one map for the KDE kinds, one per term for
+        a sum of kernels): their frequencies side by side, one amplitude and phase
+        each."""
+        amplitudes, phases = [], []
+        for fmap, total, weight in zip(maps, sums, weights, strict=True):
+            rows = fmap.frequencies.shape[0]
+            a, b = total[:rows], total[rows:]
+            amplitudes.append(abs(weight) * np.hypot(a, b))
+            phases.append(np.arctan2(b, a) + (math.pi if weight < 0 else 0.0))
+        amplitude, psi = np.concatenate(amplitudes), np.concatenate(phases)
+        frequencies = np.vstack([fmap.frequencies for fmap in maps])
+        first = maps[0]
+        dtype = np.float32 if first.precision == "float32" else np.float64
+        projection = None if first.projection is None else first.projection.astype(dtype)
         return cls(
-            precision=fmap.precision, frequencies=fmap.frequencies.astype(dtype),
+            precision=first.precision, frequencies=frequencies.astype(dtype),
             projection=projection, psi=psi.astype(dtype), amplitude=amplitude.astype(dtype),
-            weighted_l1=float(amplitude @ np.abs(fmap.frequencies).sum(axis=1)),
-            weighted_rest=float(amplitude @ (3.0 * np.abs(psi) + rows + 3.0)) * _F32_EPS,
-            projection_row_l1=(1.0 if fmap.projection is None
-                               else float(np.abs(fmap.projection).sum(axis=1).max())))
+            weighted_l1=float(amplitude @ np.abs(frequencies).sum(axis=1)),
+            weighted_rest=float(amplitude @ (3.0 * np.abs(psi) + psi.size + 3.0)) * _F32_EPS,
+            projection_row_l1=(1.0 if first.projection is None
+                               else float(np.abs(first.projection).sum(axis=1).max())))
 
     def answers(self, Y: NDArray[np.float64]) -> NDArray[np.float64]:
-        """sum_j r_j cos(w_j . P y - psi_j) for a block of queries (the scale c apart)."""
+        """sum_j r_j cos(w_j . P y - psi_j) for a block of queries."""
         Z = Y.astype(self.frequencies.dtype)
         if self.projection is not None:
             Z = Z @ self.projection.T
@@ -378,7 +389,7 @@ class PhaseForm:
         return np.asarray(T @ self.amplitude, dtype=np.float64)
 
     def rounding(self, Y: NDArray[np.float64]) -> NDArray[np.float64]:
-        """Bound on |float32 answers - exact answers| per query (the scale c apart): the
+        """Bound on |float32 answers - exact answers| per query: the
         cast and the products give |z_i| <= zmax with error dz, the angle of frequency j
         errs by at most ||w_j||_1 (dz + (k + 2) u (zmax + dz)) + 3 u |psi_j|, its cosine
         by that plus 2u, and the float32 sum adds (F + 1) u sum_j r_j (u = 2^-24)."""
@@ -411,7 +422,8 @@ class RandomFeatureRelease:
 
     def __post_init__(self) -> None:
         if self.fmap.style == "paired":
-            object.__setattr__(self, "_phase", PhaseForm.of(self.fmap, self.feature_sum))
+            object.__setattr__(self, "_phase", PhaseForm.of(
+                [self.fmap], [self.feature_sum], [self.fmap.scale]))
 
     def query(self, points: NDArray[np.float64], reduce: Reduce = "sum") -> QueryResult:
         Y = check_points(points, self.dim)
@@ -424,8 +436,8 @@ class RandomFeatureRelease:
         for start in range(0, Y.shape[0], block):
             stop = min(start + block, Y.shape[0])
             if self._phase is not None:  # paired: ||phi(y)||^2 = m/2 exactly
-                values[start:stop] = c * self._phase.answers(Y[start:stop])
-                rounding[start:stop] = c * self._phase.rounding(Y[start:stop])
+                values[start:stop] = self._phase.answers(Y[start:stop])
+                rounding[start:stop] = self._phase.rounding(Y[start:stop])
                 noise_std[start:stop] = c * sigma * math.sqrt(self.fmap.size / 2)
                 continue
             phi = self.fmap.transform(Y[start:stop])
@@ -470,6 +482,31 @@ class RandomFeatureRelease:
             raise CorruptRelease("random-feature release is incomplete") from exc
 
 
+def projection_for(kernel: KernelName, alpha: float, dim: int) -> int | None:
+    """The JL dimension that alpha asks for, or None where it does not pay.
+
+    With alpha and no ``projection_dim``, the approximation bound alpha is split in
+    variance: the projection's term (``projection_variance``) gets alpha^2 / 2 and the
+    features the other half (m = 2 / alpha^2). That k is the smallest meeting its half;
+    a projection is used only when k <= d / 2, where it cuts the query's d * m / 2
+    multiply-adds to d * k + k * m / 2 (about a third of the time of the cosines and
+    products at k = d / 2); otherwise the features get the whole bound (m = 1/alpha^2)."""
+    budget = alpha**2 / 2.0
+    k = 1
+    while projection_variance(kernel, k) > budget:
+        k *= 2
+        if k > MAX_PROJECTION_DIM:
+            return None
+    low = k // 2 + 1
+    while low < k:  # smallest k in (k/2, k] within the budget (the variance falls in k)
+        mid = (low + k) // 2
+        if projection_variance(kernel, mid) <= budget:
+            k = mid
+        else:
+            low = mid + 1
+    return k if 2 * k <= dim else None
+
+
 def _features_for(reader: ParamReader, alpha: float | None) -> int:
     """``features``: given, or ceil(1/alpha^2) (the approximation std bound is
     1/sqrt(m): that m meets alpha, capped at MAX_FEATURES), or 1024."""
@@ -498,9 +535,18 @@ class PairedKDESpec:
         reader = ParamReader(params)
         bandwidth = reader.positive_float("bandwidth")
         alpha = reader.optional_positive_float("alpha")
-        features = _features_for(reader, alpha)
-        features += features % 2  # paired features come two by two
+        explicit_projection = "projection_dim" in params
         projection_dim = reader.optional_int_in("projection_dim", 1, MAX_PROJECTION_DIM)
+        auto = None
+        if alpha is not None and not explicit_projection and cls.kernel != "laplace":
+            auto = projection_for(cls.kernel, alpha, data.dim)
+        if auto is not None and alpha is not None:  # half the variance budget each
+            projection_dim = auto
+            features = reader.int_in("features", 2, MAX_FEATURES,
+                                     min(MAX_FEATURES, math.ceil(2.0 / alpha**2)))
+        else:
+            features = _features_for(reader, alpha)
+        features += features % 2  # paired features come two by two
         if projection_dim is not None and cls.kernel == "laplace":
             raise InvalidParameter("params.projection_dim",
                                    f"must be null for {cls.kind}: a JL projection does not "

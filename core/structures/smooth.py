@@ -27,7 +27,7 @@ from __future__ import annotations
 import functools
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, ClassVar, Literal, Self
 
 import numpy as np
@@ -50,9 +50,14 @@ from core.structures.base import (
 from core.structures.kde import (
     MAX_FEATURES,
     MAX_PROJECTION_DIM,
+    Design,
     FeatureMap,
     KernelName,
+    PhaseForm,
+    Precision,
+    block_rows,
     draw_frequencies,
+    draw_orthogonal_frequencies,
     draw_projection,
     kernel_estimate,
 )
@@ -77,7 +82,6 @@ QUADRATURE_SHARE = 0.1
 H_MAX = 1e9  # the error bound is computed on [0, H_MAX]; beyond it, a tail bound
 _BOUND_POINTS = 50_000  # grid of the final bound: (its spacing)^2 / 2 ~ 9e-8
 _SEARCH_POINTS, _REFINE_POINTS = 150, 1_000
-_BLOCK_ROWS = 2_048
 
 
 def feature_statistic(term: int) -> str:
@@ -214,8 +218,9 @@ class CauchyKDEBuilder:
         dev = device(chunk)
         n = chunk.shape[0]
         totals = [xp.zeros(fmap.size, dtype=xp.float64, device=dev) for fmap in self._maps]
-        for start in range(0, n, _BLOCK_ROWS):
-            stop = min(start + _BLOCK_ROWS, n)
+        block = block_rows(self._maps[0].size)
+        for start in range(0, n, block):
+            stop = min(start + block, n)
             Z = self._maps[0].project(chunk[start:stop, ...])  # once for every term
             for j, fmap in enumerate(self._maps):
                 totals[j] = totals[j] + xp.sum(fmap.features(Z), axis=0)
@@ -247,6 +252,14 @@ class CauchyKDERelease:
     feature_maps: tuple[FeatureMap, ...]
     feature_sums: tuple[NDArray[np.float64], ...]
     count: float
+    _phase: PhaseForm | None = field(default=None, init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # every term's frequencies side by side, weighted by a_j c: one cosine each
+        object.__setattr__(self, "_phase", PhaseForm.of(
+            self.feature_maps, self.feature_sums,
+            [a * fmap.scale for a, fmap in zip(self.quadrature.coefficients,
+                                                self.feature_maps, strict=True)]))
 
     def _terms(self) -> list[tuple[float, FeatureMap, NDArray[np.float64], float]]:
         """Per term: a_j * c_j (the answer's weight of <S_j, phi_j>), the map, S_j and
@@ -271,24 +284,26 @@ class CauchyKDERelease:
                                    for weight, fmap, _, sigma in self._terms()))
 
     def query(self, points: NDArray[np.float64], reduce: Reduce = "sum") -> QueryResult:
+        """sum_j a_j c <S_j, phi_j(y)> in phase form; its noise std is the same at every
+        query (``noise_std_sum``); float32 rounding joins the approximation bound."""
         Y = check_points(points, self.dim)
-        values = np.zeros(Y.shape[0])
-        variance = np.zeros(Y.shape[0])
-        terms = self._terms()
-        for start in range(0, Y.shape[0], _BLOCK_ROWS):
-            stop = min(start + _BLOCK_ROWS, Y.shape[0])
-            Z = self.feature_maps[0].project(Y[start:stop])
-            for weight, fmap, total, sigma in terms:
-                phi = fmap.features(Z)
-                values[start:stop] += weight * (phi @ total)
-                variance[start:stop] += (weight * sigma) ** 2 * np.sum(phi * phi, axis=1)
-        noise_std = np.sqrt(variance)
+        phase = self._phase
+        if phase is None:  # set in __post_init__; here for the type checker
+            raise CorruptRelease("cauchy_kde release has no phase form")
+        values = np.empty(Y.shape[0])
+        rounding = np.empty(Y.shape[0])
+        block = block_rows(sum(fmap.size for fmap in self.feature_maps) // 2)
+        for start in range(0, Y.shape[0], block):
+            stop = min(start + block, Y.shape[0])
+            values[start:stop] = phase.answers(Y[start:stop])
+            rounding[start:stop] = phase.rounding(Y[start:stop])
+        noise_std = np.full(Y.shape[0], self.noise_std_sum())
         n_hat = clamp_count(self.count)
         approx = np.full(Y.shape[0], self.approximation_std())
         if reduce == "sum":
-            return QueryResult(values, noise_std, approx * n_hat)
+            return QueryResult(values, noise_std, approx * n_hat + rounding)
         std = ratio_std(values, noise_std, n_hat, self.plan.std("count"))
-        return QueryResult(values / n_hat, std, approx)
+        return QueryResult(values / n_hat, std, approx + rounding / n_hat)
 
     def error_model(self) -> dict[str, float]:
         return {"noise_std_sum": self.noise_std_sum(),
@@ -300,6 +315,7 @@ class CauchyKDERelease:
         return {"kind": self.kind, "dim": self.dim, "params": self.params,
                 "plan": self.plan.to_dict(), "count": self.count,
                 "kernel": self.feature_maps[0].kernel,
+                "precision": self.feature_maps[0].precision,
                 "nodes": list(self.quadrature.nodes),
                 "coefficients": list(self.quadrature.coefficients),
                 "quadrature_error": self.quadrature.max_error}
@@ -327,8 +343,9 @@ class CauchyKDERelease:
                                            float(header["quadrature_error"]))
             projection = arrays.get("projection")
             kernel = header["kernel"]
+            precision = header.get("precision", "float64")
             maps = tuple(FeatureMap("paired", arrays[f"frequencies_{j}"], None, projection,
-                                    kernel) for j in range(len(nodes)))
+                                    kernel, precision) for j in range(len(nodes)))
             sums = tuple(arrays[f"feature_sum_{j}"] for j in range(len(nodes)))
             if len(arrays) != 2 * len(nodes) + (projection is not None) or any(
                     s.shape != (fmap.size,) for s, fmap in zip(sums, maps, strict=True)):
@@ -351,6 +368,8 @@ class CauchyKDESpec:
     metric_input: MetricInput
     mechanism: Mechanism
     alpha: float | None = None
+    frequencies: Design = "orthogonal"
+    precision: Precision = "float32"
 
     @classmethod
     def parse(cls, params: Mapping[str, Any], data: DataSpec) -> Self:
@@ -375,9 +394,14 @@ class CauchyKDESpec:
                                    "must be null for metric_input 'l1': a JL projection "
                                    "does not preserve the l1 distance")
         mechanism = reader.choice("mechanism", ("laplace", "gaussian"), "laplace")
+        if metric == "l1":  # the laplace kernel is not rotation-invariant
+            design = reader.choice("frequencies", ("iid",), "iid")
+        else:
+            design = reader.choice("frequencies", ("orthogonal", "iid"), "orthogonal")
+        precision = reader.choice("precision", ("float32", "float64"), "float32")
         reader.done()
         return cls(data, bandwidth, features, terms, projection_dim, metric,  # type: ignore[arg-type]
-                   mechanism, alpha)  # type: ignore[arg-type]
+                   mechanism, alpha, design, precision)  # type: ignore[arg-type]
 
     @property
     def quadrature(self) -> SumOfExponentials:
@@ -390,7 +414,8 @@ class CauchyKDESpec:
     def public_params(self) -> dict[str, Any]:
         return {"bandwidth": self.bandwidth, "features": self.features, "terms": self.terms,
                 "projection_dim": self.projection_dim, "metric_input": self.metric_input,
-                "mechanism": self.mechanism}
+                "mechanism": self.mechanism, "frequencies": self.frequencies,
+                "precision": self.precision}
 
     def _shape(self) -> FeatureMap:
         """One term's feature map with the right sizes but no randomness."""
@@ -414,11 +439,13 @@ class CauchyKDESpec:
         rng = np.random.Generator(np.random.PCG64(seed))
         projection = draw_projection(rng, self.projection_dim, self.data.dim)
         k = self.data.dim if self.projection_dim is None else self.projection_dim
+        draw = (draw_orthogonal_frequencies if self.frequencies == "orthogonal"
+                else draw_frequencies)
         maps = tuple(
-            FeatureMap("paired", draw_frequencies(
+            FeatureMap("paired", draw(
                 rng, self.kernel, self.features // 2, k,
                 _term_bandwidth(self.metric_input, self.bandwidth, t)), None, projection,
-                self.kernel)
+                self.kernel, self.precision)
             for t in self.quadrature.nodes)
         return CauchyKDEBuilder(self, maps)
 

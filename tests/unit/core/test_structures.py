@@ -182,6 +182,28 @@ def test_alpha_chooses_the_number_of_features() -> None:
     assert spec.public_params()["features"] == 400
 
 
+@pytest.mark.parametrize("kind", ["gaussian_kde", "exponential_kde"])
+def test_alpha_chooses_a_projection_only_where_it_pays(kind: str) -> None:
+    from core.privacy.mechanisms import plan_noise
+
+    wide = parse_spec(kind, {"bandwidth": 1, "alpha": 0.05},
+                      DataSpec(2048, L2Ball(1.0), "add_remove"))
+    k = wide.public_params()["projection_dim"]
+    assert k is not None and 2 * k <= 2048
+    assert wide.public_params()["features"] == 800  # half the variance budget each
+    plan = plan_noise(wide.statistics(), "laplace", PrivacyBudget(1.0))
+    assert wide.estimate(plan, 1000).approximation_mean <= 0.05
+    # in few dimensions a projection to k would not be smaller: none, and all the
+    # budget goes to the features; an explicit null keeps the projection off
+    narrow = parse_spec(kind, {"bandwidth": 1, "alpha": 0.05},
+                        DataSpec(64, L2Ball(1.0), "add_remove"))
+    assert narrow.public_params()["projection_dim"] is None
+    assert narrow.public_params()["features"] == 400
+    off = parse_spec(kind, {"bandwidth": 1, "alpha": 0.05, "projection_dim": None},
+                     DataSpec(2048, L2Ball(1.0), "add_remove"))
+    assert off.public_params()["projection_dim"] is None
+
+
 def test_bad_query_points_are_refused() -> None:
     release = _release("sq_l2_distance", "add_remove", "laplace", 1.0)
     for bad in (np.zeros((2, 3)), np.full((1, 8), np.nan), np.zeros((2, 2, 8))):
