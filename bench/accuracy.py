@@ -54,7 +54,7 @@ from bench.data import (
     synthetic,
     synthetic_median_bandwidth,
 )
-from bench.kde import _load_average, interleaved_timings, machine_info, spread
+from bench.kde import _load_average, _log, interleaved_timings, machine_info, spread
 from core.privacy.budget import PrivacyBudget
 from core.privacy.mechanisms import Mechanism
 from core.structures import DataSpec, Spec, build_release, dump_release, noise_plan, parse_spec
@@ -465,10 +465,6 @@ def render_markdown(report: Mapping[str, Any]) -> str:
                      f"| {c['mean_abs_error']:.3g} | {c['reported_noise_std']:.3g} "
                      f"| {c['additive_bound']:.3g} | {c['ratio']:.3f} |")
     return "\n".join(lines) + "\n"
-
-
-def _log(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
