@@ -55,14 +55,18 @@ class L2Ball:
         """max ||x - center||_1 over the domain."""
         return self.radius * math.sqrt(dim)
 
+    def max_norm(self, dim: int) -> float:
+        """max ||x||_2 over the domain."""
+        return self.radius
+
     def outside(self, rows: NDArray[np.float64]) -> NDArray[np.bool_]:
         return _norms(rows) > self.radius
 
     def clip(self, rows: NDArray[np.float64]) -> NDArray[np.float64]:
         norms = _norms(rows)
-        factor = np.where(norms > self.radius * _INSIDE,
-                          self.radius * _INSIDE / np.maximum(norms, np.finfo(np.float64).tiny),
-                          1.0)
+        outside = norms > self.radius * _INSIDE
+        factor = np.ones_like(norms)
+        np.divide(self.radius * _INSIDE, norms, out=factor, where=outside)
         return rows * factor[:, None]
 
     def to_dict(self) -> dict[str, object]:
@@ -105,6 +109,11 @@ class Box:
 
     def max_l1(self, dim: int) -> float:
         return float(np.sum(self.half_widths(dim)))
+
+    def max_norm(self, dim: int) -> float:
+        """max ||x||_2 over the domain (at the corner farthest from the origin)."""
+        low, high = self._bounds(dim)
+        return float(_norms(np.maximum(np.abs(low), np.abs(high))[None, :])[0])
 
     def outside(self, rows: NDArray[np.float64]) -> NDArray[np.bool_]:
         low, high = self._bounds(rows.shape[1])

@@ -3,7 +3,8 @@
     CoreError
     ├── InvalidParameter      a parameter is missing, of the wrong type or out of range
     ├── IncompatibleArrays    arrays whose shapes or dimensions do not fit together
-    └── CorruptRelease        a stored release fails its format or checksum check
+    ├── CorruptRelease        a stored release fails its format or checksum check
+    └── PlanMismatch          a stored noise plan disagrees with what its spec requires
 
 Messages name the parameter and the rule, never a data value.
 """
@@ -28,3 +29,9 @@ class IncompatibleArrays(CoreError):
 
 class CorruptRelease(CoreError):
     pass
+
+
+class PlanMismatch(CoreError):
+    """A noise plan does not meet the privacy map its structure's spec requires: a
+    sensitivity or size differs from the one recomputed from the spec, or the scales
+    spend more than the plan's budget. Decided before any row is read."""

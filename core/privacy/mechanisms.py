@@ -29,11 +29,14 @@ from typing import Literal
 import numpy as np
 from numpy.typing import NDArray
 
-from core.errors import InvalidParameter
+from core.errors import InvalidParameter, PlanMismatch
 from core.privacy import noise
 from core.privacy.budget import PrivacyBudget
 
-__all__ = ["Mechanism", "NoisePlan", "NoiseSpec", "Statistic", "plan_noise", "sample_releases"]
+__all__ = [
+    "Mechanism", "NoisePlan", "NoiseSpec", "Statistic", "plan_noise", "sample_releases",
+    "verify_plan",
+]
 
 Mechanism = Literal["laplace", "gaussian"]
 _SAFETY = 1 + 1e-9  # scales are grown by this factor until OpenDP's maps fit the budget
@@ -233,6 +236,49 @@ def _plan_gaussian(statistics: Sequence[Statistic], budget: PrivacyBudget) -> No
                for s, sc, r in zip(noisy, scales, rhos, strict=True)}
     specs = tuple(by_name.get(s.name) or _public(s) for s in statistics)
     return NoisePlan("gaussian", budget, specs)
+
+
+def verify_plan(statistics: Sequence[Statistic], mechanism: Mechanism,
+                plan: NoisePlan) -> None:
+    """Check a (stored) plan against the statistics recomputed from its spec, before any
+    row is read, independently of how the plan was made: the same statistics, sizes
+    and sensitivities, the spec's mechanism for every statistic with a sensitivity (and
+    no noise only where the sensitivity is 0), and scales whose OpenDP privacy maps,
+    composed, fit the plan's budget (pure epsilon: the epsilons add up; Gaussian: the
+    rhos add up and convert to at most the budget's epsilon at its delta). Raises
+    ``PlanMismatch`` naming the first statistic that disagrees."""
+    if plan.mechanism != mechanism:
+        raise PlanMismatch(f"plan mechanism {plan.mechanism} is not the spec's {mechanism}")
+    expected = {s.name: s for s in statistics}
+    recorded = {s.statistic: s for s in plan.specs}
+    if set(expected) != set(recorded) or len(recorded) != len(plan.specs):
+        raise PlanMismatch("the plan's statistics are not the spec's")
+    epsilons: list[float] = []
+    rhos: list[float] = []
+    for name, stat in expected.items():
+        spec = recorded[name]
+        sensitivity = stat.l1_sensitivity if mechanism == "laplace" else stat.l2_sensitivity
+        if spec.size != stat.size:
+            raise PlanMismatch(f"{name}: size {spec.size}, the spec says {stat.size}")
+        if sensitivity == 0:
+            if spec.mechanism != "none" and spec.mechanism != mechanism:
+                raise PlanMismatch(f"{name}: mechanism {spec.mechanism}")
+            continue
+        if spec.mechanism != mechanism:
+            raise PlanMismatch(f"{name}: released by {spec.mechanism}, needs {mechanism}")
+        if not math.isclose(spec.sensitivity, sensitivity, rel_tol=1e-12, abs_tol=0.0):
+            raise PlanMismatch(f"{name}: recorded sensitivity differs from the spec's")
+        if not (math.isfinite(spec.scale) and spec.scale > 0):
+            raise PlanMismatch(f"{name}: noise scale must be finite and > 0")
+        if mechanism == "laplace":
+            epsilons.append(noise.laplace_epsilon(sensitivity, spec.scale))
+        else:
+            rhos.append(noise.gaussian_rho(sensitivity, spec.scale))
+    if mechanism == "laplace":
+        if math.fsum(epsilons) > plan.budget.epsilon:
+            raise PlanMismatch("the noise scales spend more epsilon than the plan's budget")
+    elif noise.zcdp_epsilon(math.fsum(rhos), plan.budget.delta) > plan.budget.epsilon:
+        raise PlanMismatch("the noise scales spend more (epsilon, delta) than the plan's budget")
 
 
 def max_rho(budget: PrivacyBudget) -> float:

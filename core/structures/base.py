@@ -22,11 +22,11 @@ from core._array import Array, to_host
 from core.domain import Domain, Neighbouring
 from core.errors import IncompatibleArrays, InvalidParameter
 from core.privacy.budget import PrivacyBudget
-from core.privacy.mechanisms import Mechanism, NoisePlan, Statistic, plan_noise
+from core.privacy.mechanisms import Mechanism, NoisePlan, Statistic, plan_noise, verify_plan
 
 __all__ = [
     "Builder", "DataSpec", "ErrorEstimate", "QueryResult", "Reduce", "Release", "Spec",
-    "build_release", "check_points", "count_statistic", "ratio_std",
+    "build_release", "check_plan", "check_points", "count_statistic", "ratio_std",
 ]
 
 Reduce = Literal["sum", "mean"]
@@ -146,6 +146,12 @@ def noise_plan(spec: Spec, budget: PrivacyBudget) -> NoisePlan:
     return plan_noise(spec.statistics(), spec.mechanism, budget)
 
 
+def check_plan(spec: Spec, plan: NoisePlan) -> None:
+    """Refuse a plan that does not meet the privacy map of ``spec``'s statistics (see
+    ``core.privacy.mechanisms.verify_plan``); the worker calls it before reading rows."""
+    verify_plan(spec.statistics(), spec.mechanism, plan)
+
+
 def count_statistic(neighbouring: Neighbouring, weight: float = 1.0) -> Statistic:
     """n: sensitivity 1 under add/remove; public (sensitivity 0) under replace-one."""
     sens = 1.0 if neighbouring == "add_remove" else 0.0
@@ -160,13 +166,16 @@ def build_release(
     chunks: Iterable[NDArray[np.float64]],
     to_backend: Callable[[NDArray[np.float64]], Array] = lambda x: x,
     progress: Callable[[int], None] | None = None,
+    observe: Callable[[Mapping[str, NDArray[np.float64]]], None] | None = None,
 ) -> Release:
     """The whole build: clip, sum chunk by chunk, add noise once, wrap the release.
 
     ``plan`` is ``noise_plan(spec, budget)``, fixed (and recorded) before the build.
     ``chunks`` yields host arrays of rows; ``to_backend`` moves each to the compute
     device. The exact sums come back to the host in float64 and the noise is added
-    there, by ``core.privacy.noise``.
+    there, by ``core.privacy.noise``. ``observe``, if given, sees the noisy statistics
+    just before they are wrapped (for the noise-distribution audit only: they are
+    exactly what the release stores).
     """
     names = {s.name for s in spec.statistics()}
     if names != {s.statistic for s in plan.specs}:
@@ -185,7 +194,10 @@ def build_release(
     if not totals:  # no rows at all: the sums of an empty chunk are zeros of the right shape
         totals = {name: to_host(v) for name, v in
                   builder.accumulate(to_backend(np.zeros((0, spec.data.dim)))).items()}
-    return builder.finish(plan.apply(totals), plan)
+    noisy = plan.apply(totals)
+    if observe is not None:
+        observe(noisy)
+    return builder.finish(noisy, plan)
 
 
 MAX_MAGNITUDE = 1e100  # bound on query coordinates and domain bounds: answers stay finite

@@ -64,7 +64,8 @@ __all__ = [
     "KERNELS", "ExponentialKDESpec", "FeatureMap", "GaussianKDESpec", "KernelName",
     "LaplaceKDESpec", "PairedKDESpec", "RFFBaselineSpec", "RandomFeatureBuilder",
     "RandomFeatureRelease",
-    "draw_feature_map", "draw_frequencies", "draw_projection", "kernel_estimate",
+    "check_angle_range", "draw_feature_map", "draw_frequencies", "draw_projection",
+    "frequency_cap", "kernel_estimate",
     "projection_variance",
 ]
 
@@ -73,6 +74,8 @@ Precision = Literal["float32", "float64"]
 Design = Literal["orthogonal", "iid"]
 F32_SHRINK = 1.0 - 2.0**-20  # float32 features are shrunk by this (see FeatureMap.features)
 _F32_EPS = 2.0**-24  # unit roundoff of float32
+_F64_EPS = 2.0**-53  # unit roundoff of float64
+_FLOAT32_SAFE = 1e30  # frequencies above this (in l1 norm) are kept in float64 for queries
 KernelName = Literal["gaussian", "exponential", "laplace"]
 KERNELS: tuple[KernelName, ...] = ("gaussian", "exponential", "laplace")
 MAX_FEATURES = 65_536
@@ -81,7 +84,17 @@ _BLOCK_ROWS = 2_048  # rows per block at most
 _BLOCK_VALUES = 2**22  # and at most this many feature values per block (32 MiB float64)
 # |u| in a Cauchy ratio z / |u| is raised to at least this, so that a u of exactly 0
 # (NumPy's normal sampler can return it, rarely) gives a huge but finite frequency
-_SMALLEST_DIVISOR = 1e-150
+_SMALLEST_DIVISOR = 1e-100
+# standard normal draws are clamped to +-this (never binds in practice: P ~ e^-800), so
+# that every frequency and projection entry has a deterministic bound
+_NORMAL_CLAMP = 40.0
+# the largest angle |omega . z| allowed over the declared domain: parameters under
+# which it could be larger are refused at parse time, so float64 angles stay finite
+MAX_ANGLE = 1e300
+# float32 angles are used only where every angle over the domain stays below this: the
+# float32 spacing there is 2^-4, beyond it the angles are formed in float64 and reduced
+# modulo 2 pi before their float32 cos and sin (the features stay finite either way)
+FLOAT32_ANGLE_LIMIT = 2.0**20
 _NO_L1_PROJECTION = ("must be null for the laplace kernel: a JL projection does not "
                      "preserve the l1 distance")
 
@@ -113,12 +126,31 @@ class FeatureMap:
     projection: NDArray[np.float64] | None  # (k, d) or None
     kernel: KernelName = "gaussian"  # the spectral distribution of the frequencies
     precision: Precision = "float64"  # of the angles and their cos/sin (sums: float64)
+    # public bound on ||x||_2 of the rows fed to ``transform`` (the declared domain's);
+    # inf where unknown, which sends float32 maps through the float64-angle path
+    input_bound: float = math.inf
+    _float32_angles: bool = field(default=False, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if self.kernel not in KERNELS:
             raise InvalidParameter("kernel", "must be one of " + ", ".join(KERNELS))
         if self.kernel == "laplace" and self.projection is not None:
             raise InvalidParameter("projection_dim", _NO_L1_PROJECTION)
+        object.__setattr__(self, "_float32_angles",
+                           self.angle_bound() <= FLOAT32_ANGLE_LIMIT)
+
+    def angle_bound(self) -> float:
+        """max |omega_j . P x| over every row with ||x||_2 <= input_bound: public (the
+        frequencies, the projection and the domain), so which arithmetic a build uses
+        never depends on the rows."""
+        if self.frequencies.size == 0:
+            return 0.0
+        z_bound = self.input_bound
+        if self.projection is not None:
+            z_bound *= float(np.linalg.norm(self.projection))  # Frobenius >= spectral
+        with np.errstate(over="ignore", invalid="ignore"):
+            bound = float(np.max(_row_norms(self.frequencies))) * z_bound
+        return bound if math.isfinite(bound) else math.inf
 
     @property
     def size(self) -> int:
@@ -144,19 +176,31 @@ class FeatureMap:
         times faster on CPUs) and shrunk by ``F32_SHRINK`` on the way back to float64:
         float32 cos and sin are within a few ulps (< 1e-6 relative) of the true values,
         so the shrunk pairs still satisfy |cos| + |sin| <= sqrt 2 and cos^2 + sin^2 <= 1,
-        the bounds the sensitivities rest on."""
+        the bounds the sensitivities rest on.
+
+        Total on the declared domain (``input_bound``): the float32 angles are used only
+        where every angle over it fits (``FLOAT32_ANGLE_LIMIT``); otherwise they are
+        formed in float64 (finite there: ``check_angle_range``) and reduced mod 2 pi.
+        Outside the domain (queries), an angle beyond float64's range counts as 0:
+        bounded features, whatever the input."""
         xp = array_namespace(Z)
         dev = device(Z)
-        if self.style == "paired" and self.precision == "float32":
-            T32 = xp.astype(Z, xp.float32) @ xp.asarray(self.frequencies.T.copy(),
-                                                        dtype=xp.float32, device=dev)
-            pairs = xp.concat([xp.cos(T32), xp.sin(T32)], axis=1)
-            return xp.astype(pairs, xp.float64) * F32_SHRINK
-        T = Z @ xp.asarray(self.frequencies.T.copy(), device=dev)
-        if self.style == "paired":
-            return xp.concat([xp.cos(T), xp.sin(T)], axis=1)
-        phases = xp.asarray(self.phases, device=dev)
-        return math.sqrt(2.0) * xp.cos(T + phases)
+        with np.errstate(over="ignore", invalid="ignore"):
+            if self.style == "paired" and self.precision == "float32":
+                if self._float32_angles:
+                    T32 = xp.astype(Z, xp.float32) @ xp.asarray(
+                        self.frequencies.T.copy(), dtype=xp.float32, device=dev)
+                else:  # angles float32 cannot hold: form them in float64, reduce mod 2 pi
+                    T64 = _finite_angles(xp, Z @ xp.asarray(self.frequencies.T.copy(),
+                                                            device=dev))
+                    T32 = xp.astype(xp.remainder(T64, 2 * math.pi), xp.float32)
+                pairs = xp.concat([xp.cos(T32), xp.sin(T32)], axis=1)
+                return xp.astype(pairs, xp.float64) * F32_SHRINK
+            T = _finite_angles(xp, Z @ xp.asarray(self.frequencies.T.copy(), device=dev))
+            if self.style == "paired":
+                return xp.concat([xp.cos(T), xp.sin(T)], axis=1)
+            phases = xp.asarray(self.phases, device=dev)
+            return math.sqrt(2.0) * xp.cos(T + phases)
 
     def transform(self, X: Array) -> Array:
         """phi(P X) for an (n, d) array of any Array API namespace: (n, m)."""
@@ -202,32 +246,89 @@ def block_rows(features: int) -> int:
     return max(1, min(_BLOCK_ROWS, _BLOCK_VALUES // max(features, 1)))
 
 
+def _finite_angles(xp: Any, T: Array) -> Array:
+    """Angles as they are, but 0 where one overflowed float64 (only possible for points
+    outside the declared domain)."""
+    return xp.where(xp.isfinite(T), T, xp.zeros_like(T))
+
+
+def _row_norms(A: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Row l2 norms that do not overflow for huge (finite) entries."""
+    peak = np.max(np.abs(A), axis=1)
+    safe = np.where(peak > 0, peak, 1.0)
+    with np.errstate(over="ignore"):
+        return np.asarray(np.linalg.norm(A / safe[:, None], axis=1) * peak)
+
+
+def _normal(rng: np.random.Generator, shape: tuple[int, int]) -> NDArray[np.float64]:
+    """Standard normal draws clamped to +-_NORMAL_CLAMP (which they never reach)."""
+    return np.clip(rng.standard_normal(shape), -_NORMAL_CLAMP, _NORMAL_CLAMP)
+
+
+def frequency_cap(kernel: KernelName, k: int, bandwidth: float) -> float:
+    """A deterministic bound on ||omega||_2 for every frequency drawn for ``kernel`` in k
+    dimensions (frequencies are capped at it; the cap binds with probability below
+    1e-90, so the spectral distribution is unchanged to that order): gaussian
+    sqrt 2 (sqrt k + 40) / sigma (a chi_k tail); the Cauchy kernels
+    1e100 (sqrt k + 40) / sigma (|u| >= 1e-100 in z / |u|). inf if it overflows."""
+    base = math.sqrt(2.0) if kernel == "gaussian" else 1.0 / _SMALLEST_DIVISOR
+    with np.errstate(over="ignore"):
+        cap = float(np.float64(base * (math.sqrt(k) + _NORMAL_CLAMP)) / np.float64(bandwidth))
+    return cap if math.isfinite(cap) else math.inf
+
+
+def _cap_norms(frequencies: NDArray[np.float64], cap: float) -> NDArray[np.float64]:
+    norms = _row_norms(frequencies)
+    factor = np.where(norms > cap, cap / np.maximum(norms, np.finfo(np.float64).tiny), 1.0)
+    return np.asarray(frequencies * factor[:, None])
+
+
+def check_angle_range(kernel: KernelName, *, dim: int, k: int, bandwidth: float,
+                      input_bound: float, projected: bool, name: str = "params.bandwidth"
+                      ) -> None:
+    """Refuse parameters under which an angle omega . P x could overflow float64 for
+    some x in the domain: frequency_cap * max ||P x|| must stay below ``MAX_ANGLE``
+    (||P||_F <= 40 sqrt d with the clamped projection entries)."""
+    z_bound = input_bound * (_NORMAL_CLAMP * math.sqrt(dim) if projected else 1.0)
+    with np.errstate(over="ignore"):
+        worst = float(np.float64(frequency_cap(kernel, k, bandwidth)) * np.float64(z_bound))
+    if not worst <= MAX_ANGLE:
+        raise InvalidParameter(name, "too small for the declared domain: the feature "
+                               "angles could overflow (raise the bandwidth or shrink "
+                               "the domain)")
+
+
 def draw_projection(rng: np.random.Generator, projection_dim: int | None,
                     dim: int) -> NDArray[np.float64] | None:
-    """The JL matrix P (k, d) with iid N(0, 1/k) entries, or None."""
+    """The JL matrix P (k, d) with iid N(0, 1/k) entries (clamped at 40 / sqrt k), or
+    None."""
     if projection_dim is None:
         return None
-    return rng.standard_normal((projection_dim, dim)) / math.sqrt(projection_dim)
+    return _normal(rng, (projection_dim, dim)) / math.sqrt(projection_dim)
 
 
 def draw_frequencies(rng: np.random.Generator, kernel: KernelName, rows: int, k: int,
                      bandwidth: float) -> NDArray[np.float64]:
-    """(rows, k) iid frequencies with E cos(omega . delta) = kernel(delta)."""
+    """(rows, k) iid frequencies with E cos(omega . delta) = kernel(delta), each row's
+    norm capped at ``frequency_cap``."""
+    cap = frequency_cap(kernel, k, bandwidth)
+    if not math.isfinite(cap):
+        raise InvalidParameter("params.bandwidth", "too small: the frequencies overflow")
     if kernel == "gaussian":
         # E[cos(w . delta)] = exp(-||delta||^2 / sigma^2) for w ~ N(0, (2 / sigma^2) I)
-        return rng.standard_normal((rows, k)) * (math.sqrt(2.0) / bandwidth)
+        return _cap_norms(_normal(rng, (rows, k)) * (math.sqrt(2.0) / bandwidth), cap)
     if kernel == "exponential":
         # w = z / (sigma |u|): w . delta = (||delta|| / sigma) (z' / |u|) with z' ~ N(0, 1),
         # a standard Cauchy scaled by ||delta|| / sigma, whose E cos is exp(-||delta|| / sigma)
-        z = rng.standard_normal((rows, k))
+        z = _normal(rng, (rows, k))
         u = np.abs(rng.standard_normal((rows, 1)))
-        return z / np.maximum(u, _SMALLEST_DIVISOR) / bandwidth
+        return _cap_norms(z / np.maximum(u, _SMALLEST_DIVISOR) / bandwidth, cap)
     if kernel == "laplace":
         # iid standard Cauchy (a ratio of normals) / sigma: w . delta is Cauchy with scale
         # ||delta||_1 / sigma, whose E cos is exp(-||delta||_1 / sigma)
-        z = rng.standard_normal((rows, k))
+        z = _normal(rng, (rows, k))
         u = np.abs(rng.standard_normal((rows, k)))
-        return z / np.maximum(u, _SMALLEST_DIVISOR) / bandwidth
+        return _cap_norms(z / np.maximum(u, _SMALLEST_DIVISOR) / bandwidth, cap)
     raise InvalidParameter("kernel", "must be one of " + ", ".join(KERNELS))
 
 
@@ -251,6 +352,9 @@ def draw_orthogonal_frequencies(rng: np.random.Generator, kernel: KernelName, ro
                                "rotation-invariant kernel (not laplace)")
     from scipy import stats  # type: ignore[import-untyped]
 
+    cap = frequency_cap(kernel, k, bandwidth)
+    if not math.isfinite(cap):
+        raise InvalidParameter("params.bandwidth", "too small: the frequencies overflow")
     out = np.empty((rows, k))
     for start in range(0, rows, k):
         b = min(k, rows - start)
@@ -258,18 +362,20 @@ def draw_orthogonal_frequencies(rng: np.random.Generator, kernel: KernelName, ro
         q, r = np.linalg.qr(gauss)
         directions = (q * np.sign(np.diag(r))).T[:b]
         quantiles = (rng.permutation(b) + rng.uniform(size=b)) / b
-        if kernel == "gaussian":
-            radii = stats.chi.ppf(quantiles, df=k) * (math.sqrt(2.0) / bandwidth)
-        else:
-            radii = np.sqrt(k * stats.f.ppf(quantiles, k, 1)) / bandwidth
-        out[start:start + b] = directions * np.minimum(radii, 1.0 / _SMALLEST_DIVISOR)[:, None]
+        with np.errstate(over="ignore"):
+            if kernel == "gaussian":
+                radii = stats.chi.ppf(quantiles, df=k) * (math.sqrt(2.0) / bandwidth)
+            else:
+                radii = np.sqrt(k * stats.f.ppf(quantiles, k, 1)) / bandwidth
+        out[start:start + b] = directions * np.minimum(radii, cap)[:, None]
     return out
 
 
 def draw_feature_map(style: FeatureStyle, *, dim: int, features: int, bandwidth: float,
                      projection_dim: int | None, seed: int,
                      kernel: KernelName = "gaussian", design: Design = "iid",
-                     precision: Precision = "float64") -> FeatureMap:
+                     precision: Precision = "float64",
+                     input_bound: float = math.inf) -> FeatureMap:
     """Public, data-independent randomness from a published seed: the projection (if
     any), then the frequencies, then the phases (phased style), in that order."""
     if kernel == "laplace" and projection_dim is not None:
@@ -283,7 +389,7 @@ def draw_feature_map(style: FeatureStyle, *, dim: int, features: int, bandwidth:
     else:
         frequencies = draw_frequencies(rng, kernel, rows, k, bandwidth)
     phases = rng.uniform(0.0, 2 * math.pi, size=rows) if style == "phased" else None
-    return FeatureMap(style, frequencies, phases, projection, kernel, precision)
+    return FeatureMap(style, frequencies, phases, projection, kernel, precision, input_bound)
 
 
 def kernel_estimate(plan: NoisePlan, sum_std: float, rows: int, approximation: float,
@@ -351,6 +457,7 @@ class PhaseForm:
     weighted_l1: float  # sum_j r_j ||w_j||_1
     weighted_rest: float  # sum_j r_j (3 |psi_j| + F + 3), times the unit roundoff
     projection_row_l1: float  # max_i sum_l |P_il| (1 without a projection)
+    frequency_row_l1: float = 0.0  # max_j ||w_j||_1
 
     @classmethod
     def of(cls, maps: Sequence[FeatureMap], sums: Sequence[NDArray[np.float64]],
@@ -368,18 +475,37 @@ class PhaseForm:
         amplitude, psi = np.concatenate(amplitudes), np.concatenate(phases)
         frequencies = np.vstack([fmap.frequencies for fmap in maps])
         first = maps[0]
-        dtype = np.float32 if first.precision == "float32" else np.float64
+        row_l1 = float(np.max(np.abs(frequencies).sum(axis=1))) if frequencies.size else 0.0
+        # frequencies float32 cannot hold (tiny bandwidths) keep the query in float64
+        precision = first.precision if row_l1 <= _FLOAT32_SAFE else "float64"
+        dtype = np.float32 if precision == "float32" else np.float64
         projection = None if first.projection is None else first.projection.astype(dtype)
         return cls(
-            precision=first.precision, frequencies=frequencies.astype(dtype),
+            precision=precision, frequencies=frequencies.astype(dtype),
             projection=projection, psi=psi.astype(dtype), amplitude=amplitude.astype(dtype),
             weighted_l1=float(amplitude @ np.abs(frequencies).sum(axis=1)),
             weighted_rest=float(amplitude @ (3.0 * np.abs(psi) + psi.size + 3.0)) * _F32_EPS,
             projection_row_l1=(1.0 if first.projection is None
-                               else float(np.abs(first.projection).sum(axis=1).max())))
+                               else float(np.abs(first.projection).sum(axis=1).max())),
+            frequency_row_l1=row_l1)
 
-    def answers(self, Y: NDArray[np.float64]) -> NDArray[np.float64]:
-        """sum_j r_j cos(w_j . P y - psi_j) for a block of queries."""
+    def evaluate(self, Y: NDArray[np.float64]) -> tuple[NDArray[np.float64],
+                                                        NDArray[np.float64]]:
+        """sum_j r_j cos(w_j . P y - psi_j) for a block of queries, and a bound on the
+        rounding error of each answer. Queries whose angles float32 cannot hold go
+        through ``_evaluate_wide`` (float64 angles reduced mod 2 pi)."""
+        if self.precision != "float32":
+            return self._evaluate_wide(Y)
+        ymax = np.max(np.abs(Y), axis=1)
+        narrow = ymax * (self.projection_row_l1 * self.frequency_row_l1) <= FLOAT32_ANGLE_LIMIT
+        if bool(np.all(narrow)):
+            return self._answers(Y), self.rounding(Y)
+        values, error = self._evaluate_wide(Y)
+        if bool(np.any(narrow)):
+            values[narrow], error[narrow] = self._answers(Y[narrow]), self.rounding(Y[narrow])
+        return values, error
+
+    def _answers(self, Y: NDArray[np.float64]) -> NDArray[np.float64]:
         Z = Y.astype(self.frequencies.dtype)
         if self.projection is not None:
             Z = Z @ self.projection.T
@@ -387,6 +513,37 @@ class PhaseForm:
         T -= self.psi
         np.cos(T, out=T)
         return np.asarray(T @ self.amplitude, dtype=np.float64)
+
+    def _evaluate_wide(self, Y: NDArray[np.float64]) -> tuple[NDArray[np.float64],
+                                                             NDArray[np.float64]]:
+        """float64 throughout: the angle of frequency j errs by at most
+        ||w_j||_1 (k + d + 4) u zmax (u = 2^-53, a crude but safe product bound), the
+        reduction mod 2 pi and the cosine add a few u; an angle beyond float64 range
+        gets cosine 0 and its whole amplitude as error; no term errs by more than
+        2 r_j. Exact answers of such queries are far out of the kernel's reach."""
+        frequencies = self.frequencies.astype(np.float64)
+        amplitude = self.amplitude.astype(np.float64)
+        Z = Y
+        if self.projection is not None:
+            Z = Z @ self.projection.astype(np.float64).T
+        with np.errstate(over="ignore", invalid="ignore"):
+            T = Z @ frequencies.T
+            finite = np.isfinite(T)
+            T = np.where(finite, np.remainder(T - self.psi.astype(np.float64), 2 * math.pi),
+                         0.0)
+            C = np.where(finite, np.cos(T), 0.0)
+        values = np.asarray(C @ amplitude, dtype=np.float64)
+        d = Y.shape[1]
+        k = frequencies.shape[1]
+        ymax = np.max(np.abs(Y), axis=1)
+        zmax = self.projection_row_l1 * ymax
+        with np.errstate(over="ignore"):
+            per_frequency = np.minimum(
+                np.abs(frequencies).sum(axis=1)[None, :] * ((k + d + 4) * _F64_EPS)
+                * zmax[:, None] + 8 * _F64_EPS, 2.0)
+        error = np.where(finite, per_frequency, 1.0) @ amplitude
+        return values, np.asarray(error + (amplitude.size + 1) * _F64_EPS * amplitude.sum(),
+                                  dtype=np.float64)
 
     def rounding(self, Y: NDArray[np.float64]) -> NDArray[np.float64]:
         """Bound on |float32 answers - exact answers| per query: the
@@ -436,8 +593,7 @@ class RandomFeatureRelease:
         for start in range(0, Y.shape[0], block):
             stop = min(start + block, Y.shape[0])
             if self._phase is not None:  # paired: ||phi(y)||^2 = m/2 exactly
-                values[start:stop] = self._phase.answers(Y[start:stop])
-                rounding[start:stop] = self._phase.rounding(Y[start:stop])
+                values[start:stop], rounding[start:stop] = self._phase.evaluate(Y[start:stop])
                 noise_std[start:stop] = c * sigma * math.sqrt(self.fmap.size / 2)
                 continue
             phi = self.fmap.transform(Y[start:stop])
@@ -558,6 +714,10 @@ class PairedKDESpec:
             design = reader.choice("frequencies", ("orthogonal", "iid"), "orthogonal")
         precision = reader.choice("precision", ("float32", "float64"), "float32")
         reader.done()
+        check_angle_range(cls.kernel, dim=data.dim,
+                          k=data.dim if projection_dim is None else projection_dim,
+                          bandwidth=bandwidth, input_bound=data.domain.max_norm(data.dim),
+                          projected=projection_dim is not None)
         return cls(data, bandwidth, features, projection_dim, mechanism,  # type: ignore[arg-type]
                    alpha, design, precision)  # type: ignore[arg-type]
 
@@ -582,7 +742,8 @@ class PairedKDESpec:
         fmap = draw_feature_map("paired", dim=self.data.dim, features=self.features,
                                 bandwidth=self.bandwidth, projection_dim=self.projection_dim,
                                 seed=seed, kernel=self.kernel, design=self.frequencies,
-                                precision=self.precision)
+                                precision=self.precision,
+                                input_bound=self.data.domain.max_norm(self.data.dim))
         return RandomFeatureBuilder(self, fmap)
 
     def release_bytes(self) -> int:
@@ -634,6 +795,8 @@ class RFFBaselineSpec:
         features = _features_for(reader, alpha)
         reader.choice("mechanism", ("laplace",), "laplace")
         reader.done()
+        check_angle_range("gaussian", dim=data.dim, k=data.dim, bandwidth=bandwidth,
+                          input_bound=data.domain.max_norm(data.dim), projected=False)
         return cls(data, bandwidth, features, alpha=alpha)
 
     def public_params(self) -> dict[str, Any]:
@@ -651,7 +814,8 @@ class RFFBaselineSpec:
 
     def builder(self, seed: int) -> RandomFeatureBuilder:
         fmap = draw_feature_map("phased", dim=self.data.dim, features=self.features,
-                                bandwidth=self.bandwidth, projection_dim=None, seed=seed)
+                                bandwidth=self.bandwidth, projection_dim=None, seed=seed,
+                                input_bound=self.data.domain.max_norm(self.data.dim))
         return RandomFeatureBuilder(self, fmap)
 
     def release_bytes(self) -> int:

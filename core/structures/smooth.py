@@ -56,6 +56,7 @@ from core.structures.kde import (
     PhaseForm,
     Precision,
     block_rows,
+    check_angle_range,
     draw_frequencies,
     draw_orthogonal_frequencies,
     draw_projection,
@@ -295,8 +296,7 @@ class CauchyKDERelease:
         block = block_rows(sum(fmap.size for fmap in self.feature_maps) // 2)
         for start in range(0, Y.shape[0], block):
             stop = min(start + block, Y.shape[0])
-            values[start:stop] = phase.answers(Y[start:stop])
-            rounding[start:stop] = phase.rounding(Y[start:stop])
+            values[start:stop], rounding[start:stop] = phase.evaluate(Y[start:stop])
         noise_std = np.full(Y.shape[0], self.noise_std_sum())
         n_hat = clamp_count(self.count)
         approx = np.full(Y.shape[0], self.approximation_std())
@@ -400,6 +400,13 @@ class CauchyKDESpec:
             design = reader.choice("frequencies", ("orthogonal", "iid"), "orthogonal")
         precision = reader.choice("precision", ("float32", "float64"), "float32")
         reader.done()
+        kernel: KernelName = KERNEL_OF[metric]  # type: ignore[index]
+        narrowest = min(_term_bandwidth(metric, bandwidth, t)  # type: ignore[arg-type]
+                        for t in quadrature.nodes)
+        check_angle_range(kernel, dim=data.dim,
+                          k=data.dim if projection_dim is None else projection_dim,
+                          bandwidth=narrowest, input_bound=data.domain.max_norm(data.dim),
+                          projected=projection_dim is not None)
         return cls(data, bandwidth, features, terms, projection_dim, metric,  # type: ignore[arg-type]
                    mechanism, alpha, design, precision)  # type: ignore[arg-type]
 
@@ -445,7 +452,7 @@ class CauchyKDESpec:
             FeatureMap("paired", draw(
                 rng, self.kernel, self.features // 2, k,
                 _term_bandwidth(self.metric_input, self.bandwidth, t)), None, projection,
-                self.kernel, self.precision)
+                self.kernel, self.precision, self.data.domain.max_norm(self.data.dim))
             for t in self.quadrature.nodes)
         return CauchyKDEBuilder(self, maps)
 
