@@ -69,12 +69,14 @@ class DatasetRow(Base):
     The ``*_spent`` counters are the sums of the ledger's entries (``Spent``); whether
     they fit the budget is decided by ``core.privacy.accounting.account`` under a row
     lock, since zCDP accounting is not a linear check the database could make.
+    ``accounting`` is the composition route, fixed at creation (``Route``).
     """
 
     __tablename__ = "datasets"
     __table_args__ = (
         CheckConstraint("epsilon_spent >= 0 AND delta_spent >= 0 AND pure_epsilon_spent >= 0 "
                         "AND rho_spent >= 0 AND pure_rho_spent >= 0", name="spent_not_negative"),
+        CheckConstraint("accounting IN ('basic', 'zcdp')", name="accounting_route"),
     )
 
     id: Mapped[UUID] = mapped_column(Uuid, primary_key=True)
@@ -87,6 +89,7 @@ class DatasetRow(Base):
     labelled: Mapped[bool] = mapped_column(Boolean)
     epsilon_total: Mapped[int] = mapped_column(BigInteger)
     delta_total: Mapped[int] = mapped_column(BigInteger)
+    accounting: Mapped[str] = mapped_column(String(16))
     epsilon_spent: Mapped[int] = mapped_column(BigInteger, default=0)
     delta_spent: Mapped[int] = mapped_column(BigInteger, default=0)
     pure_epsilon_spent: Mapped[int] = mapped_column(BigInteger, default=0)

@@ -14,7 +14,7 @@ from uuid import UUID
 from app.db.models import DatasetRow, LedgerEntryRow, StructureRow
 from app.db.uow import Transaction
 from app.errors import BudgetExhausted, NotFound
-from core.privacy.accounting import Accounting, Spent, account
+from core.privacy.accounting import Accounting, Route, Spent, account, admits, as_route
 from core.privacy.budget import DELTA_UNIT, EPSILON_UNIT, Units
 
 _COUNTERS = tuple(f.name for f in fields(Spent))
@@ -24,8 +24,13 @@ def spent_of(dataset: DatasetRow) -> Spent:
     return Spent(*(getattr(dataset, f"{name}_spent") for name in _COUNTERS))
 
 
+def route_of(dataset: DatasetRow) -> Route:
+    """The composition route the dataset fixed when it was created."""
+    return as_route(dataset.accounting)
+
+
 def accounting_of(dataset: DatasetRow) -> Accounting:
-    return account(spent_of(dataset), dataset.delta_total)
+    return account(spent_of(dataset), dataset.delta_total, route_of(dataset))
 
 
 def _set_spent(dataset: DatasetRow, spent: Spent) -> None:
@@ -39,21 +44,24 @@ def _amount(epsilon: int, delta: int) -> dict[str, float]:
 
 def charge(tx: Transaction, dataset_id: UUID, spend: Spent, *, structure_id: UUID,
            key_id: UUID, mechanism: dict[str, Any]) -> Accounting:
-    """Reserve ``spend`` if the dataset's total still fits its budget; else 409."""
+    """Reserve ``spend`` if the dataset's route still admits it within its budget;
+    else 409, naming the route."""
     dataset = tx.datasets.get_for_update(dataset_id)
     if dataset is None:
         raise NotFound(f"dataset {dataset_id} not found")
     before = spent_of(dataset)
     total = Units(dataset.epsilon_total, dataset.delta_total)
-    after = account(before + spend, total.delta)
-    if not after.fits(total):
-        now = account(before, total.delta)
+    route = route_of(dataset)
+    fits, after = admits(before, spend, total, route)
+    if not fits:
+        now = account(before, total.delta, route)
         raise BudgetExhausted(
-            "the request exceeds the dataset's remaining privacy budget",
+            "the request exceeds the dataset's remaining privacy budget under its "
+            f"accounting route ({route})",
             requested=_amount(spend.epsilon, spend.delta),
             remaining=_amount(max(total.epsilon - now.epsilon, 0),
                               max(total.delta - now.delta, 0)),
-            accounting=now.method)
+            accounting=route)
     _set_spent(dataset, before + spend)
     tx.ledger.add(LedgerEntryRow(
         dataset_id=dataset_id, structure_id=structure_id, entry="spend",
@@ -67,15 +75,22 @@ def would_fit(dataset: DatasetRow, spend: Spent) -> tuple[bool, dict[str, float]
     remains now."""
     before = spent_of(dataset)
     total = Units(dataset.epsilon_total, dataset.delta_total)
-    now = account(before, total.delta)
+    route = route_of(dataset)
+    now = account(before, total.delta, route)
     remaining = _amount(max(total.epsilon - now.epsilon, 0), max(total.delta - now.delta, 0))
-    return account(before + spend, total.delta).fits(total), remaining
+    return admits(before, spend, total, route)[0], remaining
 
 
 def refund(tx: Transaction, structure: StructureRow, reason: str) -> None:
-    """Give back what the structure's spend charged: it released nothing."""
+    """Give back what the structure's spend charged. Only for a build that failed before
+    it read any row (``app.workers.worker``): nothing was released, and whether it
+    failed does not depend on the rows. The entry says so (``rows_read: false``).
+
+    The dataset's row is locked and freshly read, as in ``charge``, so that a concurrent
+    charge is not overwritten; a deleted dataset takes no more charges."""
     entry = tx.ledger.spend_of(structure.id)
-    dataset = tx.datasets.get_including_deleted(structure.dataset_id)
+    dataset = (tx.datasets.get_for_update(structure.dataset_id)
+               or tx.datasets.get_including_deleted(structure.dataset_id))
     if entry is None or dataset is None:
         return
     spend = Spent(*(getattr(entry, name) for name in _COUNTERS))
@@ -84,4 +99,5 @@ def refund(tx: Transaction, structure: StructureRow, reason: str) -> None:
         dataset_id=structure.dataset_id, structure_id=structure.id, entry="refund",
         epsilon=-spend.epsilon, delta=-spend.delta, pure_epsilon=-spend.pure_epsilon,
         rho=-spend.rho, pure_rho=-spend.pure_rho, key_id=None,
-        mechanism={"structure_kind": structure.kind, "reason": reason}))
+        mechanism={"structure_kind": structure.kind, "reason": reason,
+                   "rows_read": False}))

@@ -20,6 +20,7 @@ from app.services.access import (
     require_role,
 )
 from core.domain import domain_from_dict
+from core.privacy.accounting import as_route, default_route
 from core.privacy.budget import Units
 
 
@@ -33,6 +34,7 @@ class NewDataset:
     labelled: bool
     epsilon: float
     delta: float
+    accounting: str | None = None  # the composition route; None: the default for delta
 
 
 def create_dataset(uow: UnitOfWork, principal: Principal, new: NewDataset,
@@ -45,12 +47,23 @@ def create_dataset(uow: UnitOfWork, principal: Principal, new: NewDataset,
     total = Units.total(new.epsilon, new.delta)
     if total.epsilon <= 0:
         raise InvalidInput("budget.epsilon: must be at least 1e-9")
+    if new.neighbouring == "replace_one" and new.on_out_of_domain == "reject":
+        # under replace-one n is public and released exactly; dropping out-of-domain rows
+        # would turn a replacement into a removal and change n (docs/privacy.md)
+        raise InvalidInput("on_out_of_domain: 'reject' is not allowed with neighbouring "
+                           "'replace_one' (the row count is released exactly, so which rows "
+                           "enter a build must not depend on their values): use 'clip', or "
+                           "neighbouring 'add_remove'")
+    accounting = as_route(new.accounting) if new.accounting else default_route(total.delta)
+    if accounting != "basic" and total.delta == 0:
+        raise InvalidInput(f"accounting: '{accounting}' needs budget.delta > 0 (only pure "
+                           "epsilon builds fit a budget without delta): use 'basic'")
     row = DatasetRow(
         id=uuid4(), name=new.name, owner_key_id=principal.key_id, dim=new.dim,
         domain=domain.to_dict(), neighbouring=new.neighbouring,
         on_out_of_domain=new.on_out_of_domain, labelled=new.labelled,
-        epsilon_total=total.epsilon, delta_total=total.delta, epsilon_spent=0, delta_spent=0,
-        row_count=0, chunk_count=0,
+        epsilon_total=total.epsilon, delta_total=total.delta, accounting=accounting,
+        epsilon_spent=0, delta_spent=0, row_count=0, chunk_count=0,
     )
     with uow(write=True) as tx:
         tx.datasets.add(row)

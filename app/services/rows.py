@@ -7,7 +7,7 @@ written in one transaction. Rows are never returned and never logged.
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from uuid import UUID
 
@@ -17,12 +17,17 @@ from numpy.typing import NDArray
 from app.crypto import RowCipher
 from app.db.base import utcnow
 from app.db.models import DatasetRow, RowChunkRow
-from app.db.uow import UnitOfWork
+from app.db.uow import Transaction, UnitOfWork
 from app.errors import Conflict, NotFound
 from app.services import audit
 from app.services.access import Principal, managed_dataset
 from app.services.ingest import ParsedRows
 from core.domain import domain_from_dict
+
+
+class RowsPurged(Conflict):
+    """A build's rows were purged (or its dataset deleted) while it ran. Says nothing
+    about the rows' values: only that the owner removed them."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,7 +116,18 @@ def iter_chunks(uow: UnitOfWork, dataset_id: UUID, cipher: RowCipher,
         with uow() as tx:
             chunk = tx.chunks.get(dataset_id, seq)
             if chunk is None:
-                raise Conflict("the dataset's rows were purged during the build")
+                raise RowsPurged("the dataset's rows were purged during the build")
             ciphertext = chunk.ciphertext
         rows, _ = decode_chunk(cipher.decrypt(ciphertext, dataset_id, seq))
         yield rows
+
+
+def still_stored(tx: Transaction, dataset_id: UUID, seqs: Sequence[int]) -> bool:
+    """Whether every chunk in ``seqs`` is still stored (and the dataset still live),
+    checked under the dataset's row lock: a purge or deletion either committed before
+    and is seen here, or waits for this transaction to end before it commits. Chunk seqs
+    come from ``allocate_chunks``, which only counts up (a purge does not reset it), so
+    a purged chunk's seq is never reused by a later upload."""
+    if tx.datasets.get_for_update(dataset_id) is None:
+        return False
+    return set(seqs) <= set(tx.chunks.seqs(dataset_id))

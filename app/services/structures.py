@@ -45,8 +45,19 @@ LARGE_EPSILON = 5.0  # a single build above this gets a warning in the response
 
 
 def data_spec(dataset: DatasetRow) -> DataSpec:
+    neighbouring = dataset.neighbouring
+    if neighbouring == "replace_one" and dataset.on_out_of_domain == "reject":
+        # Only datasets created before this combination was refused (app/services/
+        # datasets.py) have it. Rejecting out-of-domain rows makes which rows enter a
+        # build depend on their values: replacing an in-domain row by an outside one
+        # removes a row, so n is not public. Build them as add_remove (n private, a noisy
+        # count, add/remove sensitivities): a row's presence, and so its rejection, is
+        # protected at the charged (epsilon, delta); a change of its value within the
+        # domain is a removal plus an addition, protected at (2 epsilon, (1 + e^epsilon)
+        # delta) by group privacy (docs/privacy.md#neighbouring-relations).
+        neighbouring = "add_remove"
     return DataSpec(dataset.dim, domain_from_dict(dataset.domain, dataset.dim),
-                    dataset.neighbouring)  # type: ignore[arg-type]
+                    neighbouring)  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True, slots=True)

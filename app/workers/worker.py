@@ -5,14 +5,33 @@
   serialises claimers). The claim sets the lease and counts the attempt.
 - Heartbeat: a thread renews the lease and records progress; if the renewal finds the
   job no longer ours, the build stops at the next chunk and its result is dropped.
+- Verify: before the first chunk is read, the stored noise plan is checked against the
+  spec (``core.structures.base.check_plan``) and against what the structure was
+  charged; a plan that fails is a failure before any row was read.
 - Store: the release, the structure's ``ready`` status and the job's ``succeeded``
-  status are written in one transaction, conditional on still holding the lease, so a
-  half-written structure is never served and only one worker's release is ever stored.
-- Budget: charged once, at reservation, never by the worker. A job that fails for a
-  reason that will not go away (bad data, purged rows, too many attempts) is marked
-  failed and refunded in one transaction: nothing was released. A worker killed
-  mid-build released nothing either (its noisy statistics never left its memory); the
-  job is reclaimed when the lease expires and built again.
+  status are written in one transaction, conditional on still holding the lease and on
+  every chunk the build read still being stored (checked under the dataset's row lock),
+  so a half-written structure is never served, only one worker's release is ever
+  stored, and no release is stored from rows purged before it.
+- Budget: charged once, at reservation, never by the worker. A failed build released
+  nothing, but whether it failed may depend on the rows, and the structure's status
+  shows it; so a refund depends on when the failure was decided:
+
+  * before any row was read (the dataset deleted, no rows, parameters that do not
+    parse, a stored noise plan that fails verification, anything raised before the
+    first chunk arrives): the failure does not depend on the rows, and the job and
+    structure are marked failed and the charge refunded, in one transaction;
+  * after a row was read (rows_read is set when the first chunk arrives), or when an
+    earlier attempt of the job may have read rows (it was claimed before: a worker
+    died or stopped mid-build, or the job was given up after too many attempts), or
+    when the rows were purged after the build read them: marked failed, the charge is
+    kept (no refund entry), so that a probe whose failure depends on row values is
+    never free. ``job.error`` then says only that; the detail is logged at warning
+    level, without data values.
+
+  The audit event ``build_failed`` records ``refunded`` and ``rows_read``. A worker
+  killed mid-build released nothing (its noisy statistics never left its memory); the
+  job is reclaimed when the lease expires and built again, under the same charge.
 """
 
 from __future__ import annotations
@@ -21,6 +40,7 @@ import logging
 import os
 import socket
 import threading
+import traceback
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
@@ -36,16 +56,24 @@ from app.db.models import JobStatus, StructureBlobRow, StructureStatus
 from app.db.uow import Transaction, UnitOfWork
 from app.errors import AppError
 from app.services import audit, budget
-from app.services.rows import iter_chunks
+from app.services.rows import RowsPurged, iter_chunks, still_stored
 from app.services.structures import data_spec
 from app.settings import Settings
-from core.errors import CoreError
+from core.errors import CoreError, PlanMismatch
+from core.privacy.budget import Units
 from core.privacy.mechanisms import NoisePlan
 from core.structures import build_release, dump_release, parse_spec
+from core.structures.base import check_plan
 from core.structures.serialization import FORMAT_VERSION, payload_checksum
 from gpu.backend import CPU, Backend
 
 logger = logging.getLogger(__name__)
+
+# job.error (and the audit reason) of a failure after rows were read: never the
+# exception's text, which might depend on row values
+FAILED_AFTER_ROWS = "the build failed after reading rows; the charge is kept"
+PURGED_AFTER_ROWS = "the dataset's rows were purged during the build; the charge is kept"
+_ROUNDING = 1e-12  # relative slack for the float rounding of a charge's value
 
 
 class LeaseLost(Exception):
@@ -100,8 +128,10 @@ class Heartbeat(threading.Thread):
         self._done.set()
 
 
-def fail_and_refund(tx: Transaction, job_id: UUID, owner: str | None, reason: str) -> bool:
-    """Mark the job and its structure failed and refund the spend: nothing was released."""
+def fail_build(tx: Transaction, job_id: UUID, owner: str | None, reason: str, *,
+               rows_read: bool) -> bool:
+    """Mark the job and its structure failed. Nothing was released; the spend is refunded
+    only if no row was read (the failure cannot depend on the rows), else it is kept."""
     job = tx.jobs.get(job_id)
     if job is None or not tx.jobs.finish(job_id, owner, JobStatus.FAILED, reason):
         return False
@@ -109,10 +139,22 @@ def fail_and_refund(tx: Transaction, job_id: UUID, owner: str | None, reason: st
     if structure is None:
         return True
     structure.status = StructureStatus.FAILED
-    budget.refund(tx, structure, reason)
+    if not rows_read:
+        budget.refund(tx, structure, reason)
     audit.record(tx, structure.dataset_id, None, "build_failed",
-                 structure_id=str(structure.id), reason=reason, refunded=True)
+                 structure_id=str(structure.id), reason=reason, refunded=not rows_read,
+                 rows_read=rows_read)
     return True
+
+
+def check_charge(plan: NoisePlan, charged: Units) -> None:
+    """Refuse a stored plan calibrated to more than its structure was charged (the plan's
+    budget is the charge's value rounded down; anything above it beyond float rounding
+    is a mismatch)."""
+    if plan.budget.epsilon > float(charged.epsilon_value) * (1 + _ROUNDING):
+        raise PlanMismatch("the noise plan's epsilon exceeds the structure's charge")
+    if plan.budget.delta > float(charged.delta_value) * (1 + _ROUNDING):
+        raise PlanMismatch("the noise plan's delta exceeds the structure's charge")
 
 
 class Worker:
@@ -135,8 +177,9 @@ class Worker:
                     tx.commit()
                     return None
                 if job.attempts >= self._config.max_attempts:
-                    fail_and_refund(tx, job.id, None,
-                                    f"gave up after {job.attempts} attempts")
+                    # earlier attempts may have read rows: the charge is kept
+                    fail_build(tx, job.id, None, f"gave up after {job.attempts} attempts; "
+                               "the charge is kept", rows_read=True)
                     tx.flush()
                     continue
                 job.status = JobStatus.RUNNING
@@ -179,26 +222,37 @@ class Worker:
             dataset = tx.datasets.get(structure.dataset_id) if structure else None
             if job is None or structure is None:
                 return  # the dataset was deleted in the meantime
+            # an earlier attempt (a worker that died or stopped) may have read rows
+            read_before = job.attempts > 1
             if dataset is None:
                 reason = "the dataset was deleted"
             else:
                 data = data_spec(dataset)
                 kind, params, seed = structure.kind, dict(structure.params), structure.seed
-                plan = NoisePlan.from_dict(structure.noise_plan)
+                stored_plan = dict(structure.noise_plan)
+                charged = Units(structure.epsilon, structure.delta)
                 dataset_id, seqs = dataset.id, tx.chunks.seqs(dataset.id)
                 reason = "" if seqs else "the dataset has no rows (purged?)"
+        extra = {"job_id": str(job_id), "structure_id": str(structure.id)}
         if reason:
-            self._fail(job_id, reason)
+            logger.warning("build failed before reading rows: %s", reason, extra=extra)
+            self._fail(job_id, reason, rows_read=read_before)
             return
-        extra = {"job_id": str(job_id), "structure_id": str(structure.id), "kind": kind}
+        extra["kind"] = kind
         logger.info("build started", extra=extra)
+        rows_read = read_before
         heartbeat = Heartbeat(self._uow, job_id, self.name, self._config)
         heartbeat.start()
         try:
             spec = parse_spec(kind, params, data)
+            plan = NoisePlan.from_dict(stored_plan)
+            check_plan(spec, plan)  # PlanMismatch: decided before any row is read
+            check_charge(plan, charged)
 
             def chunks() -> Iterator[NDArray[np.float64]]:
+                nonlocal rows_read
                 for rows in iter_chunks(self._uow, dataset_id, self._cipher, seqs):
+                    rows_read = True  # from here on, a failure may depend on the rows
                     if heartbeat.lost.is_set():
                         raise LeaseLost
                     if self.stop_event.is_set():
@@ -219,25 +273,61 @@ class Worker:
             self._release(job_id)
             logger.info("worker stopping; job requeued", extra=extra)
             return
-        except (CoreError, AppError) as exc:
-            logger.warning("build failed: %s", exc, extra=extra)
-            self._fail(job_id, str(exc))
-            return
         except DBAPIError:
             logger.warning("database error during build; job will be retried", extra=extra)
             self._release(job_id)
             return
-        except Exception:
-            logger.exception("unexpected build error", extra=extra)
-            self._fail(job_id, "internal error during the build")
+        except Exception as exc:  # every other failure ends the job, refunded or not
+            self._failed(job_id, exc, rows_read=rows_read, extra=extra)
             return
         finally:
             heartbeat.stop()
-        self._store(job_id, structure.id, blob, error_model, extra)
+        self._store(job_id, structure.id, dataset_id, seqs, blob, error_model, extra)
 
-    def _store(self, job_id: UUID, structure_id: UUID, blob: bytes,
-               error_model: dict[str, float], extra: dict[str, str]) -> None:
+    def _failed(self, job_id: UUID, exc: Exception, *, rows_read: bool,
+                extra: dict[str, str]) -> None:
+        """Fail a build that raised. Before any row was read, the error's own message is
+        data independent: it is stored and the charge refunded. After, only a generic
+        message is stored, the charge is kept, and the log names the error's type (and,
+        for our own errors, whose messages never carry data values, its message)."""
+        if not rows_read:
+            if isinstance(exc, CoreError | AppError):
+                logger.warning("build failed before reading rows: %s", exc, extra=extra)
+                reason = str(exc)
+            else:
+                logger.exception("unexpected build error before reading rows", extra=extra)
+                reason = "internal error during the build"
+            self._fail(job_id, reason, rows_read=False)
+            return
+        if isinstance(exc, RowsPurged):
+            logger.warning("rows purged during the build; the charge is kept", extra=extra)
+            self._fail(job_id, PURGED_AFTER_ROWS, rows_read=True)
+            return
+        if isinstance(exc, CoreError | AppError):
+            logger.warning("build failed after reading rows (%s: %s); the charge is kept",
+                           type(exc).__name__, exc, extra=extra)
+        else:  # a foreign exception's message may quote values: its type and frames only
+            logger.warning("unexpected build error after reading rows (%s); the charge is "
+                           "kept\n%s", type(exc).__name__,
+                           "".join(traceback.format_tb(exc.__traceback__)), extra=extra)
+        self._fail(job_id, FAILED_AFTER_ROWS, rows_read=True)
+
+    def _store(self, job_id: UUID, structure_id: UUID, dataset_id: UUID, seqs: list[int],
+               blob: bytes, error_model: dict[str, float], extra: dict[str, str]) -> None:
         with self._uow(write=True) as tx:
+            # lock our job first (the order every writer uses: job, then dataset), and
+            # check that it is still ours
+            if not tx.jobs.renew(job_id, self.name, lease=self._config.lease,
+                                 progress=0.95):
+                logger.warning("lease lost before storing; build dropped", extra=extra)
+                return
+            if not still_stored(tx, dataset_id, seqs):
+                # purged after the build read them: store nothing, keep the charge
+                logger.warning("rows purged before the build stored; nothing stored, "
+                               "the charge is kept", extra=extra)
+                if fail_build(tx, job_id, self.name, PURGED_AFTER_ROWS, rows_read=True):
+                    tx.commit()
+                return
             if not tx.jobs.finish(job_id, self.name, JobStatus.SUCCEEDED):
                 logger.warning("lease lost before storing; build dropped", extra=extra)
                 return
@@ -256,9 +346,9 @@ class Worker:
             tx.commit()
         logger.info("build stored", extra=extra | {"size_bytes": len(blob)})
 
-    def _fail(self, job_id: UUID, reason: str) -> None:
+    def _fail(self, job_id: UUID, reason: str, *, rows_read: bool) -> None:
         with self._uow(write=True) as tx:
-            if fail_and_refund(tx, job_id, self.name, reason):
+            if fail_build(tx, job_id, self.name, reason, rows_read=rows_read):
                 tx.commit()
 
     def _release(self, job_id: UUID) -> None:

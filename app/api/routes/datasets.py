@@ -36,7 +36,8 @@ def create_dataset(body: DatasetCreate, uow: UoWDep, settings: SettingsDep,
     row = datasets.create_dataset(uow, principal, NewDataset(
         name=body.name, dim=body.dim, domain=body.domain.model_dump(),
         neighbouring=body.neighbouring, on_out_of_domain=body.on_out_of_domain,
-        labelled=body.labelled, epsilon=body.budget.epsilon, delta=body.budget.delta),
+        labelled=body.labelled, epsilon=body.budget.epsilon, delta=body.budget.delta,
+        accounting=body.accounting),
         max_epsilon=settings.max_budget_epsilon)
     return DatasetRead.of(row, show_rows=True)
 

@@ -23,7 +23,8 @@ from app.api.schemas.structures import (
     StructureRead,
 )
 from app.errors import InvalidInput, NotAcceptable, UnsupportedMediaType
-from app.services import structures
+from app.services import datasets, structures
+from app.services.access import manages
 from app.services.ingest import JSON_TYPES, NPY_TYPES, media_type
 from core.structures.base import QueryResult
 
@@ -75,15 +76,21 @@ def estimate_structure(dataset_id: UUID, body: StructureCreate, uow: UoWDep, sta
         size_bytes=fixed.spec.release_bytes(), warnings=fixed.warnings)
 
 
+# Build times are exact only for those who manage the dataset (its owner, admins); an
+# analyst, or another owner's key granted the dataset, sees them to the minute.
 @router.get("/structures", response_model=list[StructureRead])
 def list_structures(uow: UoWDep, principal: PrincipalDep) -> list[StructureRead]:
-    return [StructureRead.of(row, None) for row in structures.list_structures(uow, principal)]
+    rows = structures.list_structures(uow, principal)
+    managed = {d.id for d in datasets.list_datasets(uow, principal) if manages(principal, d)}
+    return [StructureRead.of(row, None, exact_times=row.dataset_id in managed)
+            for row in rows]
 
 
 @router.get("/structures/{structure_id}", response_model=StructureRead)
 def get_structure(structure_id: UUID, uow: UoWDep, principal: PrincipalDep) -> StructureRead:
     row, job = structures.get_structure(uow, principal, structure_id)
-    return StructureRead.of(row, job)
+    dataset = datasets.get_dataset(uow, principal, row.dataset_id)
+    return StructureRead.of(row, job, exact_times=manages(principal, dataset))
 
 
 _QUERY_BODY = {

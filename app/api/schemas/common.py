@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import datetime
+
 from pydantic import BaseModel, ConfigDict, Field
 
 
@@ -11,6 +13,12 @@ class Strict(BaseModel):
 
 class Out(BaseModel):
     model_config = ConfigDict(allow_inf_nan=True)
+
+
+def to_minute(moment: datetime | None) -> datetime | None:
+    """``moment`` rounded down to the minute: what analysts see of build times, whose
+    exact values reveal the row count coarsely (docs/privacy.md)."""
+    return None if moment is None else moment.replace(second=0, microsecond=0)
 
 
 class Budget(Strict):

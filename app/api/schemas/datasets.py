@@ -32,9 +32,15 @@ class DatasetCreate(Strict):
     dim: int = Field(ge=1, le=65_536)
     domain: Domain
     neighbouring: Literal["add_remove", "replace_one"] = "add_remove"
-    on_out_of_domain: Literal["clip", "reject"] = "clip"
+    on_out_of_domain: Literal["clip", "reject"] = Field(
+        default="clip", description="'reject' only with neighbouring 'add_remove'")
     budget: Budget
     labelled: bool = False
+    accounting: Literal["basic", "zcdp"] | None = Field(
+        default=None, description="how the dataset's spends compose, fixed for good: "
+        "'basic' (epsilons and deltas add up) or 'zcdp' (every spend as zCDP rho, converted "
+        "at the budget's delta; needs delta > 0; cheaper for several Gaussian builds). "
+        "Default: 'basic'")
 
 
 class Amount(Out):
@@ -46,8 +52,8 @@ class Amount(Out):
 class BudgetRead(Out):
     epsilon: Amount
     delta: Amount
-    accounting: str = Field(description="how the spends compose into the figure shown: "
-                            "none, basic, pure+zcdp or zcdp (the tightest that applies)")
+    accounting: str = Field(description="the dataset's composition route (basic or zcdp), "
+                            "by which the spends compose into the figure shown")
 
     @classmethod
     def of(cls, row: DatasetRow) -> BudgetRead:
@@ -71,6 +77,8 @@ class DatasetRead(Out):
     neighbouring: str
     on_out_of_domain: str
     labelled: bool
+    accounting: str = Field(description="the composition route, fixed at creation: basic "
+                            "or zcdp")
     budget: BudgetRead
     row_count: int | None = Field(
         default=None, description="shown to the owner and admins only")
@@ -82,7 +90,7 @@ class DatasetRead(Out):
         return cls(
             id=row.id, name=row.name, dim=row.dim, domain=row.domain,
             neighbouring=row.neighbouring, on_out_of_domain=row.on_out_of_domain,
-            labelled=row.labelled, budget=BudgetRead.of(row),
+            labelled=row.labelled, accounting=row.accounting, budget=BudgetRead.of(row),
             row_count=row.row_count if show_rows else None,
             created_at=row.created_at, rows_purged_at=row.purged_at)
 

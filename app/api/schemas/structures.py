@@ -6,7 +6,7 @@ from uuid import UUID
 
 from pydantic import Field
 
-from app.api.schemas.common import Budget, Out, Strict
+from app.api.schemas.common import Budget, Out, Strict, to_minute
 from app.db.models import JobRow, StructureRow
 from core.privacy.budget import Units
 
@@ -67,13 +67,20 @@ class StructureRead(Out):
     error_model: dict[str, float] | None
     size_bytes: int | None
     job_id: UUID | None
-    created_at: datetime
-    ready_at: datetime | None
+    created_at: datetime = Field(description="to the microsecond for the dataset's owner "
+                                 "and admins; rounded down to the minute for others")
+    ready_at: datetime | None = Field(description="as created_at")
 
     @classmethod
-    def of(cls, row: StructureRow, job: JobRow | None) -> StructureRead:
+    def of(cls, row: StructureRow, job: JobRow | None, *,
+           exact_times: bool = False) -> StructureRead:
+        """``exact_times`` only for those who manage the dataset (owner, admin): build
+        times to the microsecond reveal the row count coarsely, so everyone else sees
+        them rounded down to the minute."""
         charged = Units(row.epsilon, row.delta)
         plan = row.noise_plan
+        created_at = row.created_at if exact_times else to_minute(row.created_at)
+        ready_at = row.ready_at if exact_times else to_minute(row.ready_at)
         return cls(
             id=row.id, dataset_id=row.dataset_id, kind=row.kind, params=row.params,
             seed=row.seed,
@@ -82,7 +89,7 @@ class StructureRead(Out):
                                 mechanism=str(plan.get("mechanism")),
                                 statistics=list(plan.get("statistics", []))),
             status=row.status, error_model=row.error_model, size_bytes=row.size_bytes,
-            job_id=job.id if job else None, created_at=row.created_at, ready_at=row.ready_at)
+            job_id=job.id if job else None, created_at=created_at, ready_at=ready_at)
 
 
 class QueryIn(Strict):

@@ -59,6 +59,10 @@ def test_create_and_read(client: TestClient) -> None:
     ({"domain": {"type": "box", "low": [0, 0], "high": 1}}, "domain"),
     ({"domain": {"type": "box", "low": 2, "high": 1}}, "domain"),
     ({"on_out_of_domain": "ignore"}, "on_out_of_domain"),
+    ({"accounting": "pure+zcdp"}, "accounting"),  # not a valid filter: not offered
+    ({"accounting": "cheapest"}, "accounting"),
+    ({"accounting": "zcdp"}, "accounting"),  # needs delta > 0
+    ({"accounting": "zcdp", "budget": {"epsilon": 1, "delta": 1e-19}}, "accounting"),
     ({"colour": "red"}, "colour"),
     ({"name": ""}, "name"),
 ])
@@ -66,6 +70,43 @@ def test_bad_datasets_are_refused(client: TestClient, fields, where) -> None:
     status, body = create(client, **fields)
     assert status == 422
     assert where in body["detail"]
+
+
+def test_replace_one_with_reject_is_refused(client: TestClient) -> None:
+    """Under replace_one n is released exactly; rejecting out-of-domain rows would make
+    a replacement by an outside value a removal, which changes n."""
+    status, body = create(client, neighbouring="replace_one", on_out_of_domain="reject")
+    assert status == 422
+    assert body["type"] == "urn:privsim:problem:invalid-input"
+    assert "on_out_of_domain" in body["detail"] and "replace_one" in body["detail"]
+    assert "clip" in body["detail"] and "add_remove" in body["detail"]
+    r = client.post("/v1/datasets", headers=ADMIN, json={
+        "name": "d", "dim": 3, "domain": BALL, "budget": {"epsilon": 1.0},
+        "neighbouring": "replace_one", "on_out_of_domain": "reject"})
+    assert r.headers["content-type"] == "application/problem+json"
+    assert client.get("/v1/datasets", headers=ADMIN).json() == []
+    # each alone, or replace_one with clipping, is fine
+    assert create(client, neighbouring="replace_one", on_out_of_domain="clip")[0] == 201
+    assert create(client, neighbouring="add_remove", on_out_of_domain="reject")[0] == 201
+
+
+@pytest.mark.parametrize(("fields", "route"), [
+    ({"budget": {"epsilon": 1.0}}, "basic"),
+    ({"budget": {"epsilon": 1.0, "delta": 0.0}}, "basic"),
+    ({"budget": {"epsilon": 1.0, "delta": 1e-6}}, "basic"),
+    ({"budget": {"epsilon": 1.0, "delta": 1e-6}, "accounting": "basic"}, "basic"),
+    ({"budget": {"epsilon": 1.0, "delta": 1e-6}, "accounting": "zcdp"}, "zcdp"),
+    ({"budget": {"epsilon": 1.0}, "accounting": "basic"}, "basic"),
+])
+def test_the_accounting_route_is_fixed_at_creation_and_shown(client: TestClient, fields,
+                                                             route: str) -> None:
+    status, body = create(client, **fields)
+    assert status == 201
+    assert body["accounting"] == route and body["budget"]["accounting"] == route
+    read = client.get(f"/v1/datasets/{body['id']}", headers=ADMIN).json()
+    assert read["accounting"] == route and read["budget"]["accounting"] == route
+    listed = client.get("/v1/datasets", headers=ADMIN).json()
+    assert [d["accounting"] for d in listed] == [route]
 
 
 def test_missing_body_and_non_json(client: TestClient) -> None:
@@ -168,7 +209,7 @@ def test_purge_removes_every_row(client: TestClient) -> None:
 
 def test_delete_keeps_the_ledger(client: TestClient) -> None:
     api = Api(client)
-    dataset_id = api.dataset(ADMIN)
+    dataset_id = api.dataset(ADMIN, accounting="basic")
     api.upload(ADMIN, dataset_id, unit_ball_rows(30, 3))
     api.built(ADMIN, dataset_id, kind="inner_product", params={}, epsilon=0.25)
     assert client.delete(f"/v1/datasets/{dataset_id}", headers=ADMIN).status_code == 204

@@ -71,14 +71,11 @@ def test_the_ledger_records_each_spend_with_its_mechanism(api: Api, dataset: str
               epsilon=0.25, delta=1e-6)
     ledger = api.c.get(f"/v1/datasets/{dataset}/ledger", headers=ADMIN).json()
     first, second = ledger["entries"]
-    # basic composition would charge 0.75 and 1e-6; the Gaussian spend's rho converted at
-    # the dataset's delta (1e-5) plus the pure 0.5 is cheaper, and just as valid
-    rho = second["rho"]
-    expected = 0.5 + zcdp_epsilon(rho, 1e-5)
-    assert ledger["budget"]["accounting"] == "pure+zcdp"
-    assert ledger["budget"]["epsilon"]["spent"] == pytest.approx(expected, abs=2e-9)
-    assert ledger["budget"]["epsilon"]["spent"] < 0.75
-    assert ledger["budget"]["delta"]["spent"] == 1e-5
+    # the dataset's route is the default, basic composition: 0.5 + 0.25 and 0 + 1e-6
+    assert ledger["budget"]["accounting"] == "basic"
+    assert ledger["budget"]["epsilon"]["spent"] == pytest.approx(0.75, abs=2e-9)
+    assert ledger["budget"]["delta"]["spent"] == pytest.approx(1e-6)
+    assert second["rho"] > 0
     assert first["pure_epsilon"] == 0.5 and first["rho"] == pytest.approx(0.125)
     assert second["pure_epsilon"] == 0 and second["delta"] == 1e-6
     assert first["entry"] == "spend" and first["epsilon"] == 0.5 and first["delta"] == 0
@@ -250,7 +247,7 @@ def test_gaussian_builds_are_accounted_in_zcdp(client: TestClient) -> None:
     """Basic composition would admit 4 builds of epsilon 0.5 in a budget of 2; zCDP
     admits more, and refuses exactly when the converted total would pass the budget."""
     api = Api(client)
-    dataset = api.dataset(ADMIN, epsilon=2.0, delta=1e-5)
+    dataset = api.dataset(ADMIN, epsilon=2.0, delta=1e-5, accounting="zcdp")
     api.upload(ADMIN, dataset, ROWS)
     accepted = 0
     while True:
@@ -266,4 +263,4 @@ def test_gaussian_builds_are_accounted_in_zcdp(client: TestClient) -> None:
     assert zcdp_epsilon(rho, 1e-5) <= 2.0  # what was admitted fits
     one_more = rho + ledger["entries"][0]["rho"]
     assert zcdp_epsilon(one_more, 1e-5) > 2.0  # and the next one would not have
-    assert ledger["budget"]["accounting"] == "pure+zcdp"
+    assert ledger["budget"]["accounting"] == "zcdp"
