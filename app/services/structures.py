@@ -167,7 +167,8 @@ def request_build(uow: UnitOfWork, principal: Principal, dataset_id: UUID,
                      dataset_id=dataset_id, status=JobStatus.QUEUED, progress=0.0, attempts=0)
         budget.charge(tx, dataset_id, fixed.spend, structure_id=structure.id,
                       key_id=principal.key_id,
-                      mechanism=ledger_event(spec.kind, dataset.neighbouring, plan.to_dict()))
+                      mechanism=ledger_event(spec.kind, spec.data.neighbouring,
+                                              plan.to_dict()))
         tx.structures.add(structure)
         tx.flush()
         tx.jobs.add(job)
