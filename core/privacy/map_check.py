@@ -23,13 +23,13 @@ from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import Any
 
-from core.domain import Domain, L2Ball, Neighbouring
+from core.domain import Box, Domain, L2Ball, Neighbouring
 from core.errors import InvalidParameter, PlanMismatch
 from core.privacy.budget import PrivacyBudget
 from core.privacy.mechanisms import Mechanism, NoisePlan, verify_plan
 from core.structures import DataSpec, noise_plan, parse_spec
 
-__all__ = ["MapResult", "check_kind", "controls_of"]
+__all__ = ["MapCase", "MapResult", "check_kind", "controls_of", "map_cases", "run_map_case"]
 
 Control = Callable[[NoisePlan], NoisePlan]
 
@@ -115,3 +115,64 @@ def check_kind(kind: str, mechanism: Mechanism, relation: Neighbouring,
     if swapped_plan is not None:
         refused["plan of the other mechanism"] = not verifies(swapped_plan)
     return MapResult(kind, mechanism, relation, budget, verifies(plan), refused)
+
+
+# sizes as a user would ask for them: many statistics and coordinates, on a box
+LARGER: dict[str, dict[str, Any]] = {
+    "gaussian_kde": {"bandwidth": 0.5, "features": 512, "projection_dim": 4},
+    "exponential_kde": {"bandwidth": 0.5, "features": 512},
+    "laplace_kde": {"bandwidth": 0.5, "features": 512},
+    "cauchy_kde": {"bandwidth": 0.5, "features": 64, "terms": 6, "metric_input": "l2"},
+    "rff_baseline": {"bandwidth": 0.5, "features": 512},
+    "l1_distance": {"grid_levels": 5},
+    "l2_distance": {"grid_levels": 4, "projection_dim": 16},
+    "sq_l2_distance": {}, "inner_product": {},
+}
+
+
+@dataclass(frozen=True, slots=True)
+class MapCase:
+    """One map check: a kind, mechanism and relation in one setting."""
+
+    kind: str
+    mechanism: Mechanism
+    relation: Neighbouring
+    setting: str  # "audit" (the black box's smallest structures) or "larger"
+    params: dict[str, Any]
+    dim: int
+    domain: Domain
+    budget: PrivacyBudget
+
+    @property
+    def name(self) -> str:
+        return f"{self.kind}-{self.mechanism}-{self.relation}-{self.setting}"
+
+
+def map_cases() -> list[MapCase]:
+    """Every kind, mechanism and relation, in the audit setting (the black box's
+    structures at (1, 0) or (1, 1e-6)) and in a larger one (dim 8, a box, budget
+    (0.3, 0) or (0.3, 1e-5))."""
+    from core.privacy.audit import AUDIT_DIMS, audit_params, mechanisms_of
+    from core.structures import KINDS
+
+    cases: list[MapCase] = []
+    for kind in KINDS:
+        for mechanism in mechanisms_of(kind):
+            larger = dict(LARGER[kind])
+            if kind != "rff_baseline":
+                larger["mechanism"] = mechanism
+            delta = mechanism == "gaussian"
+            for relation in ("add_remove", "replace_one"):
+                cases += [
+                    MapCase(kind, mechanism, relation, "audit", audit_params(kind, mechanism),
+                            AUDIT_DIMS.get(kind, 2), L2Ball(1.0),
+                            PrivacyBudget(1.0, 1e-6 if delta else 0.0)),
+                    MapCase(kind, mechanism, relation, "larger", larger, 8,
+                            Box.uniform(-2.0, 3.0, 8),
+                            PrivacyBudget(0.3, 1e-5 if delta else 0.0))]
+    return cases
+
+
+def run_map_case(case: MapCase) -> MapResult:
+    return check_kind(case.kind, case.mechanism, case.relation, case.params, dim=case.dim,
+                      domain=case.domain, budget=case.budget)

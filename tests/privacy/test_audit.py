@@ -325,7 +325,8 @@ def test_bench_writes_the_report(tmp_path, monkeypatch: pytest.MonkeyPatch) -> N
             AuditCase("inner_product", "laplace", "replace_one", PrivacyBudget(1.0), 400,
                       "wrong_relation", "bounded")]
     monkeypatch.setattr(bench.audit, "standard_cases", lambda thorough: tiny)
-    assert bench.audit.main(["--out", str(tmp_path)]) == 0
+    assert bench.audit.main(["--out", str(tmp_path), "--layer", "map",
+                             "--layer", "black-box"]) == 0
     report = json.loads((tmp_path / "audit.json").read_text())
     assert report["mode"] == "fast" and report["all_as_expected"] is True
     assert [r["control"] for r in report["results"]] == ["none", "wrong_relation"]
@@ -333,4 +334,6 @@ def test_bench_writes_the_report(tmp_path, monkeypatch: pytest.MonkeyPatch) -> N
     assert report["results"][1]["pair_epsilon"] == pytest.approx(2.0)
     markdown = (tmp_path / "audit.md").read_text()
     assert markdown.startswith("# DP audit (fast)")
+    assert report["layers"]["privacy_map"]["all_as_expected"] is True
+    assert "## Layer 3: privacy map" in markdown
     assert "| inner_product | laplace | replace_one | wrong_relation | (1, 0) | 400 |" in markdown
