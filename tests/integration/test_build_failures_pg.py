@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 from uuid import UUID
 
@@ -17,21 +15,10 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import make_url
 
-from app.db.migrate import upgrade
-from app.main import create_app
 from app.workers import worker as worker_module
-from tests.conftest import make_settings
 from tests.helpers import ADMIN, Api, unit_ball_rows
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture
-def pg_client(pg_url: str, tmp_path: Path) -> Iterator[TestClient]:
-    upgrade(pg_url)
-    with TestClient(create_app(make_settings(pg_url, tmp_path / "var")),
-                    raise_server_exceptions=False) as client:
-        yield client
 
 
 def _conninfo(url: str) -> str:

@@ -4,27 +4,14 @@ different jobs at the same time (FOR UPDATE SKIP LOCKED)."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
-from pathlib import Path
 
 import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 
-from app.db.migrate import upgrade
-from app.main import create_app
-from tests.conftest import make_settings
 from tests.helpers import ADMIN, Api, exact_answers, unit_ball_rows
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture
-def pg_client(pg_url: str, tmp_path: Path) -> Iterator[TestClient]:
-    upgrade(pg_url)
-    with TestClient(create_app(make_settings(pg_url, tmp_path / "var")),
-                    raise_server_exceptions=False) as client:
-        yield client
 
 
 def test_a_whole_session(pg_client: TestClient) -> None:
