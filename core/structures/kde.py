@@ -129,28 +129,37 @@ class FeatureMap:
     # public bound on ||x||_2 of the rows fed to ``transform`` (the declared domain's);
     # inf where unknown, which sends float32 maps through the float64-angle path
     input_bound: float = math.inf
-    _float32_angles: bool = field(default=False, init=False, repr=False, compare=False)
+    # which frequencies get float64 angles (None: none of them), and the permutation
+    # that puts [float32 ones, float64 ones] back in frequency order
+    _wide: tuple[NDArray[np.intp], NDArray[np.intp], NDArray[np.intp]] | None = field(
+        default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if self.kernel not in KERNELS:
             raise InvalidParameter("kernel", "must be one of " + ", ".join(KERNELS))
         if self.kernel == "laplace" and self.projection is not None:
             raise InvalidParameter("projection_dim", _NO_L1_PROJECTION)
-        object.__setattr__(self, "_float32_angles",
-                           self.angle_bound() <= FLOAT32_ANGLE_LIMIT)
+        if self.frequencies.size:
+            wide = self.angle_bounds() > FLOAT32_ANGLE_LIMIT
+            if np.any(wide):
+                narrow_idx, wide_idx = np.flatnonzero(~wide), np.flatnonzero(wide)
+                inverse = np.argsort(np.concatenate([narrow_idx, wide_idx]))
+                object.__setattr__(self, "_wide", (narrow_idx, wide_idx, inverse))
 
-    def angle_bound(self) -> float:
-        """max |omega_j . P x| over every row with ||x||_2 <= input_bound: public (the
-        frequencies, the projection and the domain), so which arithmetic a build uses
-        never depends on the rows."""
-        if self.frequencies.size == 0:
-            return 0.0
+    def angle_bounds(self) -> NDArray[np.float64]:
+        """Per frequency, max |omega_j . P x| over every row with ||x||_2 <=
+        input_bound: public (the frequencies, the projection and the domain), so which
+        arithmetic a build uses for a frequency never depends on the rows."""
         z_bound = self.input_bound
         if self.projection is not None:
             z_bound *= float(np.linalg.norm(self.projection))  # Frobenius >= spectral
         with np.errstate(over="ignore", invalid="ignore"):
-            bound = float(np.max(_row_norms(self.frequencies))) * z_bound
-        return bound if math.isfinite(bound) else math.inf
+            bounds = _row_norms(self.frequencies) * z_bound
+        return np.asarray(np.where(np.isfinite(bounds), bounds, np.inf), dtype=np.float64)
+
+    def angle_bound(self) -> float:
+        """The largest of ``angle_bounds`` (0 without frequencies)."""
+        return float(np.max(self.angle_bounds())) if self.frequencies.size else 0.0
 
     @property
     def size(self) -> int:
@@ -178,22 +187,28 @@ class FeatureMap:
         so the shrunk pairs still satisfy |cos| + |sin| <= sqrt 2 and cos^2 + sin^2 <= 1,
         the bounds the sensitivities rest on.
 
-        Total on the declared domain (``input_bound``): the float32 angles are used only
-        where every angle over it fits (``FLOAT32_ANGLE_LIMIT``); otherwise they are
-        formed in float64 (finite there: ``check_angle_range``) and reduced mod 2 pi.
+        Total on the declared domain (``input_bound``): a frequency's angles are formed
+        in float32 only where every angle over the domain fits (``FLOAT32_ANGLE_LIMIT``);
+        the others (rare heavy-tailed frequencies, or all of them for a bandwidth tiny
+        against the domain) in float64 (finite there: ``check_angle_range``), reduced
+        mod 2 pi.
         Outside the domain (queries), an angle beyond float64's range counts as 0:
         bounded features, whatever the input."""
         xp = array_namespace(Z)
         dev = device(Z)
         with np.errstate(over="ignore", invalid="ignore"):
             if self.style == "paired" and self.precision == "float32":
-                if self._float32_angles:
-                    T32 = xp.astype(Z, xp.float32) @ xp.asarray(
-                        self.frequencies.T.copy(), dtype=xp.float32, device=dev)
+                if self._wide is None:
+                    T32 = self._angles32(xp, Z, self.frequencies)
                 else:  # angles float32 cannot hold: form them in float64, reduce mod 2 pi
-                    T64 = _finite_angles(xp, Z @ xp.asarray(self.frequencies.T.copy(),
-                                                            device=dev))
-                    T32 = xp.astype(xp.remainder(T64, 2 * math.pi), xp.float32)
+                    narrow_idx, wide_idx, inverse = self._wide
+                    T64 = _finite_angles(xp, Z @ xp.asarray(
+                        self.frequencies[wide_idx].T.copy(), device=dev))
+                    parts = [xp.astype(xp.remainder(T64, 2 * math.pi), xp.float32)]
+                    if narrow_idx.size:
+                        parts.insert(0, self._angles32(xp, Z, self.frequencies[narrow_idx]))
+                    T32 = xp.take(xp.concat(parts, axis=1) if len(parts) > 1 else parts[0],
+                                  xp.asarray(inverse, device=dev), axis=1)
                 pairs = xp.concat([xp.cos(T32), xp.sin(T32)], axis=1)
                 return xp.astype(pairs, xp.float64) * F32_SHRINK
             T = _finite_angles(xp, Z @ xp.asarray(self.frequencies.T.copy(), device=dev))
@@ -201,6 +216,11 @@ class FeatureMap:
                 return xp.concat([xp.cos(T), xp.sin(T)], axis=1)
             phases = xp.asarray(self.phases, device=dev)
             return math.sqrt(2.0) * xp.cos(T + phases)
+
+    @staticmethod
+    def _angles32(xp: Any, Z: Array, frequencies: NDArray[np.float64]) -> Array:
+        return xp.astype(Z, xp.float32) @ xp.asarray(frequencies.T.copy(), dtype=xp.float32,
+                                                     device=device(Z))
 
     def transform(self, X: Array) -> Array:
         """phi(P X) for an (n, d) array of any Array API namespace: (n, m)."""
@@ -492,12 +512,17 @@ class PhaseForm:
     def evaluate(self, Y: NDArray[np.float64]) -> tuple[NDArray[np.float64],
                                                         NDArray[np.float64]]:
         """sum_j r_j cos(w_j . P y - psi_j) for a block of queries, and a bound on the
-        rounding error of each answer. Queries whose angles float32 cannot hold go
-        through ``_evaluate_wide`` (float64 angles reduced mod 2 pi)."""
+        rounding error of each answer. Queries whose angles could overflow float32 (far
+        outside any sensible domain) go through ``_evaluate_wide`` (float64 angles
+        reduced mod 2 pi)."""
         if self.precision != "float32":
             return self._evaluate_wide(Y)
+        # float32 holds these queries' angles without overflow (|z_i| <= ymax * max_i
+        # ||P_i||_1, |w_j . z| <= ||w_j||_1 max |z_i|); their precision is what
+        # ``rounding`` bounds
         ymax = np.max(np.abs(Y), axis=1)
-        narrow = ymax * (self.projection_row_l1 * self.frequency_row_l1) <= FLOAT32_ANGLE_LIMIT
+        narrow = (ymax * max(self.projection_row_l1, 1.0) * max(self.frequency_row_l1, 1.0)
+                  <= _FLOAT32_SAFE)
         if bool(np.all(narrow)):
             return self._answers(Y), self.rounding(Y)
         values, error = self._evaluate_wide(Y)

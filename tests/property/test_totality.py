@@ -161,3 +161,28 @@ def test_bandwidths_that_could_overflow_are_refused_at_parse_time():
     with pytest.raises(InvalidParameter, match=r"params\.bandwidth"):
         parse_spec("gaussian_kde", {"bandwidth": 5e-324}, DataSpec(2, L2Ball(1.0),
                                                                    "add_remove"))
+
+
+@pytest.mark.parametrize("namespace", ["numpy", "array_api_strict"])
+def test_only_frequencies_float32_cannot_hold_get_float64_angles(namespace):
+    """A map whose heaviest frequencies pass the float32 angle limit over the domain
+    forms just those angles in float64 (reduced mod 2 pi): the features match the
+    float64 map's within float32 rounding, in frequency order, on any namespace."""
+    import array_api_strict as xps
+
+    from core.structures.kde import F32_SHRINK, FLOAT32_ANGLE_LIMIT, FeatureMap
+
+    rng = np.random.default_rng(3)
+    frequencies = rng.standard_normal((6, 3))
+    frequencies[[1, 4]] *= 10 * FLOAT32_ANGLE_LIMIT  # beyond the limit on the unit ball
+    fast = FeatureMap("paired", frequencies, None, None, "exponential", "float32", 1.0)
+    exact = FeatureMap("paired", frequencies, None, None, "exponential", "float64", 1.0)
+    assert fast._wide is not None and list(fast._wide[1]) == [1, 4]
+    rows = L2Ball(1.0).clip(rng.standard_normal((5, 3)))
+    chunk = xps.asarray(rows) if namespace == "array_api_strict" else rows
+    got = np.asarray(fast.features(chunk))
+    want = exact.features(rows) * F32_SHRINK
+    assert got.shape == want.shape == (5, 12)
+    assert np.all(np.isfinite(got))
+    # float32 cos/sin of angles reduced in float64: within a few float32 ulps of 2 pi
+    assert np.max(np.abs(got - want)) < 1e-5
