@@ -16,14 +16,35 @@ from numpy.typing import NDArray
 
 from core.errors import InvalidParameter
 
-__all__ = ["Box", "Domain", "L2Ball", "Neighbouring", "domain_from_dict"]
+__all__ = [
+    "MAX_DOMAIN_SCALE", "MIN_DOMAIN_SCALE", "Box", "Domain", "L2Ball", "Neighbouring",
+    "domain_from_dict",
+]
 
 Neighbouring = Literal["add_remove", "replace_one"]
 
 # Rows are scaled or clamped a hair inside the boundary so that float rounding never
 # leaves a clipped row outside the domain the sensitivities were derived for.
 _INSIDE = 1.0 - 8 * np.finfo(np.float64).eps
-MAX_BOUND = 1e100  # domain bounds beyond this would let sums overflow
+
+# The range a domain's scale may take: a ball's radius, and every box bound's absolute
+# value, at most MAX_DOMAIN_SCALE; a ball's radius and every box width at least
+# MIN_DOMAIN_SCALE. Inside it every kind's arithmetic stays finite for up to 1e10 rows
+# in up to 65,536 dimensions (MAX_DIM) at epsilon >= 1e-9, with room to spare:
+# - the largest: M2 = max ||x - c|| <= sqrt(65,536) * 1e12 = 2.6e14, so sq_l2's
+#   sensitivity M2^2 <= 6.6e28, its sum of ||x - c||^2 <= 1e10 * 6.6e28 = 6.6e38, its
+#   noise scale <= 6.6e28 / 1e-11 (one statistic's share of epsilon) = 6.6e39; with
+#   query coordinates up to MAX_QUERY_MAGNITUDE = 1e15 (core.structures.base), ||y - c||^2
+#   <= 65,536 (1e15 + 1e12)^2 = 6.6e34 and every answer, std and square of one stays
+#   below 1e100 (float64 overflows at 1.8e308);
+# - the smallest: 1 / M2^4 (sq_l2's noise weight) <= 1 / (5e-13)^4 = 1.6e49, and an
+#   l1 grid leaf is >= 1e-12 / 2^20 = 1e-18 wide, so a query is at most 1e33 leaves
+#   away (its square 1e66). A radius of 1e-300 made M2^2 underflow to 0 (a division
+#   by zero), a radius of 1e100 made M2^4 overflow.
+# No real dataset needs more: rescale the data (and queries) into this range.
+MAX_DOMAIN_SCALE = 1e12
+MIN_DOMAIN_SCALE = 1e-12
+_RANGE = f"between {MIN_DOMAIN_SCALE:g} and {MAX_DOMAIN_SCALE:g}"
 
 
 def _norms(rows: NDArray[np.float64]) -> NDArray[np.float64]:
@@ -41,8 +62,9 @@ class L2Ball:
     radius: float
 
     def __post_init__(self) -> None:
-        if not (math.isfinite(self.radius) and 0 < self.radius <= MAX_BOUND):
-            raise InvalidParameter("domain.radius", f"must be > 0 and at most {MAX_BOUND:g}")
+        if not (math.isfinite(self.radius)
+                and MIN_DOMAIN_SCALE <= self.radius <= MAX_DOMAIN_SCALE):
+            raise InvalidParameter("domain.radius", f"must be a number {_RANGE}")
 
     def center(self, dim: int) -> NDArray[np.float64]:
         return np.zeros(dim)
@@ -84,8 +106,11 @@ class Box:
         if len(self.low) != len(self.high) or not self.low:
             raise InvalidParameter("domain", "low and high must have the same length >= 1")
         for lo, hi in zip(self.low, self.high, strict=True):
-            if not (-MAX_BOUND <= lo < hi <= MAX_BOUND):
-                raise InvalidParameter("domain", f"need low < high, within +-{MAX_BOUND:g}")
+            if not (-MAX_DOMAIN_SCALE <= lo < hi <= MAX_DOMAIN_SCALE
+                    and hi - lo >= MIN_DOMAIN_SCALE):
+                raise InvalidParameter("domain", f"need every bound within "
+                                       f"+-{MAX_DOMAIN_SCALE:g} and every width high - low "
+                                       f"at least {MIN_DOMAIN_SCALE:g}")
 
     @classmethod
     def uniform(cls, low: float, high: float, dim: int) -> Box:

@@ -1,6 +1,7 @@
 """Structure kinds: parse params into a spec, build a release, query it.
 
     spec = parse_spec("gaussian_kde", {"bandwidth": 0.5}, DataSpec(32, L2Ball(1.0), "add_remove"))
+    cost = spec.cost(rows=n, chunk_rows=65_536)  # before anything runs: Cost
     release = build_release(spec, seed=seed, budget=PrivacyBudget(1.0), chunks=[rows])
     values, std, approx = release.query(points, reduce="mean")
 """
@@ -12,6 +13,8 @@ from typing import Any
 
 from core.errors import CorruptRelease, InvalidParameter
 from core.structures.base import (
+    MAX_QUERY_MAGNITUDE,
+    Cost,
     DataSpec,
     QueryResult,
     Release,
@@ -37,8 +40,9 @@ from core.structures.serialization import dump_release, load_release
 from core.structures.smooth import CauchyKDERelease, CauchyKDESpec
 
 __all__ = [
-    "KINDS", "DataSpec", "QueryResult", "Release", "Spec", "build_release", "dump_release",
-    "load_release", "noise_plan", "parse_spec", "release_class",
+    "KINDS", "MAX_QUERY_MAGNITUDE", "Cost", "DataSpec", "QueryResult", "Release", "Spec",
+    "build_release", "dump_release", "load_release", "noise_plan", "parse_spec",
+    "release_class",
 ]
 
 _SPECS: dict[str, Any] = {

@@ -11,7 +11,7 @@ only object that leaves the build. Queries are post-processing of the release.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar, Literal, NamedTuple, Protocol, Self
 
@@ -25,11 +25,13 @@ from core.privacy.budget import PrivacyBudget
 from core.privacy.mechanisms import Mechanism, NoisePlan, Statistic, plan_noise, verify_plan
 
 __all__ = [
-    "Builder", "DataSpec", "ErrorEstimate", "QueryResult", "Reduce", "Release", "Spec",
-    "build_release", "check_plan", "check_points", "count_statistic", "ratio_std",
+    "MAX_DIM", "MAX_QUERY_MAGNITUDE", "Builder", "Cost", "DataSpec", "ErrorEstimate",
+    "QueryResult", "Reduce", "Release", "Spec", "build_release", "check_plan",
+    "check_points", "count_statistic", "ratio_std",
 ]
 
 Reduce = Literal["sum", "mean"]
+MAX_DIM = 65_536  # the widest dataset: the finiteness bounds (core.domain) assume it
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,8 +43,8 @@ class DataSpec:
     neighbouring: Neighbouring
 
     def __post_init__(self) -> None:
-        if self.dim < 1:
-            raise InvalidParameter("dim", "must be >= 1")
+        if not 1 <= self.dim <= MAX_DIM:
+            raise InvalidParameter("dim", f"must be between 1 and {MAX_DIM}")
         if self.neighbouring not in ("add_remove", "replace_one"):
             raise InvalidParameter("neighbouring", "must be 'add_remove' or 'replace_one'")
 
@@ -81,6 +83,133 @@ class ErrorEstimate:
         return {"noise_std_sum": self.noise_std_sum, "noise_std_mean": self.noise_std_mean,
                 "approximation_mean": self.approximation_mean,
                 "typical_mean": self.typical_mean, "target_mean": self.target_mean}
+
+
+@dataclass(frozen=True, slots=True)
+class Cost:
+    """What one build and its queries would cost, from public parameters, the row count
+    and the chunk size only (nothing is allocated or read): what the service compares
+    with its limits before anything is spent. An estimate on one reference core (see
+    the calibration constants below), meant to err high: within a small factor of the
+    truth, enough to refuse what is 100 times too big.
+
+    ``release_bytes``: what the release stores (its arrays); ``build_memory_bytes``:
+    peak working memory of one build (the release, the largest per-chunk intermediate
+    arrays, the noise); ``build_seconds``: CPU seconds of one build; ``noise_values``:
+    privacy noise values the build draws; ``query_seconds_per_point``: CPU seconds per
+    query point (in batches)."""
+
+    release_bytes: int
+    build_memory_bytes: int
+    build_seconds: float
+    noise_values: int
+    query_seconds_per_point: float
+
+    def to_dict(self) -> dict[str, float | int]:
+        return {"release_bytes": self.release_bytes,
+                "build_memory_bytes": self.build_memory_bytes,
+                "build_seconds": self.build_seconds, "noise_values": self.noise_values,
+                "query_seconds_per_point": self.query_seconds_per_point}
+
+
+# --- cost model calibration ------------------------------------------------------------
+# Every kind's ``cost`` counts the work its build and its queries do, in the units
+# below, and multiplies by these constants: CPU seconds (or bytes) on one reference
+# core, the project's build machine (a 2-core AMD EPYC (Zen 1) KVM guest, AVX2; NumPy
+# 2.4 with OpenBLAS on one thread; OpenDP 0.16). ``python -m bench.cost --calibrate``
+# measures each unit (the least of a few runs; the figures below) and prints it next to
+# its constant, which is rounded up from it (by 20% to 2x: the estimates err high);
+# ``python -m bench.cost`` checks every kind's whole estimate against measured builds
+# and queries (bench/results/cost.md: within 1.1x to 3x, always above).
+#
+# privacy noise, per value drawn (OpenDP's float-safe vector samplers, from the OS
+# CSPRNG): measured 35-37 us (Laplace) and 82-93 us (Gaussian); its peak memory per
+# value of one statistic (the Python float lists in and out of OpenDP, its own
+# buffers) measured 375-390 bytes
+SECONDS_PER_LAPLACE_VALUE = 45e-6
+SECONDS_PER_GAUSSIAN_VALUE = 110e-6
+NOISE_BYTES_PER_VALUE = 400
+# one multiply-add in a matrix product (OpenBLAS, one thread, the narrow inner
+# dimensions of these products): measured 0.15 ns (float32) and 0.5 ns (float64) at
+# inner dimension 8, two to three times less in wide square products
+SECONDS_PER_MAC = {"float32": 0.15e-9, "float64": 0.5e-9}
+# one cosine or sine: measured 4 ns (float32, angles below 1e4) and 28 ns (float64,
+# angles from 1 to 1e8; 13 ns below 1); beyond those (``LARGE_ANGLE`` in
+# core.structures.kde) the slow paths: 19 ns (float32) and 100 ns (float64); a float64
+# remainder modulo 2 pi (angles float32 cannot hold): 11-17 ns
+SECONDS_PER_TRIG = {"float32": 5e-9, "float64": 30e-9}
+SECONDS_PER_TRIG_LARGE = {"float32": 20e-9, "float64": 110e-9}
+SECONDS_PER_REMAINDER = 18e-9
+# one elementwise NumPy pass over one float64 (add, compare, where, copy): 1-2 ns
+SECONDS_PER_PASS = 2e-9
+# one standard normal from PCG64: measured 15-29 ns; one chi or F quantile (orthogonal
+# frequencies' radii): measured 1.4 us
+SECONDS_PER_NORMAL = 20e-9
+SECONDS_PER_QUANTILE = 2e-6
+# a k x k QR factorisation (orthogonal frequencies, one per k frequencies): measured
+# 0.24-0.44 ns per k^3 for k >= 256; 67 us for k = 16
+SECONDS_PER_QR_CUBE = 0.5e-9
+SECONDS_PER_QR = 0.1e-3
+# dyadic count and sum trees (l1_distance, l2_distance): per row and coordinate (sort,
+# leaf, search, prefix sums) measured 120-170 ns; per leaf,
+# coordinate and tree in every chunk (search of the leaf boundaries, the tree levels)
+# measured 46-53 ns
+SECONDS_PER_TREE_ROW = 0.2e-6
+SECONDS_PER_TREE_LEAF = 70e-9
+# queries of the tree kinds, per coordinate: prefix, per level (two trees' prefix nodes,
+# the noise variance), measured 60 ns; banded, per level and band edge (the telescoped
+# coefficients), measured 88 ns
+SECONDS_PER_PREFIX_LEVEL = 80e-9
+SECONDS_PER_BAND_EDGE_LEVEL = 0.11e-6
+# fixed costs: one build (the plan, the builder, the release), one chunk (moving it,
+# the Python loop); one query point's share of a batch's fixed work
+SECONDS_PER_BUILD = 0.02
+SECONDS_PER_CHUNK = 1e-3
+SECONDS_PER_QUERY_POINT = 0.3e-6
+
+
+def noise_values(statistics: Iterable[Statistic], mechanism: Mechanism) -> int:
+    """How many noise values a build draws: every coordinate of every statistic that
+    has a sensitivity in the mechanism's norm (the others are released exactly)."""
+    return sum(s.size for s in statistics
+               if (s.l1_sensitivity if mechanism == "laplace" else s.l2_sensitivity) > 0)
+
+
+def chunk_sizes(rows: int, chunk_rows: int) -> tuple[int, int]:
+    """(rows in the largest chunk, number of chunks) of a build over ``rows`` rows read
+    ``chunk_rows`` at a time; an empty dataset is one empty chunk."""
+    if rows < 0 or chunk_rows < 1:
+        raise InvalidParameter("rows", "need rows >= 0 and chunk_rows >= 1")
+    return min(rows, chunk_rows), max(1, -(-rows // chunk_rows))
+
+
+def build_cost(*, data: DataSpec, statistics: Sequence[Statistic], mechanism: Mechanism,
+               release_bytes: int, rows: int, chunk_rows: int, seconds_per_row: float,
+               seconds_per_chunk: float, fixed_seconds: float, working_bytes: int,
+               query_seconds: float) -> Cost:
+    """A kind's cost from its own counts plus what every build shares: reading and
+    clipping each chunk (the chunk, its clipped copy and a temporary), the sums and
+    their noisy copy (the release's size twice), the noise (drawn one statistic at a
+    time: its peak memory is the largest statistic's), the fixed costs.
+
+    ``seconds_per_row`` and ``seconds_per_chunk``: the kind's own work per row and per
+    chunk; ``fixed_seconds``: its own work once per build (public randomness, the
+    release); ``working_bytes``: its largest intermediate arrays at any one time."""
+    largest, chunks = chunk_sizes(rows, chunk_rows)
+    values = noise_values(statistics, mechanism)
+    widest = max((s.size for s in statistics if (
+        s.l1_sensitivity if mechanism == "laplace" else s.l2_sensitivity) > 0), default=0)
+    per_value = (SECONDS_PER_LAPLACE_VALUE if mechanism == "laplace"
+                 else SECONDS_PER_GAUSSIAN_VALUE)
+    clip_seconds = 8 * data.dim * SECONDS_PER_PASS  # norms, scaling or clamping, copies
+    seconds = (rows * (seconds_per_row + clip_seconds)
+               + chunks * (seconds_per_chunk + SECONDS_PER_CHUNK)
+               + fixed_seconds + values * per_value + SECONDS_PER_BUILD)
+    memory = (3 * 8 * largest * data.dim + 2 * release_bytes + working_bytes
+              + widest * NOISE_BYTES_PER_VALUE + 8 * values)
+    return Cost(release_bytes=release_bytes, build_memory_bytes=int(memory),
+                build_seconds=float(seconds), noise_values=values,
+                query_seconds_per_point=float(query_seconds + SECONDS_PER_QUERY_POINT))
 
 
 class Release(Protocol):
@@ -139,6 +268,11 @@ class Spec(Protocol):
 
     def estimate(self, plan: NoisePlan, rows: int) -> ErrorEstimate:
         """The error a build with ``plan`` on ``rows`` rows would have."""
+        ...
+
+    def cost(self, rows: int, chunk_rows: int) -> Cost:
+        """What a build on ``rows`` rows, read ``chunk_rows`` at a time, and its queries
+        would cost, from public parameters only; allocates nothing of the structure."""
         ...
 
 
@@ -200,11 +334,19 @@ def build_release(
     return builder.finish(noisy, plan)
 
 
-MAX_MAGNITUDE = 1e100  # bound on query coordinates and domain bounds: answers stay finite
+# Query coordinates may be at most this in magnitude: with the domain range of
+# core.domain (scale <= 1e12, widths >= 1e-12) every kind's values, std and
+# approximation_std are then finite. The tightest is sq_l2_distance: ||y - c||^2 <= 65,536
+# (1e15 + 1e12)^2 = 6.6e34 times a count noise std <= 1.4e11 (epsilon >= 1e-9) is 1e46,
+# squared 1e92; an l1 grid of leaves >= 1e-18 wide puts a query at most 1e33 leaves
+# away. 1e15 is a thousand times the largest domain: farther queries only ever meet the
+# kernels' zero and the distances' linear growth, which 1e15 already shows.
+MAX_QUERY_MAGNITUDE = 1e15
 
 
 def check_points(points: NDArray[np.float64], dim: int) -> NDArray[np.float64]:
-    """Validate query points: a finite (q, dim) float array of moderate magnitude."""
+    """Validate query points: a finite (q, dim) float array with every coordinate at
+    most ``MAX_QUERY_MAGNITUDE`` in magnitude."""
     arr = np.asarray(points, dtype=np.float64)
     if arr.ndim == 1 and arr.shape[0] == dim:
         arr = arr[None, :]
@@ -212,9 +354,9 @@ def check_points(points: NDArray[np.float64], dim: int) -> NDArray[np.float64]:
         raise IncompatibleArrays(f"query points must have shape (q, {dim})")
     if not np.all(np.isfinite(arr)):
         raise IncompatibleArrays("query points must be finite (no NaN or Inf)")
-    if arr.size and np.max(np.abs(arr)) > MAX_MAGNITUDE:
-        raise IncompatibleArrays(f"query coordinates must be at most {MAX_MAGNITUDE:g} "
-                                 "in magnitude")
+    if arr.size and np.max(np.abs(arr)) > MAX_QUERY_MAGNITUDE:
+        raise IncompatibleArrays(f"query coordinates must be at most "
+                                 f"{MAX_QUERY_MAGNITUDE:g} in magnitude")
     return arr
 
 
@@ -227,5 +369,5 @@ def ratio_std(numerator: NDArray[np.float64], numerator_std: NDArray[np.float64]
               denominator: float, denominator_std: float) -> NDArray[np.float64]:
     """Std of numerator/denominator for independent noises, to first order (delta method)."""
     ratio = numerator / denominator
-    return np.sqrt(numerator_std**2 + (ratio * denominator_std) ** 2) / abs(denominator)
+    return np.hypot(numerator_std, ratio * denominator_std) / abs(denominator)
 

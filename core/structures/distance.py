@@ -38,7 +38,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any, ClassVar, Literal, Self
 
 import numpy as np
@@ -50,11 +50,21 @@ from core.domain import Box
 from core.errors import CorruptRelease, InvalidParameter
 from core.privacy.mechanisms import Mechanism, NoisePlan, Statistic
 from core.structures.base import (
+    SECONDS_PER_BAND_EDGE_LEVEL,
+    SECONDS_PER_MAC,
+    SECONDS_PER_NORMAL,
+    SECONDS_PER_PASS,
+    SECONDS_PER_PREFIX_LEVEL,
+    SECONDS_PER_TREE_LEAF,
+    SECONDS_PER_TREE_ROW,
+    Cost,
     DataSpec,
     ErrorEstimate,
     QueryResult,
     Reduce,
+    build_cost,
     check_points,
+    chunk_sizes,
     clamp_count,
 )
 from core.structures.params import ParamReader
@@ -68,6 +78,7 @@ Estimator = Literal["prefix", "banded"]
 DEFAULT_GRID_LEVELS = 8
 MAX_GRID_LEVELS = 20
 DEFAULT_BANDED_ALPHA = 0.1
+MIN_BANDED_ALPHA = 1e-3  # 1/alpha single-leaf bands and more: at most ~8,500 band edges
 DEFAULT_PROJECTION_DIM = 128
 MAX_PROJECTION_DIM = 8_192
 MAX_RELEASE_VALUES = 2**26  # 512 MiB of float64: a hard cap whatever the service allows
@@ -75,6 +86,9 @@ _BLOCK_VALUES = 2**22  # accumulate: rows x columns (and columns x leaves) per b
 _QUERY_VALUES = 2**20  # query: (point, coordinate, band edge) triples per block
 _PROBES = 512  # banded worst-case std: grid positions probed (all when N < this)
 _PROBE_ENDS = 256
+# and at most about this many (position, shift, band edge, level) terms in all: fewer
+# positions for many bands and levels, so that the error model takes a second at most
+_PROBE_WORK = 2**23
 
 
 def tree_size(levels: int) -> int:
@@ -257,14 +271,18 @@ def banded_variance_factor(alpha: float, levels: int) -> float:
     coordinate, in (leaf width x count noise std)^2. The variance is a convex quadratic
     in the shift on each side of 0, so the shifts -1/2, 0, 1/2 cover it. Every b is
     probed when 2^L < 512; else the 257 positions at each end (where the root's
-    coefficient, the distance to the far end, is largest) and 257 evenly spaced ones."""
+    coefficient, the distance to the far end, is largest) and 257 evenly spaced ones,
+    as many fewer of each as keeps the work within ``_PROBE_WORK`` terms (large grids
+    with many bands: a second at most; 9 of each at the least)."""
     N = 2**levels
     offsets = band_offsets(alpha, N)
-    if N + 1 <= _PROBES:
+    affordable = _PROBE_WORK // (3 * 2 * offsets.size * levels)
+    if min(_PROBES, affordable) >= N + 1:
         positions = np.arange(N + 1, dtype=np.int64)
     else:
-        ends = np.arange(_PROBE_ENDS + 1, dtype=np.int64)
-        even = np.linspace(0, N, _PROBES // 2 + 1).round().astype(np.int64)
+        each = min(_PROBE_ENDS, max(8, affordable // 3))
+        ends = np.arange(each + 1, dtype=np.int64)
+        even = np.linspace(0, N, each + 1).round().astype(np.int64)
         positions = np.unique(np.concatenate([ends, N - ends, even]))
     B = np.repeat(positions, 3)
     shift = np.tile(np.array([-0.5, 0.0, 0.5]), positions.size)
@@ -275,6 +293,48 @@ def banded_variance_factor(alpha: float, levels: int) -> float:
                             offsets)
         worst = max(worst, float(np.max(var)))
     return worst
+
+
+# --- cost (the constants and ``Cost``: core.structures.base) ----------------------------
+
+@lru_cache(maxsize=1024)
+def band_count(alpha: float, levels: int) -> int:
+    """How many band edges the banded estimator uses on a grid of 2^levels leaves."""
+    return int(band_offsets(alpha, 2**levels).size)
+
+
+def tree_build_cost(columns: int, levels: int, with_sums: bool, rows: int,
+                    chunk_rows: int) -> tuple[float, float, int]:
+    """(CPU seconds per row, per chunk, peak working bytes) of ``accumulate_trees`` on
+    ``columns`` coordinates: per row and coordinate a sort, a leaf and a search (and
+    prefix sums); per chunk, coordinate and tree, a search of every leaf boundary and
+    the tree's levels, whatever the chunk's size (the cost of a deep grid on few rows);
+    memory: a block of rows x columns and of columns x leaves (each at most
+    ``_BLOCK_VALUES`` values) a dozen times over, and the chunk's trees."""
+    trees = 2 if with_sums else 1
+    leaves = 2**levels
+    largest, _ = chunk_sizes(rows, chunk_rows)
+    per_row = columns * SECONDS_PER_TREE_ROW * (1.0 if with_sums else 0.8)
+    per_chunk = columns * trees * (leaves * SECONDS_PER_TREE_LEAF
+                                   + 4 * tree_size(levels) * SECONDS_PER_PASS)
+    block_rows = max(1, min(max(largest, 1), _BLOCK_VALUES))
+    cols = max(1, min(columns, _BLOCK_VALUES // block_rows, _BLOCK_VALUES // (leaves + 1)))
+    working = (12 * 8 * block_rows * cols + 12 * 8 * cols * (leaves + 1)
+               + 3 * 8 * trees * columns * tree_size(levels))
+    return per_row, per_chunk, working
+
+
+def tree_query_seconds(columns: int, levels: int, estimator: Estimator,
+                       alpha: float | None) -> float:
+    """CPU seconds per query point of ``answer_offsets`` on ``columns`` coordinates:
+    prefix, two trees' prefix nodes per level and a few dozen passes; banded, per level
+    every band edge's coefficient (twice the band count), plus the innermost bands'
+    prefixes."""
+    if estimator == "prefix":
+        return columns * (levels * SECONDS_PER_PREFIX_LEVEL + 20 * SECONDS_PER_PASS)
+    edges = 2 * band_count(_alpha(alpha), levels)
+    return columns * (levels * (edges * SECONDS_PER_BAND_EDGE_LEVEL
+                                + 2 * SECONDS_PER_PREFIX_LEVEL) + 20 * SECONDS_PER_PASS)
 
 
 # --- error model (public parameters only) ---------------------------------------------
@@ -522,9 +582,7 @@ def tree_statistics(dim: int, levels: int, estimator: Estimator, data: DataSpec,
 
 def _read_grid(reader: ParamReader) -> tuple[int | None, float | None, Mechanism, Estimator]:
     levels = reader.optional_int_in("grid_levels", 1, MAX_GRID_LEVELS)
-    alpha = reader.optional_positive_float("alpha")
-    if alpha is not None and alpha > 1:
-        raise InvalidParameter("params.alpha", "must be in (0, 1]")
+    alpha = reader.alpha()
     mechanism = reader.choice("mechanism", ("laplace", "gaussian"), "laplace")
     estimator = reader.choice("estimator", ("prefix", "banded"), "prefix")
     return levels, alpha, mechanism, estimator  # type: ignore[return-value]
@@ -575,6 +633,11 @@ class L1DistanceSpec:
                query_sq_l2: float, half_l1: float, extra: int) -> Self:
         if estimator == "banded" and alpha is None:
             alpha = DEFAULT_BANDED_ALPHA
+        if estimator == "banded" and alpha is not None and alpha < MIN_BANDED_ALPHA:
+            raise InvalidParameter("params.alpha", f"must be at least {MIN_BANDED_ALPHA:g} "
+                                   "for the banded estimator: below it the single-leaf "
+                                   "bands number 1/alpha and more, and the prefix "
+                                   "estimator is both more accurate and faster")
         trees = 2 if estimator == "prefix" else 1
         if levels is None:  # a derived depth is capped to fit; a requested one refused
             levels = (DEFAULT_GRID_LEVELS if alpha is None
@@ -607,6 +670,21 @@ class L1DistanceSpec:
         return _estimate(self, plan, rows, worst_noise_std(
             plan, self.estimator, self.grid_levels, half, self.query_sq_l2, self.alpha),
             float(np.sum(2.0 * half / 2**self.grid_levels)), 0.0)
+
+    def cost(self, rows: int, chunk_rows: int) -> Cost:
+        """The trees of every coordinate (``tree_build_cost``); the noise: every node
+        of every tree, d (2^(L+1) - 1) values per tree, which dominates deep grids. A
+        query: ``tree_query_seconds``."""
+        d = self.data.dim
+        with_sums = self.estimator == "prefix"
+        per_row, per_chunk, working = tree_build_cost(d, self.grid_levels, with_sums, rows,
+                                                      chunk_rows)
+        return build_cost(data=self.data, statistics=self.statistics(),
+                          mechanism=self.mechanism, release_bytes=self.release_bytes(),
+                          rows=rows, chunk_rows=chunk_rows, seconds_per_row=per_row,
+                          seconds_per_chunk=per_chunk, fixed_seconds=0.0,
+                          working_bytes=working, query_seconds=tree_query_seconds(
+                              d, self.grid_levels, self.estimator, self.alpha))
 
 
 def _estimate(spec: L1DistanceSpec, plan: NoisePlan, rows: int, noise_sum: float,
@@ -675,7 +753,7 @@ class L2DistanceSpec:
                 MAX_PROJECTION_DIM, max(1, math.ceil((1 - c * c) / (c * c * alpha**2))))
         m2 = data.domain.max_l2(d)
         half = math.sqrt(d) * m2 / (k * c)
-        inner_data = DataSpec(k, Box.uniform(-half, half, k), data.neighbouring)
+        inner_data = DataSpec(k, EmbeddedBox.uniform(-half, half, k), data.neighbouring)
         _check_size(0, k * d + d, "projection_dim")
         inner = L1DistanceSpec.create(
             inner_data, levels, alpha, mechanism, estimator, typical=m2,
@@ -710,6 +788,40 @@ class L2DistanceSpec:
         return _estimate(inner, plan, rows, noise,
                          float(np.sum(2.0 * half / 2**inner.grid_levels)),
                          distortion_std(d, k))
+
+    def cost(self, rows: int, chunk_rows: int) -> Cost:
+        """Per row the embedding (d k multiply-adds), then ``l1_distance``'s trees on the
+        k embedded coordinates; once: k x d normals. A query: the embedding and the
+        inner query on k coordinates."""
+        d, k, inner = self.data.dim, self.projection_dim, self.inner
+        largest, _ = chunk_sizes(rows, chunk_rows)
+        per_row, per_chunk, working = tree_build_cost(
+            k, inner.grid_levels, inner.estimator == "prefix", rows, chunk_rows)
+        per_row += d * k * SECONDS_PER_MAC["float64"] + 4 * k * SECONDS_PER_PASS
+        per_chunk += 3 * k * d * SECONDS_PER_PASS  # the scaled projection, transposed
+        fixed = k * d * (SECONDS_PER_NORMAL + 3 * SECONDS_PER_PASS)
+        working += 3 * 8 * k * d + 3 * 8 * max(largest, 1) * k
+        query = (d * k * SECONDS_PER_MAC["float64"] + 2 * d * SECONDS_PER_PASS
+                 + tree_query_seconds(k, inner.grid_levels, inner.estimator, inner.alpha))
+        return build_cost(data=self.data, statistics=self.statistics(),
+                          mechanism=self.mechanism, release_bytes=self.release_bytes(),
+                          rows=rows, chunk_rows=chunk_rows, seconds_per_row=per_row,
+                          seconds_per_chunk=per_chunk, fixed_seconds=fixed,
+                          working_bytes=working, query_seconds=query)
+
+
+@dataclass(frozen=True, slots=True)
+class EmbeddedBox(Box):
+    """The box [-H, H]^k the embedded rows of ``l2_distance`` live in: derived from a
+    declared domain, so its scale may leave the declared range (H = sqrt(d) M2 / (k c_d)
+    spans 1e-16 to 1e17 over that range and projection_dim); every bound that the
+    declared range gives the arithmetic still holds for it (docs: core.domain)."""
+
+    def __post_init__(self) -> None:
+        if len(self.low) != len(self.high) or not self.low or not all(
+                -math.inf < lo < hi < math.inf
+                for lo, hi in zip(self.low, self.high, strict=True)):
+            raise InvalidParameter("domain", "embedded box needs finite low < high")
 
 
 class L2DistanceBuilder:

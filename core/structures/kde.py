@@ -49,11 +49,23 @@ from core._array import Array
 from core.errors import CorruptRelease, InvalidParameter
 from core.privacy.mechanisms import Mechanism, NoisePlan, Statistic
 from core.structures.base import (
+    SECONDS_PER_MAC,
+    SECONDS_PER_NORMAL,
+    SECONDS_PER_PASS,
+    SECONDS_PER_QR,
+    SECONDS_PER_QR_CUBE,
+    SECONDS_PER_QUANTILE,
+    SECONDS_PER_REMAINDER,
+    SECONDS_PER_TRIG,
+    SECONDS_PER_TRIG_LARGE,
+    Cost,
     DataSpec,
     ErrorEstimate,
     QueryResult,
     Reduce,
+    build_cost,
     check_points,
+    chunk_sizes,
     clamp_count,
     count_statistic,
     ratio_std,
@@ -91,6 +103,9 @@ _NORMAL_CLAMP = 40.0
 # the largest angle |omega . z| allowed over the declared domain: parameters under
 # which it could be larger are refused at parse time, so float64 angles stay finite
 MAX_ANGLE = 1e300
+# cosines of angles beyond these take NumPy's slow path (measured: float32 4 ns below
+# 1e4, 19 ns from 1e6; float64 28 ns to 1e8, 100 ns from 1e9)
+LARGE_ANGLE: dict[Precision, float] = {"float32": 3e4, "float64": 3e8}
 # float32 angles are used only where every angle over the domain stays below this: the
 # float32 spacing there is 2^-4, beyond it the angles are formed in float64 and reduced
 # modulo 2 pi before their float32 cos and sin (the features stay finite either way)
@@ -412,6 +427,151 @@ def draw_feature_map(style: FeatureStyle, *, dim: int, features: int, bandwidth:
     return FeatureMap(style, frequencies, phases, projection, kernel, precision, input_bound)
 
 
+# --- cost (the constants and ``Cost``: core.structures.base) ----------------------------
+
+def angle_fraction(kernel: KernelName, k: int, bandwidth: float, z_bound: float,
+                   limit: float) -> float:
+    """About the fraction of frequencies whose angles reach ``limit`` over the domain
+    (||w_j|| z_bound > limit, z_bound the public bound on ||P x||): those a float32
+    build forms in float64 (``FeatureMap._wide``, limit FLOAT32_ANGLE_LIMIT), or whose
+    cosines take the slow path (``LARGE_ANGLE``). Gaussian radii concentrate at
+    sqrt(2) (sqrt k +- 4) / sigma; the Cauchy kinds' are heavy-tailed, P(||w|| > t) ~
+    sqrt(k) / (sigma t) (exponential: ||z|| / (sigma |u|)) or k / (sigma t) (laplace: k
+    iid Cauchy coordinates)."""
+    if not z_bound > 0:
+        return 0.0
+    t = limit / z_bound  # frequencies longer than this reach the limit
+    if kernel == "gaussian":
+        low = math.sqrt(2.0) * max(math.sqrt(k) - 4.0, 0.0) / bandwidth
+        high = math.sqrt(2.0) * (math.sqrt(k) + 4.0) / bandwidth
+        return 0.0 if high <= t else 1.0 if low > t else 0.5
+    spread = math.sqrt(k) if kernel == "exponential" else float(k)
+    return min(1.0, spread / (bandwidth * t))
+
+
+def typical_row_l1(kernel: KernelName, frequencies: int, k: int, bandwidth: float) -> float:
+    """About the largest ||w_j||_1 among ``frequencies`` draws (what decides whether the
+    phase form answers queries in float32, ``_FLOAT32_SAFE``): gaussian sqrt(k) times
+    the largest radius; the Cauchy kinds about k times the largest of ``frequencies``
+    1/|u| (~ frequencies) over sigma."""
+    if kernel == "gaussian":
+        return math.sqrt(k) * math.sqrt(2.0) * (math.sqrt(k) + 4.0) / bandwidth
+    return k * frequencies / bandwidth
+
+
+def phase_precision(precision: Precision, row_l1: float) -> Precision:
+    """The precision the phase form answers queries in (``PhaseForm.of``): float64 for
+    float64 maps, and for frequencies float32 cannot hold (||w||_1 above
+    ``_FLOAT32_SAFE``)."""
+    return "float64" if precision == "float64" or row_l1 > _FLOAT32_SAFE else "float32"
+
+
+@dataclass(frozen=True, slots=True)
+class AngleProfile:
+    """How a map's angles fall over the domain: the fraction of frequencies a float32
+    build forms in float64 (``wide``) and the fractions whose float32 or float64
+    cosines take the slow path (``large32``, ``large64``)."""
+
+    wide: float
+    large32: float
+    large64: float
+
+    @classmethod
+    def of(cls, kernel: KernelName, k: int, bandwidth: float, z_bound: float) -> Self:
+        def fraction(limit: float) -> float:
+            return angle_fraction(kernel, k, bandwidth, z_bound, limit)
+
+        return cls(fraction(FLOAT32_ANGLE_LIMIT), fraction(LARGE_ANGLE["float32"]),
+                   fraction(LARGE_ANGLE["float64"]))
+
+    def trig(self, precision: Precision) -> float:
+        """Seconds of one cosine (or sine) at these angles; a float32 map's wide
+        frequencies get theirs after the reduction modulo 2 pi (small angles)."""
+        if precision == "float64":
+            return _trig("float64", self.large64)
+        return _trig("float32", max(self.large32 - self.wide, 0.0))
+
+
+def _trig(precision: Precision, large: float) -> float:
+    return ((1.0 - large) * SECONDS_PER_TRIG[precision]
+            + large * SECONDS_PER_TRIG_LARGE[precision])
+
+
+def query_trig(precision: Precision, large: float) -> float:
+    """Seconds of one cosine in a query: queries may lie anywhere in the allowed range,
+    and those far outside the domain take the slow path (measured: up to 2.5 times the
+    cost per point of in-domain queries), so at least the midpoint of the two paths,
+    within a factor 2 of either."""
+    midpoint = (SECONDS_PER_TRIG[precision] + SECONDS_PER_TRIG_LARGE[precision]) / 2
+    return max(_trig(precision, large), midpoint)
+
+
+def feature_row_seconds(k: int, features: int, precision: Precision,
+                        angles: AngleProfile) -> float:
+    """CPU seconds of one row's m paired features from its k (projected) coordinates
+    (``FeatureMap.features``): the angles (k multiply-adds each of m/2), cos and sin,
+    the casts and the column sum; a float32 map's wide frequencies also get float64
+    angles reduced modulo 2 pi."""
+    half = features // 2
+    trig = angles.trig(precision)
+    if precision == "float64":
+        return (half * k * SECONDS_PER_MAC["float64"] + features * trig
+                + (2 * half + 3 * features) * SECONDS_PER_PASS)
+    narrow = (half * k * SECONDS_PER_MAC["float32"] + features * trig
+              + 6 * features * SECONDS_PER_PASS)
+    wide = half * (k * SECONDS_PER_MAC["float64"] + SECONDS_PER_REMAINDER
+                   + 5 * SECONDS_PER_PASS)
+    return narrow + angles.wide * wide
+
+
+def feature_row_bytes(k: int, features: int, precision: Precision, wide: float) -> int:
+    """Bytes of the intermediate arrays per row of a feature block: the angles, their
+    cos and sin, the pair, its float64 copy and the shrunk copy (float32 builds), or
+    the float64 angles, their mask, cos, sin and the pair."""
+    half = features // 2
+    if precision == "float64":
+        return 8 * (2 * half + 2 * features) + 8 * k
+    return int(4 * k + 4 * 3 * half + 4 * features + 16 * features
+               + wide * (8 * 2 * half + 4 * half + 4 * features))
+
+
+def frequency_draw_cost(kernel: KernelName, design: Design, rows: int, k: int,
+                        dim: int, projected: bool) -> tuple[float, int]:
+    """(CPU seconds, peak bytes) of drawing the public randomness of one feature map:
+    the projection (k x d normals), then ``rows`` frequencies, iid (normals, norms, the
+    cap) or orthogonal (one k x k Gaussian matrix and its QR per k frequencies, however
+    few are used of it, and a radial quantile each), and setting the map up (angle
+    bounds, the float32 copies, the phase form)."""
+    seconds = (k * dim * (SECONDS_PER_NORMAL + 2 * SECONDS_PER_PASS)) if projected else 0.0
+    if design == "orthogonal":
+        blocks = -(-rows // k)
+        seconds += blocks * (SECONDS_PER_QR + k**3 * SECONDS_PER_QR_CUBE
+                             + k * k * (SECONDS_PER_NORMAL + 4 * SECONDS_PER_PASS))
+        seconds += rows * SECONDS_PER_QUANTILE
+        scratch = 4 * 8 * k * k
+    else:
+        normals = rows * k * (2 if kernel == "laplace" else 1)
+        seconds += normals * SECONDS_PER_NORMAL + 6 * rows * k * SECONDS_PER_PASS
+        scratch = 3 * 8 * rows * k
+    seconds += 10 * rows * k * SECONDS_PER_PASS  # angle bounds, copies, the phase form
+    return seconds, scratch + (8 + 4 + 8) * rows * k
+
+
+def phase_query_seconds(dim: int, k: int, projected: bool, frequencies: int,
+                        precision: Precision, angles: AngleProfile) -> float:
+    """CPU seconds per query point of the phase form (``PhaseForm.evaluate``) with
+    ``frequencies`` (k-dimensional) frequencies: the projection, the angles, one cosine
+    and one multiply-add each; in float64 (wide) also the remainder, the masks and the
+    per-frequency rounding bound (its cosines then see angles below 2 pi)."""
+    mac = SECONDS_PER_MAC[precision]
+    seconds = (dim * k * mac if projected else 0.0) + frequencies * k * mac
+    if precision == "float32":
+        return seconds + frequencies * (query_trig("float32", angles.large32)
+                                        + SECONDS_PER_PASS)
+    return seconds + frequencies * (SECONDS_PER_REMAINDER + SECONDS_PER_TRIG["float64"]
+                                    + 12 * SECONDS_PER_PASS)
+
+
 def kernel_estimate(plan: NoisePlan, sum_std: float, rows: int, approximation: float,
                     alpha: float | None) -> ErrorEstimate:
     """The error estimate of a kernel kind: ``sum_std`` is the (query-independent) noise
@@ -562,8 +722,9 @@ class PhaseForm:
         k = frequencies.shape[1]
         ymax = np.max(np.abs(Y), axis=1)
         zmax = self.projection_row_l1 * ymax
-        with np.errstate(over="ignore"):
-            per_frequency = np.minimum(
+        with np.errstate(over="ignore", invalid="ignore"):
+            # fmin: an inf * 0 (NaN) would be the largest error, 2, not a NaN answer
+            per_frequency = np.fmin(
                 np.abs(frequencies).sum(axis=1)[None, :] * ((k + d + 4) * _F64_EPS)
                 * zmax[:, None] + 8 * _F64_EPS, 2.0)
         error = np.where(finite, per_frequency, 1.0) @ amplitude
@@ -714,8 +875,8 @@ class PairedKDESpec:
     @classmethod
     def parse(cls, params: Mapping[str, Any], data: DataSpec) -> Self:
         reader = ParamReader(params)
-        bandwidth = reader.positive_float("bandwidth")
-        alpha = reader.optional_positive_float("alpha")
+        bandwidth = reader.bandwidth()
+        alpha = reader.alpha()
         explicit_projection = "projection_dim" in params
         projection_dim = reader.optional_int_in("projection_dim", 1, MAX_PROJECTION_DIM)
         auto = None
@@ -784,6 +945,35 @@ class PairedKDESpec:
         sum_std = plan.std("features") * math.sqrt(shape.answer_weight())
         return kernel_estimate(plan, sum_std, rows, shape.approximation_std(), self.alpha)
 
+    def cost(self, rows: int, chunk_rows: int) -> Cost:
+        """Per row: the projection (d k), the m paired features (k m/2 multiply-adds, m
+        cosines and sines); per block of rows: a copy of the frequencies; once: the
+        public randomness (``frequency_draw_cost``); the noise: m + 1 values. A query:
+        the phase form, m/2 frequencies."""
+        d, m = self.data.dim, self.features
+        projected = self.projection_dim is not None
+        k = d if self.projection_dim is None else self.projection_dim
+        z_bound = self.data.domain.max_norm(d) * (math.sqrt(d) if projected else 1.0)
+        angles = AngleProfile.of(self.kernel, k, self.bandwidth, z_bound)
+        block = block_rows(m)
+        largest, _ = chunk_sizes(rows, chunk_rows)
+        per_block = 3 * (m // 2) * k * SECONDS_PER_PASS  # the frequencies, transposed, cast
+        per_row = ((d * k * SECONDS_PER_MAC["float64"] if projected else 0.0)
+                   + feature_row_seconds(k, m, self.precision, angles) + per_block / block)
+        draw_seconds, draw_bytes = frequency_draw_cost(self.kernel, self.frequencies,
+                                                       m // 2, k, d, projected)
+        working = (min(block, max(largest, 1))
+                   * (feature_row_bytes(k, m, self.precision, angles.wide)
+                      + (8 * k if projected else 0)) + draw_bytes)
+        query = phase_precision(self.precision,
+                                typical_row_l1(self.kernel, m // 2, k, self.bandwidth))
+        return build_cost(data=self.data, statistics=self.statistics(),
+                          mechanism=self.mechanism, release_bytes=self.release_bytes(),
+                          rows=rows, chunk_rows=chunk_rows, seconds_per_row=per_row,
+                          seconds_per_chunk=per_block, fixed_seconds=draw_seconds,
+                          working_bytes=working, query_seconds=phase_query_seconds(
+                              d, k, projected, m // 2, query, angles))
+
 
 @dataclass(frozen=True, slots=True)
 class GaussianKDESpec(PairedKDESpec):
@@ -815,8 +1005,8 @@ class RFFBaselineSpec:
     @classmethod
     def parse(cls, params: Mapping[str, Any], data: DataSpec) -> Self:
         reader = ParamReader(params)
-        bandwidth = reader.positive_float("bandwidth")
-        alpha = reader.optional_positive_float("alpha")
+        bandwidth = reader.bandwidth()
+        alpha = reader.alpha()
         features = _features_for(reader, alpha)
         reader.choice("mechanism", ("laplace",), "laplace")
         reader.done()
@@ -853,3 +1043,25 @@ class RFFBaselineSpec:
         shape = self._shape()
         sum_std = plan.std("features") * math.sqrt(shape.answer_weight())
         return kernel_estimate(plan, sum_std, rows, shape.approximation_std(), self.alpha)
+
+    def cost(self, rows: int, chunk_rows: int) -> Cost:
+        """Per row: m phased features in float64 (d m multiply-adds, m cosines); per
+        block: a copy of the frequencies; once: m x d iid normals and m phases; the
+        noise: m + 1 values. A query: the same features and their norm."""
+        d, m = self.data.dim, self.features
+        block = block_rows(m)
+        largest, _ = chunk_sizes(rows, chunk_rows)
+        per_block = 2 * m * d * SECONDS_PER_PASS
+        angles = AngleProfile.of("gaussian", d, self.bandwidth, self.data.domain.max_norm(d))
+        feature = (d * SECONDS_PER_MAC["float64"] + angles.trig("float64")
+                   + 5 * SECONDS_PER_PASS)
+        draw_seconds, draw_bytes = frequency_draw_cost("gaussian", "iid", m, d, d, False)
+        return build_cost(data=self.data, statistics=self.statistics(),
+                          mechanism=self.mechanism, release_bytes=self.release_bytes(),
+                          rows=rows, chunk_rows=chunk_rows,
+                          seconds_per_row=m * feature + per_block / block,
+                          seconds_per_chunk=per_block, fixed_seconds=draw_seconds,
+                          working_bytes=min(block, max(largest, 1)) * 8 * 4 * m + draw_bytes,
+                          query_seconds=m * (feature - angles.trig("float64")
+                                             + query_trig("float64", angles.large64)
+                                             + 2 * SECONDS_PER_PASS))

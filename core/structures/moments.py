@@ -29,11 +29,15 @@ from core._array import Array
 from core.errors import CorruptRelease
 from core.privacy.mechanisms import Mechanism, NoisePlan, Statistic
 from core.structures.base import (
+    SECONDS_PER_PASS,
+    Cost,
     DataSpec,
     ErrorEstimate,
     QueryResult,
     Reduce,
+    build_cost,
     check_points,
+    chunk_sizes,
     clamp_count,
     count_statistic,
     ratio_std,
@@ -93,17 +97,16 @@ class MomentRelease:
             V = Y - self.center
             v2 = np.einsum("ij,ij->i", V, V)
             cross = self.sum_sq - 2.0 * (V @ self.sum)  # independent of the count's noise
-            cross_std = np.sqrt(self.plan.std("sum_sq") ** 2 + 4.0 * v2 * s1**2)
+            # hypot: the stds' squares need not be formed (no overflow far from the data)
+            cross_std = np.hypot(self.plan.std("sum_sq"), 2.0 * np.sqrt(v2) * s1)
             if reduce == "sum":
-                return QueryResult(cross + self.count * v2,
-                                   np.sqrt(cross_std**2 + (v2 * sn) ** 2), zeros)
+                return QueryResult(cross + self.count * v2, np.hypot(cross_std, v2 * sn), zeros)
             return QueryResult(cross / n_hat + v2, ratio_std(cross, cross_std, n_hat, sn), zeros)
         dot = Y @ self.sum
         dot_std = s1 * np.linalg.norm(Y, axis=1)
         offset = Y @ self.center
         if reduce == "sum":
-            return QueryResult(dot + self.count * offset,
-                               np.sqrt(dot_std**2 + (offset * sn) ** 2), zeros)
+            return QueryResult(dot + self.count * offset, np.hypot(dot_std, offset * sn), zeros)
         return QueryResult(dot / n_hat + offset, ratio_std(dot, dot_std, n_hat, sn), zeros)
 
     def error_model(self) -> dict[str, float]:
@@ -150,11 +153,27 @@ class _MomentSpec:
     def public_params(self) -> dict[str, Any]:
         return {"mechanism": self.mechanism}
 
+    def statistics(self) -> list[Statistic]:
+        raise NotImplementedError  # each kind releases its own
+
     def builder(self, seed: int) -> MomentBuilder:
         return MomentBuilder(self)
 
     def release_bytes(self) -> int:
-        return 8 * (2 * self.data.dim + 2)  # centre and sum; count and sum_sq in the header
+        return 8 * 2 * self.data.dim  # centre and sum (count and sum_sq: in the header)
+
+    def cost(self, rows: int, chunk_rows: int) -> Cost:
+        """A few passes over each row's d coordinates (shift, sums, squares); the noise:
+        d + 2 values. A query: a few passes over d coordinates."""
+        d = self.data.dim
+        largest, _ = chunk_sizes(rows, chunk_rows)
+        return build_cost(data=self.data, statistics=self.statistics(),
+                          mechanism=self.mechanism, release_bytes=self.release_bytes(),
+                          rows=rows, chunk_rows=chunk_rows,
+                          seconds_per_row=5 * d * SECONDS_PER_PASS,
+                          seconds_per_chunk=2 * d * SECONDS_PER_PASS, fixed_seconds=0.0,
+                          working_bytes=2 * 8 * max(largest, 1) * d,
+                          query_seconds=4 * d * SECONDS_PER_PASS)
 
     def estimate(self, plan: NoisePlan, rows: int) -> ErrorEstimate:
         """Noise of an answer at the worst in-domain query (||y - c|| = M2)."""

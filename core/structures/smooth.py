@@ -38,11 +38,16 @@ from core._array import Array
 from core.errors import CorruptRelease, InvalidParameter
 from core.privacy.mechanisms import Mechanism, NoisePlan, Statistic
 from core.structures.base import (
+    SECONDS_PER_MAC,
+    SECONDS_PER_PASS,
+    Cost,
     DataSpec,
     ErrorEstimate,
     QueryResult,
     Reduce,
+    build_cost,
     check_points,
+    chunk_sizes,
     clamp_count,
     count_statistic,
     ratio_std,
@@ -50,6 +55,7 @@ from core.structures.base import (
 from core.structures.kde import (
     MAX_FEATURES,
     MAX_PROJECTION_DIM,
+    AngleProfile,
     Design,
     FeatureMap,
     KernelName,
@@ -60,7 +66,13 @@ from core.structures.kde import (
     draw_frequencies,
     draw_orthogonal_frequencies,
     draw_projection,
+    feature_row_bytes,
+    feature_row_seconds,
+    frequency_draw_cost,
     kernel_estimate,
+    phase_precision,
+    phase_query_seconds,
+    typical_row_l1,
 )
 from core.structures.params import ParamReader
 
@@ -374,8 +386,8 @@ class CauchyKDESpec:
     @classmethod
     def parse(cls, params: Mapping[str, Any], data: DataSpec) -> Self:
         reader = ParamReader(params)
-        bandwidth = reader.positive_float("bandwidth")
-        alpha = reader.optional_positive_float("alpha")
+        bandwidth = reader.bandwidth()
+        alpha = reader.alpha()
         metric = reader.choice("metric_input", METRIC_INPUTS, "sq_l2")
         terms = reader.optional_int_in("terms", 1, MAX_TERMS)
         if terms is None:  # the quadrature's bias gets a tenth of the accuracy asked for
@@ -470,6 +482,42 @@ class CauchyKDESpec:
         approximation = math.fsum(a) * shape.approximation_std() + self.quadrature.max_error
         return kernel_estimate(plan, sum_std, rows, approximation, self.alpha)
 
+    def cost(self, rows: int, chunk_rows: int) -> Cost:
+        """As ``gaussian_kde`` once per term (each term's features at its own
+        bandwidth), with one shared projection; the noise: terms * m + 1 values. A
+        query: one phase form over every term's m/2 frequencies."""
+        d, m, terms = self.data.dim, self.features, self.terms
+        projected = self.projection_dim is not None
+        k = d if self.projection_dim is None else self.projection_dim
+        z_bound = self.data.domain.max_norm(d) * (math.sqrt(d) if projected else 1.0)
+        bandwidths = [_term_bandwidth(self.metric_input, self.bandwidth, t)
+                      for t in self.quadrature.nodes]
+        profiles = [AngleProfile.of(self.kernel, k, b, z_bound) for b in bandwidths]
+        block = block_rows(m)
+        largest, _ = chunk_sizes(rows, chunk_rows)
+        per_block = terms * 3 * (m // 2) * k * SECONDS_PER_PASS
+        per_row = ((d * k * SECONDS_PER_MAC["float64"] if projected else 0.0)
+                   + math.fsum(feature_row_seconds(k, m, self.precision, a) for a in profiles)
+                   + per_block / block)
+        # one shared projection, then each term's frequencies
+        draw_seconds, draw_bytes = frequency_draw_cost(self.kernel, self.frequencies,
+                                                       m // 2, k, d, projected)
+        draw_seconds += (terms - 1) * frequency_draw_cost(self.kernel, self.frequencies,
+                                                          m // 2, k, d, False)[0]
+        working = (min(block, max(largest, 1))
+                   * (max(feature_row_bytes(k, m, self.precision, a.wide) for a in profiles)
+                      + (8 * k if projected else 0)) + terms * draw_bytes)
+        widest = max(typical_row_l1(self.kernel, m // 2, k, b) for b in bandwidths)
+        query = phase_precision(self.precision, widest)
+        # the query's angles: as large as the narrowest term's
+        angles = profiles[int(np.argmin(bandwidths))]
+        return build_cost(data=self.data, statistics=self.statistics(),
+                          mechanism=self.mechanism, release_bytes=self.release_bytes(),
+                          rows=rows, chunk_rows=chunk_rows, seconds_per_row=per_row,
+                          seconds_per_chunk=per_block, fixed_seconds=draw_seconds,
+                          working_bytes=working, query_seconds=phase_query_seconds(
+                              d, k, projected, terms * (m // 2), query, angles))
+
 
 def _features_for(alpha: float | None, quadrature: SumOfExponentials) -> int:
     """Without alpha, DEFAULT_FEATURES per term. With it, the smallest m whose
@@ -483,4 +531,4 @@ def _features_for(alpha: float | None, quadrature: SumOfExponentials) -> int:
     room = alpha - quadrature.max_error
     if room <= 0:
         return most
-    return min(most, math.ceil((math.fsum(quadrature.coefficients) / room) ** 2))
+    return max(2, min(most, math.ceil((math.fsum(quadrature.coefficients) / room) ** 2)))

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from core.domain import Box, L2Ball, domain_from_dict
+from core.domain import MAX_DOMAIN_SCALE, MIN_DOMAIN_SCALE, Box, L2Ball, domain_from_dict
 from core.errors import InvalidParameter
 
 
@@ -42,3 +42,21 @@ def test_parsing() -> None:
                 {"type": "sphere"}, {"type": "box", "low": "a", "high": 1}):
         with pytest.raises(InvalidParameter):
             domain_from_dict(bad, 2)
+
+
+def test_the_allowed_domain_range() -> None:
+    """Scale (radius, every bound's magnitude) at most 1e12; radius and every box width
+    at least 1e-12; the refusal names the range."""
+    for ok in (L2Ball(MIN_DOMAIN_SCALE), L2Ball(MAX_DOMAIN_SCALE),
+               Box.uniform(-MAX_DOMAIN_SCALE, MAX_DOMAIN_SCALE, 2),
+               Box.uniform(0.0, MIN_DOMAIN_SCALE, 2)):
+        assert ok.max_l2(2) > 0
+    for make in (lambda: L2Ball(MAX_DOMAIN_SCALE * 1.01), lambda: L2Ball(MIN_DOMAIN_SCALE / 2),
+                 lambda: L2Ball(float("nan")), lambda: L2Ball(float("inf")),
+                 lambda: Box.uniform(-MAX_DOMAIN_SCALE * 2, 0.0, 2),
+                 lambda: Box.uniform(0.0, MIN_DOMAIN_SCALE / 2, 2),
+                 lambda: Box((0.0, 0.0), (1.0, float("nan")))):
+        with pytest.raises(InvalidParameter, match="1e"):
+            make()
+    with pytest.raises(InvalidParameter, match=r"between 1e-12 and 1e\+12"):
+        domain_from_dict({"type": "l2_ball", "radius": 1e100}, 2)
