@@ -2,9 +2,11 @@
 
     AppError (500)
     ├── InvalidInput (422)          ├── Conflict (409)
-    │   └── StructureTooLarge (422) │
+    │   ├── StructureTooLarge (422) │
+    │   └── BuildTooCostly (422)    │
     ├── Unauthorized (401)          │   ├── BudgetExhausted (409)
-    ├── Forbidden (403)             │   └── NotReady (409)
+    ├── Forbidden (403)             │   ├── NotReady (409)
+    │                               │   └── IdempotencyKeyReused (409)
     ├── NotFound (404)              ├── PayloadTooLarge (413)
     ├── NotAcceptable (406)         ├── UnsupportedMediaType (415)
     └── ServiceUnavailable (503)
@@ -54,6 +56,10 @@ class StructureTooLarge(InvalidInput):
     code, title = "structure-too-large", "Structure too large"
 
 
+class BuildTooCostly(InvalidInput):
+    code, title = "build-too-costly", "Build too costly"
+
+
 class Unauthorized(AppError):
     status, code, title = 401, "unauthorized", "Missing or invalid API key"
 
@@ -83,6 +89,10 @@ class BudgetExhausted(Conflict):
 
 class NotReady(Conflict):
     code, title = "not-ready", "Not ready"
+
+
+class IdempotencyKeyReused(Conflict):
+    code, title = "idempotency-key-reused", "Idempotency key reused"
 
 
 class PayloadTooLarge(AppError):
@@ -135,9 +145,19 @@ def _core_error(request: Request, exc: Exception) -> JSONResponse:
     return _app_error(request, mapped(str(exc)))
 
 
+def _message(error: dict[str, Any]) -> str:
+    """A validation error's message; for a body that is not strict JSON, the rule it
+    broke (app.services.jsondoc: never a value from the body)."""
+    if error.get("type") == "json_invalid":
+        context = error.get("ctx") or {}
+        return str(context.get("error") or "the body is not valid JSON")
+    return str(error.get("msg", ""))
+
+
 def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     exc = cast(RequestValidationError, exc)
-    errors = [{"loc": list(e.get("loc", ())), "msg": str(e.get("msg", "")),
+    errors = [{"loc": ["body"] if e.get("type") == "json_invalid" else list(e.get("loc", ())),
+               "msg": _message(e),
                "type": str(e.get("type", ""))} for e in exc.errors()]
     first = errors[0] if errors else {"loc": [], "msg": "invalid request"}
     where = ".".join(str(p) for p in first["loc"])

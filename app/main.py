@@ -14,6 +14,7 @@ import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import anyio
 from fastapi import FastAPI
 
 from app.api.deps import AppState
@@ -44,7 +45,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     cipher = RowCipher(load_data_key(settings))
     metrics = Metrics()
     state = AppState(settings=settings, uow=uow, cipher=cipher,
-                     cache=ReleaseCache(settings.structure_cache_size), metrics=metrics)
+                     cache=ReleaseCache(settings.structure_cache_size), metrics=metrics,
+                     compute=anyio.CapacityLimiter(settings.query_concurrency))
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -77,6 +79,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version="0.1.0",
         summary="Differentially private similarity and density structures over private data",
         lifespan=lifespan,
+        # no trailing-slash redirects: a Location built from the request's Host header
+        # could send a client (and its key) elsewhere; a wrong path is simply a 404
+        redirect_slashes=False,
     )
     app.state.privsim = state
     install_error_handlers(app)

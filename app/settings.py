@@ -13,7 +13,29 @@ from typing import Literal, Self
 from pydantic import Field, PositiveFloat, PositiveInt, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-_PLACEHOLDERS = {"changethis", "changeme", "secret", "password", "admin"}
+_PLACEHOLDERS = ("changethis", "changeme", "secret", "password", "admin", "example",
+                 "0123456789", "abcdef", "qwerty")
+MIN_BOOTSTRAP_KEY_LENGTH = 32
+
+
+def weak_secret_reason(secret: str) -> str | None:
+    """Why ``secret`` does not look random enough for a long-lived admin key, or None.
+
+    The service stores API keys as unsalted SHA-256 (fast to check, and its own keys
+    carry 256 random bits); a key chosen by a person must therefore carry enough
+    randomness itself: at least 32 characters, at least 10 different ones, not a
+    repetition of a shorter string and no placeholder or counting sequence in it."""
+    if len(secret) < MIN_BOOTSTRAP_KEY_LENGTH:
+        return f"must be at least {MIN_BOOTSTRAP_KEY_LENGTH} characters"
+    if len(set(secret)) < 10:
+        return "must use at least 10 different characters (use a random key)"
+    lowered = secret.lower()
+    if any(word in lowered for word in _PLACEHOLDERS):
+        return "must not contain a placeholder or a counting sequence (use a random key)"
+    for period in range(1, len(secret) // 2 + 1):
+        if len(secret) % period == 0 and secret == secret[:period] * (len(secret) // period):
+            return "must not repeat a shorter string"
+    return None
 
 
 class Settings(BaseSettings):
@@ -36,7 +58,30 @@ class Settings(BaseSettings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
     max_body_bytes: PositiveInt = 100 * 1024 * 1024
+    max_upload_rows: PositiveInt = Field(
+        default=5_000_000, description="most rows one upload may carry (413 above)")
+    max_upload_decoded_bytes: PositiveInt = Field(
+        default=512 * 1024 * 1024, description="most bytes one upload may decode to, as "
+        "float64 rows (413 above); checked from the file's header or metadata before "
+        "anything is decoded")
     max_query_points: PositiveInt = 100_000
+    max_query_seconds: PositiveFloat = Field(
+        default=10.0, description="estimated CPU seconds one query request may cost "
+        "(points x the kind's per-point cost); larger requests get 413")
+    max_build_seconds: PositiveFloat = Field(
+        default=900.0, description="estimated CPU seconds one build may cost; larger "
+        "builds are refused (422) before anything is spent")
+    max_build_memory_bytes: PositiveInt = Field(
+        default=2 * 1024**3, description="estimated peak memory of one build; larger "
+        "builds are refused (422) before anything is spent")
+    query_concurrency: PositiveInt = Field(
+        default=4, description="query and upload computations run at once, off the "
+        "event loop; others wait their turn")
+    metrics_access: Literal["open", "admin"] = Field(
+        default="open", description="'open': /metrics answers anyone (keep it reachable by "
+        "the scraper only); 'admin': it needs an admin API key")
+    max_budget_delta: float = Field(
+        default=0.01, gt=0, le=1, description="a dataset's delta must be below this")
     max_budget_epsilon: PositiveFloat = 100.0
     chunk_rows: PositiveInt = 65_536
     max_structure_bytes: PositiveInt = Field(
@@ -55,10 +100,10 @@ class Settings(BaseSettings):
     def _refuse_weak_secrets(self) -> Self:
         key = self.bootstrap_admin_key
         if key is not None:
-            secret = key.get_secret_value()
-            if secret.lower() in _PLACEHOLDERS or len(secret) < 16:
-                raise ValueError("PRIVSIM_BOOTSTRAP_ADMIN_KEY must be at least 16 characters "
-                                 "and not a placeholder")
+            reason = weak_secret_reason(key.get_secret_value())
+            if reason is not None:
+                raise ValueError(f"PRIVSIM_BOOTSTRAP_ADMIN_KEY {reason}; generate one with "
+                                 "`python -c 'import secrets; print(secrets.token_urlsafe(32))'`")
         if self.environment == "prod" and self.data_key is None:
             raise ValueError("PRIVSIM_DATA_KEY is required when PRIVSIM_ENVIRONMENT=prod")
         if self.job_heartbeat_seconds >= self.job_lease_seconds:

@@ -20,7 +20,7 @@ from app.db.migrate import upgrade
 from app.main import create_app
 from app.settings import Settings
 
-ADMIN_KEY = "test-admin-key-0123456789"
+ADMIN_KEY = "psk_test_Vq3xN8rT2mLw9ZkYb4HcJd7FgPs1Ue6Ao5Ri"
 PG_ADMIN_URL = os.environ.get("TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
 
 

@@ -47,6 +47,14 @@ def _cli(*args: str) -> list[str]:
 @contextmanager
 def server(env: dict[str, str], log: Path) -> Iterator[str]:
     """``privsim serve`` on a free port; yields its base URL once /readyz answers."""
+    with server_process(env, log) as (base, _):
+        yield base
+
+
+@contextmanager
+def server_process(env: dict[str, str],
+                   log: Path) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """As ``server``, also yielding the process (to kill it without warning)."""
     port = free_port()
     with log.open("ab") as out:
         proc = subprocess.Popen(_cli("serve", "--host", "127.0.0.1", "--port", str(port)),
@@ -65,7 +73,7 @@ def server(env: dict[str, str], log: Path) -> Iterator[str]:
             if time.monotonic() > deadline:
                 raise RuntimeError(f"server did not start:\n{log.read_text()[-3000:]}")
             time.sleep(0.1)
-        yield base
+        yield base, proc
     finally:
         stop(proc)
 

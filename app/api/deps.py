@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated
 
+import anyio
 from fastapi import Depends, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -24,6 +25,11 @@ class AppState:
     cipher: RowCipher
     cache: ReleaseCache
     metrics: Metrics
+    # heavy request work (parsing uploads and queries, answering) runs in threads, at
+    # most PRIVSIM_QUERY_CONCURRENCY at once, so the event loop and cheap requests stay
+    # responsive while it runs
+    compute: anyio.CapacityLimiter = field(
+        default_factory=lambda: anyio.CapacityLimiter(4))
 
 
 def get_state(request: Request) -> AppState:

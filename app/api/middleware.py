@@ -1,4 +1,5 @@
-"""ASGI middleware: the request body limit, and request ids with access logs and metrics."""
+"""ASGI middleware: the request body limit, and request ids with access logs, metrics and
+the hygiene headers (``Cache-Control: no-store``, ``X-Content-Type-Options: nosniff``)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,9 @@ from app.metrics import Metrics
 
 logger = logging.getLogger("app.access")
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+# On every response: keys, budgets, counts and answers must not sit in a shared or
+# browser cache, and a client must not sniff a JSON or .npy body into something else.
+_HYGIENE = ((b"cache-control", b"no-store"), (b"x-content-type-options", b"nosniff"))
 
 
 class BodyLimitMiddleware:
@@ -99,9 +103,11 @@ class RequestContextMiddleware:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
-                message.setdefault("headers", [])
-                message["headers"] = [*message["headers"],
-                                      (b"x-request-id", request_id.encode())]
+                headers = list(message.get("headers", []))
+                names = {name.lower() for name, _ in headers}
+                headers.append((b"x-request-id", request_id.encode()))
+                headers.extend(h for h in _HYGIENE if h[0] not in names)
+                message["headers"] = headers
             await send(message)
 
         try:

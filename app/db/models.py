@@ -156,8 +156,15 @@ class StructureBlobRow(Base):
 
 
 class JobRow(Base):
+    """A build (or model) job. A request sent with an ``Idempotency-Key`` header stores
+    the key, who sent it, the SHA-256 of the request and the answer given, so a retry
+    returns that answer and spends nothing (one key per sender: unique together)."""
+
     __tablename__ = "jobs"
-    __table_args__ = (Index("ix_jobs_claim", "status", "lease_expires_at"),)
+    __table_args__ = (
+        Index("ix_jobs_claim", "status", "lease_expires_at"),
+        UniqueConstraint("requested_by", "idempotency_key", name="uq_jobs_idempotency"),
+    )
 
     id: Mapped[UUID] = mapped_column(Uuid, primary_key=True)
     kind: Mapped[str] = mapped_column(String(32))
@@ -172,6 +179,10 @@ class JobRow(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    requested_by: Mapped[UUID | None] = mapped_column(Uuid)
+    idempotency_key: Mapped[str | None] = mapped_column(String(255))
+    request_sha256: Mapped[str | None] = mapped_column(String(64))
+    response: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
 
 class LedgerEntryRow(Base):

@@ -170,6 +170,11 @@ class JobRepository:
     def get(self, job_id: UUID) -> JobRow | None:
         return self._s.get(JobRow, job_id)
 
+    def by_idempotency_key(self, requested_by: UUID, key: str) -> JobRow | None:
+        stmt = select(JobRow).where(JobRow.requested_by == requested_by,
+                                    JobRow.idempotency_key == key)
+        return self._s.scalars(stmt).first()
+
     def for_structure(self, structure_id: UUID) -> JobRow | None:
         stmt = select(JobRow).where(JobRow.structure_id == structure_id)
         return self._s.scalars(stmt.order_by(JobRow.created_at.desc())).first()

@@ -38,12 +38,16 @@ class NewDataset:
 
 
 def create_dataset(uow: UnitOfWork, principal: Principal, new: NewDataset,
-                   *, max_epsilon: float) -> DatasetRow:
+                   *, max_epsilon: float, max_delta: float) -> DatasetRow:
     require_role(principal, Role.ADMIN, Role.OWNER)
     domain = domain_from_dict(new.domain, new.dim)  # InvalidParameter -> 422
     if new.epsilon > max_epsilon:
         raise InvalidInput(f"budget.epsilon: at most {max_epsilon:g} per dataset "
                            "(PRIVSIM_MAX_BUDGET_EPSILON)")
+    if new.delta >= max_delta:
+        raise InvalidInput(f"budget.delta: must be below {max_delta:g} "
+                           "(PRIVSIM_MAX_BUDGET_DELTA): a delta this large allows a build to "
+                           "reveal a row outright with that probability; use at most 1/n")
     total = Units.total(new.epsilon, new.delta)
     if total.epsilon <= 0:
         raise InvalidInput("budget.epsilon: must be at least 1e-9")

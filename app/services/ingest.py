@@ -1,24 +1,34 @@
 """Parsing uploaded rows: JSON, NumPy ``.npy``, Parquet and CSV, all into one shape.
 
 Every format ends as ``ParsedRows(rows: (n, dim) float64, labels: (n,) int64 | None)``
-or an ``InvalidInput`` that names the problem (row index, column, count) and never the
-offending value.
+or an error that names the problem (row index, column, count, rule) and never the
+offending value: ``InvalidInput`` (422), ``PayloadTooLarge`` (413) or
+``UnsupportedMediaType`` (415).
+
+The cost of an upload is decided before it is decoded: the ``.npy`` header, the Parquet
+metadata, a counting pass over the CSV records or the length of the JSON ``rows`` give
+the row count, which ``UploadLimits`` bounds, and only then is one float64 array of the
+final size allocated and filled.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import json
+import re
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from itertools import islice
+from typing import Any, Final
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from numpy.typing import NDArray
 
-from app.errors import InvalidInput, UnsupportedMediaType
+from app.errors import InvalidInput, PayloadTooLarge, UnsupportedMediaType
+from app.services.jsondoc import JSONDocumentError, loads_strict
 
 JSON_TYPES = ("application/json",)
 NPY_TYPES = ("application/x-npy", "application/npy")
@@ -28,6 +38,16 @@ CSV_TYPES = ("text/csv", "application/csv")
 SUPPORTED = JSON_TYPES + NPY_TYPES + PARQUET_TYPES + CSV_TYPES
 LABEL_COLUMN = "label"
 
+MAX_NUMBER_CHARS: Final = 64  # longer CSV fields cannot be a plain float
+_FLOAT64_BYTES: Final = 8
+_PARQUET_BATCH_ROWS: Final = 65_536
+_PARQUET_MAX_ROW_GROUPS: Final = 100_000  # the metadata is walked in Python
+_CSV_CHUNK_CHARS: Final = 1 << 20
+# Plain ASCII decimal: no "1_0", no non-ASCII digits, no inf or nan; spaces around are fine.
+_NUMBER = re.compile(r" *[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)? *", re.ASCII)
+_NUMBER_CHARS = re.compile(r"[\d +\-.eE]*", re.ASCII)
+_SEPARATORS = {";": "';'", "\t": "tabs", "|": "'|'"}
+
 
 @dataclass(frozen=True, slots=True)
 class ParsedRows:
@@ -35,22 +55,49 @@ class ParsedRows:
     labels: NDArray[np.int64] | None
 
 
+@dataclass(frozen=True, slots=True)
+class UploadLimits:
+    """What one upload may decode to: at most ``max_rows`` rows, and at most
+    ``max_decoded_bytes`` as float64 (rows x values x 8). Checked from the file's header,
+    metadata or record count before anything is decoded."""
+
+    max_rows: int
+    max_decoded_bytes: int
+
+    def __post_init__(self) -> None:
+        if self.max_rows < 1 or self.max_decoded_bytes < 1:
+            raise ValueError("upload limits must be positive")
+
+    def check(self, rows: int, width: int) -> None:
+        """Raise PayloadTooLarge unless ``rows`` rows of ``width`` values fit."""
+        decoded = rows * width * _FLOAT64_BYTES
+        if rows > self.max_rows or decoded > self.max_decoded_bytes:
+            raise PayloadTooLarge(
+                f"too large: at most {self.max_rows} rows and {self.max_decoded_bytes} "
+                f"bytes as float64 (rows x values x 8) are accepted at once; this has "
+                f"{rows} rows of {width} values ({decoded} bytes)",
+                max_rows=self.max_rows, max_decoded_bytes=self.max_decoded_bytes,
+                rows=rows, decoded_bytes=decoded)
+
+
 def media_type(content_type: str | None) -> str:
     return (content_type or "").split(";")[0].strip().lower()
 
 
-def parse_rows(body: bytes, content_type: str | None, *, dim: int, labelled: bool) -> ParsedRows:
+def parse_rows(body: bytes, content_type: str | None, *, dim: int, labelled: bool,
+               limits: UploadLimits) -> ParsedRows:
     kind = media_type(content_type)
     if not body:
         raise InvalidInput("the upload is empty")
     if kind in JSON_TYPES:
-        parsed = _parse_json(body)
+        parsed = _parse_json(body, dim=dim, limits=limits)
     elif kind in NPY_TYPES:
-        parsed = _parse_npy(body)
+        parsed = ParsedRows(read_npy(body, max_rows=limits.max_rows,
+                                     max_decoded_bytes=limits.max_decoded_bytes), None)
     elif kind in PARQUET_TYPES:
-        parsed = _parse_parquet(body, labelled)
+        parsed = _parse_parquet(body, dim=dim, labelled=labelled, limits=limits)
     elif kind in CSV_TYPES:
-        parsed = _parse_csv(body, labelled)
+        parsed = _parse_csv(body, dim=dim, labelled=labelled, limits=limits)
     else:
         raise UnsupportedMediaType(
             "rows must be sent as one of: " + ", ".join(SUPPORTED))
@@ -64,24 +111,32 @@ def _validate(parsed: ParsedRows, *, dim: int, labelled: bool) -> ParsedRows:
     if rows.shape[0] == 0:
         raise InvalidInput("the upload has no rows")
     if rows.shape[1] != dim:
-        raise InvalidInput(f"each row must have dim = {dim} values; got {rows.shape[1]}")
+        raise _wrong_dim(dim, rows.shape[1])
     finite = np.isfinite(rows)
     if not finite.all():
         bad = int(np.argmin(finite.all(axis=1)))
         raise InvalidInput(f"rows contain NaN or infinite values (first at row {bad})")
-    if labelled and parsed.labels is None:
-        raise InvalidInput("the dataset is labelled: every row needs a label")
-    if not labelled and parsed.labels is not None:
-        raise InvalidInput("the dataset is not labelled: remove the labels")
+    _check_labelled(labelled, has_labels=parsed.labels is not None)
     if parsed.labels is not None and parsed.labels.shape != (rows.shape[0],):
         raise InvalidInput(f"got {parsed.labels.shape[0]} labels for {rows.shape[0]} rows")
     return parsed
 
 
+def _wrong_dim(dim: int, got: int) -> InvalidInput:
+    return InvalidInput(f"each row must have dim = {dim} values; got {got}")
+
+
+def _check_labelled(labelled: bool, *, has_labels: bool) -> None:
+    if labelled and not has_labels:
+        raise InvalidInput("the dataset is labelled: every row needs a label")
+    if not labelled and has_labels:
+        raise InvalidInput("the dataset is not labelled: remove the labels")
+
+
 def _numeric_matrix(data: Any, what: str) -> NDArray[np.float64]:
     try:
         arr = np.asarray(data)
-    except ValueError as exc:  # numpy refuses ragged nested lists
+    except (ValueError, OverflowError) as exc:  # numpy refuses ragged nested lists
         raise InvalidInput(f"{what} are ragged: every row must have the same length") from exc
     if arr.dtype == object:
         raise InvalidInput(f"{what} are ragged or contain non-numbers")
@@ -101,19 +156,26 @@ def _labels(data: Any) -> NDArray[np.int64]:
     return arr.astype(np.int64, copy=False)
 
 
-def _parse_json(body: bytes) -> ParsedRows:
+# --- JSON -----------------------------------------------------------------------------
+
+
+def _parse_json(body: bytes, *, dim: int, limits: UploadLimits) -> ParsedRows:
     try:
-        doc = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InvalidInput("the body is not valid JSON") from exc
+        doc = loads_strict(body)
+    except JSONDocumentError as exc:
+        raise InvalidInput(str(exc)) from exc
     if not isinstance(doc, dict):
         raise InvalidInput("the JSON body must be an object {\"rows\": [...], \"labels\": [...]}")
     unknown = sorted(set(doc) - {"rows", "labels"})
     if unknown:
-        raise InvalidInput("unknown field(s): " + ", ".join(unknown))
+        names = [name if _printable(name) else "(unprintable)" for name in unknown[:5]]
+        more = f" and {len(unknown) - 5} more" if len(unknown) > 5 else ""
+        raise InvalidInput("unknown field(s): " + ", ".join(names) + more)
     if "rows" not in doc or not isinstance(doc["rows"], list):
         raise InvalidInput("rows: a list of rows is required")
     raw = doc["rows"]
+    first = len(raw[0]) if raw and isinstance(raw[0], list) else 0
+    limits.check(len(raw), max(dim, first))
     if (b"true" in body or b"false" in body) and any(
         isinstance(v, bool) for row in raw if isinstance(row, list) for v in row
     ):
@@ -133,86 +195,293 @@ def _parse_json(body: bytes) -> ParsedRows:
     return ParsedRows(rows, labels)
 
 
-def _parse_npy(body: bytes) -> ParsedRows:
-    try:
-        arr = np.load(io.BytesIO(body), allow_pickle=False)
-    except (ValueError, OSError, EOFError) as exc:
-        raise InvalidInput("the body is not a valid .npy array (pickles are refused)") from exc
-    if not isinstance(arr, np.ndarray):
-        raise InvalidInput("the body must be a single .npy array")
-    if arr.dtype.kind not in "iuf":
-        raise InvalidInput("the .npy array must be of a numeric dtype")
-    return ParsedRows(arr.astype(np.float64, copy=False), None)
+# --- .npy -----------------------------------------------------------------------------
 
 
-def _parse_parquet(body: bytes, labelled: bool) -> ParsedRows:
+def read_npy(body: bytes, *, max_rows: int, max_decoded_bytes: int) -> NDArray[np.float64]:
+    """A 2-D numeric ``.npy`` array as a fresh C-ordered float64 array, bounded before it
+    is decoded: the header is read first, and its dtype (integers or floats, no objects,
+    no structures), its shape (2-D, at most ``max_rows`` rows and ``max_decoded_bytes``
+    as float64) and the data length it implies (exactly what follows the header) are
+    checked. Zero rows are returned as they are; callers decide. Raises InvalidInput
+    (422) or PayloadTooLarge (413)."""
+    stream = io.BytesIO(body)
     try:
-        table = pq.read_table(pa.BufferReader(body))
+        version = np.lib.format.read_magic(stream)
+        if version == (1, 0):
+            shape, fortran_order, dtype = np.lib.format.read_array_header_1_0(stream)
+        elif version == (2, 0):
+            shape, fortran_order, dtype = np.lib.format.read_array_header_2_0(stream)
+        else:
+            raise ValueError("unsupported .npy format version")
+    except Exception as exc:  # untrusted header: ValueError, SyntaxError, TokenError, ...
+        raise InvalidInput("the body is not a valid .npy array (format 1.0 or 2.0; pickles "
+                           "are refused)") from exc
+    if dtype.hasobject or dtype.fields is not None or dtype.subdtype is not None \
+            or dtype.kind not in "iuf":
+        raise InvalidInput("the .npy array must have a numeric dtype (integers or floats; "
+                           "pickles, objects and structured arrays are refused)")
+    if len(shape) != 2:
+        raise InvalidInput("the .npy array must be two-dimensional (n rows of dim values); "
+                           f"it has {len(shape)} dimensions")
+    n, width = shape
+    if n < 0 or width < 0:
+        raise InvalidInput("the body is not a valid .npy array (its shape is negative)")
+    UploadLimits(max_rows, max_decoded_bytes).check(n, width)
+    offset = stream.tell()
+    expected = n * width * dtype.itemsize
+    if len(body) - offset != expected:
+        raise InvalidInput(f"the .npy data does not match its header: the shape and dtype "
+                           f"need {expected} bytes, {len(body) - offset} follow the header")
+    flat = np.frombuffer(body, dtype=dtype, count=n * width, offset=offset)
+    data = flat.reshape((width, n)).T if fortran_order else flat.reshape((n, width))
+    return np.array(data, dtype=np.float64, order="C")  # a copy, native byte order
+
+
+# --- Parquet --------------------------------------------------------------------------
+
+
+def _is_number_type(kind: Any) -> bool:
+    return bool(pa.types.is_integer(kind) or pa.types.is_floating(kind))
+
+
+def _is_list_type(kind: Any) -> bool:
+    return bool(pa.types.is_list(kind) or pa.types.is_large_list(kind)
+                or pa.types.is_fixed_size_list(kind))
+
+
+def _printable(name: str) -> bool:
+    """Whether a name the client chose is short and plain enough to repeat in a detail."""
+    return len(name) <= MAX_NUMBER_CHARS and name.isascii() and name.isprintable()
+
+
+def _column(index: int, name: str) -> str:
+    return f"column {index} ({name!r})" if _printable(name) else f"column {index}"
+
+
+def _parse_parquet(body: bytes, *, dim: int, labelled: bool,
+                   limits: UploadLimits) -> ParsedRows:
+    try:
+        source = pq.ParquetFile(pa.BufferReader(body))
+        meta = source.metadata
+        schema = source.schema_arrow
+    except (pa.ArrowException, OSError, ValueError, TypeError) as exc:
+        raise InvalidInput("the body is not a valid Parquet file") from exc
+    label_at = [i for i, name in enumerate(schema.names) if name == LABEL_COLUMN]
+    features = [i for i, name in enumerate(schema.names) if name != LABEL_COLUMN]
+    if len(label_at) > 1:
+        raise InvalidInput("the Parquet file has more than one label column")
+    if not features:
+        raise InvalidInput("the Parquet file has no feature columns")
+    _check_labelled(labelled, has_labels=bool(label_at))
+    if label_at and not _is_number_type(schema.field(label_at[0]).type):
+        raise InvalidInput("labels must be integers (the label column is not numeric)")
+    first = schema.field(features[0]).type
+    listed = len(features) == 1 and _is_list_type(first)
+    if listed and not _is_number_type(first.value_type):
+        raise InvalidInput(f"{_column(features[0], schema.names[features[0]])} must hold "
+                           "lists of numbers")
+    for i in features if not listed else ():
+        if not _is_number_type(schema.field(i).type):
+            raise InvalidInput(f"{_column(i, schema.names[i])} must be numeric")
+    n, groups = meta.num_rows, range(meta.num_row_groups)
+    limits.check(n, dim if listed else len(features))
+    if len(groups) > _PARQUET_MAX_ROW_GROUPS:
+        raise InvalidInput(f"the Parquet file has more than {_PARQUET_MAX_ROW_GROUPS} row "
+                           "groups; write it with larger row groups")
+    # Flat numeric columns and a list of numbers each have exactly one leaf column.
+    if meta.num_columns != len(schema.names) or n != sum(
+            meta.row_group(g).num_rows for g in groups):
+        raise InvalidInput("the Parquet file's metadata is inconsistent")
+    if listed:  # lists longer than dim cost more: bound the values they hold
+        values = sum(meta.row_group(g).column(features[0]).num_values for g in groups)
+        limits.check(n, max(dim, -(-values // n) if n else 0))
+    encoded = sum(meta.row_group(g).total_byte_size for g in groups)
+    if encoded > 2 * limits.max_decoded_bytes + _PARQUET_BATCH_ROWS * _FLOAT64_BYTES:
+        raise PayloadTooLarge(
+            f"too large: the Parquet pages decompress to {encoded} bytes; at most "
+            f"{limits.max_rows} rows and {limits.max_decoded_bytes} bytes as float64 are "
+            "accepted at once", max_rows=limits.max_rows,
+            max_decoded_bytes=limits.max_decoded_bytes, rows=n)
+    if len(features) != dim and not listed:
+        raise _wrong_dim(dim, len(features))
+    if listed and pa.types.is_fixed_size_list(first) and first.list_size != dim:
+        raise _wrong_dim(dim, first.list_size)
+    rows = np.empty((n, dim), dtype=np.float64)
+    labels = np.empty(n, dtype=np.int64) if label_at else None
+    start = 0
+    try:
+        for batch in source.iter_batches(batch_size=_PARQUET_BATCH_ROWS):
+            stop = start + batch.num_rows
+            if stop > n:
+                raise InvalidInput("the Parquet file has more rows than its metadata says")
+            if listed:
+                rows[start:stop] = _list_batch(batch.column(features[0]), start, dim)
+            for j, i in enumerate(features if not listed else ()):
+                column = batch.column(i)
+                if column.null_count:
+                    raise InvalidInput(f"{_column(i, schema.names[i])} has missing values")
+                rows[start:stop, j] = column.to_numpy(zero_copy_only=False)
+            if labels is not None:
+                column = batch.column(label_at[0])
+                if column.null_count:
+                    raise InvalidInput("the label column has missing values")
+                labels[start:stop] = _labels(column.to_numpy(zero_copy_only=False))
+            start = stop
     except (pa.ArrowException, OSError, ValueError) as exc:
         raise InvalidInput("the body is not a valid Parquet file") from exc
-    labels = None
-    if LABEL_COLUMN in table.column_names:
-        column = table.column(LABEL_COLUMN)
-        if column.null_count:
-            raise InvalidInput("the label column has missing values")
-        labels = _labels(column.to_numpy())
-        table = table.drop_columns([LABEL_COLUMN])
-    if table.num_columns == 0:
-        raise InvalidInput("the Parquet file has no feature columns")
-    for name in table.column_names:
-        if table.column(name).null_count:
-            raise InvalidInput(f"column {name!r} has missing values")
-    first = table.column(0)
-    if table.num_columns == 1 and (pa.types.is_list(first.type)
-                                   or pa.types.is_fixed_size_list(first.type)
-                                   or pa.types.is_large_list(first.type)):
-        return ParsedRows(_numeric_matrix(first.to_pylist(), "rows"), labels)
-    columns = []
-    for name in table.column_names:
-        col = table.column(name)
-        if not (pa.types.is_integer(col.type) or pa.types.is_floating(col.type)):
-            raise InvalidInput(f"column {name!r} must be numeric")
-        columns.append(col.to_numpy().astype(np.float64))
-    return ParsedRows(np.column_stack(columns), labels)
+    if start != n:
+        raise InvalidInput("the Parquet file has fewer rows than its metadata says")
+    return ParsedRows(rows, labels)
 
 
-def _parse_csv(body: bytes, labelled: bool) -> ParsedRows:
+def _list_batch(column: Any, start: int, dim: int) -> NDArray[np.float64]:
+    """One batch of the list-column layout as (rows, dim); every row must be a list of
+    exactly dim numbers."""
+    if column.null_count:
+        missing = np.flatnonzero(column.is_null().to_numpy(zero_copy_only=False))
+        raise InvalidInput(f"Parquet row {start + int(missing[0])} is missing")
+    lengths = pc.list_value_length(column).to_numpy(zero_copy_only=False)
+    wrong = np.flatnonzero(lengths != dim)
+    if wrong.size:
+        at = int(wrong[0])
+        raise InvalidInput(f"Parquet row {start + at} has {int(lengths[at])} values; each "
+                           f"row must have dim = {dim}")
+    values = column.flatten()
+    if values.null_count:
+        missing = np.flatnonzero(values.is_null().to_numpy(zero_copy_only=False))
+        raise InvalidInput(f"Parquet row {start + int(missing[0]) // dim} has missing values")
+    return np.asarray(values.to_numpy(zero_copy_only=False)).reshape(len(column), dim)
+
+
+# --- CSV ------------------------------------------------------------------------------
+
+
+def _parse_csv(body: bytes, *, dim: int, labelled: bool, limits: UploadLimits) -> ParsedRows:
     try:
         text = body.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise InvalidInput("the CSV must be UTF-8 text") from exc
-    records = [r for r in csv.reader(io.StringIO(text)) if r and any(c.strip() for c in r)]
-    if not records:
+    header, width, count = _scan_csv(text, dim)
+    if count == 0:
         raise InvalidInput("the upload has no rows")
-    header: list[str] | None = None
-    if not any(_is_number(c) for c in records[0]):  # a header has no numeric field
-        header, records = [c.strip() for c in records[0]], records[1:]
-    if not records:
-        raise InvalidInput("the upload has no rows")
-    width = len(records[0])
     label_at: int | None = None
     if header is not None and LABEL_COLUMN in header:
+        if header.count(LABEL_COLUMN) > 1:
+            raise InvalidInput("the CSV header has more than one label column")
         label_at = header.index(LABEL_COLUMN)
     elif header is None and labelled:
         label_at = width - 1  # without a header, the label is the last column
-    values = np.empty((len(records), width), dtype=np.float64)
-    for i, record in enumerate(records):
-        if len(record) != width:
-            raise InvalidInput(f"CSV row {i} has {len(record)} fields; expected {width}")
-        try:
-            values[i] = [float(c) for c in record]
-        except ValueError as exc:
-            raise InvalidInput(f"CSV row {i} has a field that is not a number") from exc
-    labels = None
-    if label_at is not None:
-        labels = _labels(values[:, label_at])
-        values = np.delete(values, label_at, axis=1)
-    return ParsedRows(values, labels)
+    _check_labelled(labelled, has_labels=label_at is not None)
+    features = width - (label_at is not None)
+    limits.check(count, features)
+    if features != dim:
+        raise _wrong_dim(dim, features)
+    data = islice(_csv_records(text, dim), 0 if header is None else 1, None)
+    values = np.fromiter(_csv_numbers(data), dtype=np.float64, count=count * width)
+    values = values.reshape(count, width)
+    if label_at is None:
+        return ParsedRows(values, None)
+    return ParsedRows(np.delete(values, label_at, axis=1), _labels(values[:, label_at]))
 
 
-def _is_number(text: str) -> bool:
+def _scan_csv(text: str, dim: int) -> tuple[list[str] | None, int, int]:
+    """The counting pass: (header or None, fields per record, data records), checking
+    that every record has the same number of fields, none too long for a number."""
+    header: list[str] | None = None
+    width, count = 0, 0
+    for line, record in _csv_records(text, dim):
+        longest = max(map(len, record))
+        if count == 0:
+            is_header = header is None and not any(map(_NUMBER.fullmatch, record))
+            if (len(record) == 1 or not is_header) and (
+                    separator := _separator("".join(record))):
+                raise InvalidInput(f"expected comma-separated values; this file seems to "
+                                   f"use {separator}")
+            if longest > MAX_NUMBER_CHARS:
+                raise _too_long("the CSV header" if is_header else f"CSV row 0 (line {line})")
+            if is_header:  # a header is a first record without a number in it
+                header = [field.strip() for field in record]
+                continue
+            width = len(record)
+            if header is not None and len(header) != width:
+                raise InvalidInput(f"the CSV header has {len(header)} fields; rows have "
+                                   f"{width}")
+        elif len(record) != width:
+            raise InvalidInput(f"CSV row {count} (line {line}) has {len(record)} fields; "
+                               f"expected {width}")
+        elif longest > MAX_NUMBER_CHARS:
+            raise _too_long(f"CSV row {count} (line {line})")
+        count += 1
+    return header, width, count
+
+
+def _too_long(where: str) -> InvalidInput:
+    return InvalidInput(f"{where} has a field longer than {MAX_NUMBER_CHARS} characters, "
+                        "too long to be a number")
+
+
+def _csv_numbers(records: Iterator[tuple[int, list[str]]]) -> Iterator[float]:
+    """The values of the data records, in order, each checked to be a plain number. On
+    the characters _NUMBER_CHARS allows, float() accepts exactly what _NUMBER does."""
+    for i, (line, record) in enumerate(records):
+        if _NUMBER_CHARS.fullmatch("".join(record)):
+            try:
+                yield from map(float, record)
+                continue
+            except ValueError:
+                pass
+        j = next((j for j, field in enumerate(record) if not _NUMBER.fullmatch(field)), 0)
+        raise InvalidInput(_not_a_number(record[j], f"CSV row {i} (line {line}), column {j}"))
+
+
+def _csv_records(text: str, dim: int) -> Iterator[tuple[int, list[str]]]:
+    """(line number, fields) of each non-blank record."""
+    reader = csv.reader(_csv_lines(text, dim))
     try:
-        float(text)
-    except ValueError:
-        return False
-    return True
+        for record in reader:
+            if any(map(str.strip, record)):  # blank lines and all-blank records are skipped
+                yield reader.line_num, record
+    except csv.Error as exc:
+        if "field larger than field limit" in str(exc):
+            raise _too_long(f"CSV line {reader.line_num}") from exc
+        raise InvalidInput(f"the CSV is malformed near line {reader.line_num} (an "
+                           "unbalanced quote or a NUL character)") from exc
+
+
+def _csv_lines(text: str, dim: int) -> Iterator[str]:
+    """The lines of ``text`` as a file opened with ``newline=""`` gives them (CR, LF and
+    CRLF endings kept for the csv module), read a chunk at a time so that no
+    4-bytes-per-character copy of the whole text is made, and each checked against the
+    longest line a row of ``dim`` numbers (plus a label) can take."""
+    longest = (dim + 1) * (2 * MAX_NUMBER_CHARS + 3) + 2  # quoted, doubled quotes, comma
+    size, start, end, line = max(_CSV_CHUNK_CHARS, 2 * longest), 0, len(text), 0
+    while start < end:
+        stop = min(start + size, end)
+        if stop < end:
+            cut = max(text.rfind("\n", start, stop), text.rfind("\r", start, stop))
+            if cut < 0:
+                stop = min(start + longest + 1, end)  # no line end: the line is too long
+            else:
+                stop = cut + 2 if text.startswith("\r\n", cut) else cut + 1
+        for piece in io.StringIO(text[start:stop], newline=""):
+            line += 1
+            if len(piece) > longest:
+                raise InvalidInput(
+                    f"CSV line {line} is longer than {longest} characters: too long for "
+                    f"{dim + 1} fields of at most {MAX_NUMBER_CHARS} characters (a longer "
+                    "field cannot be a number)")
+            yield piece
+        start = stop
+
+
+def _separator(field: str) -> str | None:
+    return next((name for sep, name in _SEPARATORS.items() if sep in field), None)
+
+
+def _not_a_number(field: str, where: str) -> str:
+    separator = _separator(field)
+    if separator:
+        return f"expected comma-separated values; this file seems to use {separator}"
+    return (f"{where} has a field that is not a number (plain decimal notation only: "
+            "digits, an optional sign, point and exponent; no NaN or infinity)")

@@ -7,6 +7,8 @@ builds with exactly that plan.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import math
 import secrets
 import threading
@@ -18,6 +20,7 @@ from uuid import UUID, uuid4
 
 import numpy as np
 from numpy.typing import NDArray
+from sqlalchemy.exc import IntegrityError
 
 from app.db.models import (
     DatasetRow,
@@ -28,16 +31,24 @@ from app.db.models import (
     StructureStatus,
 )
 from app.db.uow import Transaction, UnitOfWork
-from app.errors import Conflict, NotFound, NotReady, PayloadTooLarge, StructureTooLarge
+from app.errors import (
+    BuildTooCostly,
+    Conflict,
+    IdempotencyKeyReused,
+    NotFound,
+    NotReady,
+    PayloadTooLarge,
+    StructureTooLarge,
+)
 from app.services import audit, budget
 from app.services.access import Principal, managed_dataset, readable_dataset, require_role
 from core.domain import domain_from_dict
-from core.errors import CorruptRelease
+from core.errors import CorruptRelease, InvalidParameter
 from core.privacy.accounting import Spent
 from core.privacy.budget import PrivacyBudget, Units
 from core.privacy.mechanisms import NoisePlan
 from core.structures import DataSpec, QueryResult, Release, load_release, noise_plan, parse_spec
-from core.structures.base import ErrorEstimate, Reduce, Spec
+from core.structures.base import Cost, ErrorEstimate, Reduce, Spec
 from core.structures.serialization import payload_checksum
 
 BUILD_JOB = "build_structure"
@@ -73,12 +84,14 @@ class BuildAccepted:
     structure: StructureRow
     job: JobRow
     warnings: list[str] = field(default_factory=list)
+    replayed: bool = False  # the answer to an earlier request with the same Idempotency-Key
 
 
 @dataclass(frozen=True, slots=True)
 class BuildPlan:
     """Everything a build request fixes before any row is read: the validated spec,
-    the noise plan, the charge in ledger units and the spend it adds to the accounting."""
+    the noise plan, the charge in ledger units, the spend it adds to the accounting and
+    the build's estimated cost."""
 
     spec: Spec
     plan: NoisePlan
@@ -86,18 +99,42 @@ class BuildPlan:
     spend: Spent
     estimate: ErrorEstimate
     warnings: list[str]
+    cost: Cost
 
 
-def plan_build(dataset: DatasetRow, request: BuildRequest, *, max_bytes: int) -> BuildPlan:
+@dataclass(frozen=True, slots=True)
+class BuildLimits:
+    """What one build may cost (settings): its release size, its estimated CPU seconds
+    and peak memory; ``chunk_rows`` is how many rows it reads at a time."""
+
+    max_bytes: int
+    max_seconds: float
+    max_memory_bytes: int
+    chunk_rows: int
+
+
+def plan_build(dataset: DatasetRow, request: BuildRequest, *, limits: BuildLimits) -> BuildPlan:
     """Validate a request against a dataset and fix its plan; reads no row (the row
-    count is the owner's own public fact) and spends nothing."""
+    count is the owner's own public fact) and spends nothing. A build whose release,
+    estimated CPU time or memory exceeds ``limits`` is refused (422) here."""
     spec = parse_spec(request.kind, request.params, data_spec(dataset))  # 422 if bad
-    size = spec.release_bytes()
-    if size > max_bytes:
+    cost = spec.cost(rows=max(dataset.row_count, 1), chunk_rows=limits.chunk_rows)
+    size = cost.release_bytes
+    if size > limits.max_bytes:
         raise StructureTooLarge(
-            f"this structure would take {size:,} bytes, above the limit of {max_bytes:,}: "
-            "lower features, terms, projection_dim or grid_levels (or raise alpha)",
-            size_bytes=size, limit_bytes=max_bytes)
+            f"this structure would take {size:,} bytes, above the limit of "
+            f"{limits.max_bytes:,}: lower features, terms, projection_dim or grid_levels "
+            "(or raise alpha)", size_bytes=size, limit_bytes=limits.max_bytes)
+    if cost.build_seconds > limits.max_seconds or \
+            cost.build_memory_bytes > limits.max_memory_bytes:
+        raise BuildTooCostly(
+            f"this build is estimated at {cost.build_seconds:.3g} s of CPU and "
+            f"{cost.build_memory_bytes:,} bytes of memory, above the limits of "
+            f"{limits.max_seconds:g} s and {limits.max_memory_bytes:,} bytes: lower "
+            "features, terms, projection_dim or grid_levels (or raise alpha)",
+            estimated_seconds=cost.build_seconds, limit_seconds=limits.max_seconds,
+            memory_bytes=cost.build_memory_bytes,
+            limit_memory_bytes=limits.max_memory_bytes, noise_values=cost.noise_values)
     warnings: list[str] = []
     delta = request.delta
     if spec.mechanism == "laplace" and delta > 0:
@@ -116,7 +153,11 @@ def plan_build(dataset: DatasetRow, request: BuildRequest, *, max_bytes: int) ->
     warning = accuracy_warning(estimate, dataset.row_count)
     if warning:
         warnings.append(warning)
-    return BuildPlan(spec, plan, charge, spend, estimate, warnings)
+    if plan.budget.delta > 0 and dataset.row_count and plan.budget.delta > 1 / dataset.row_count:
+        warnings.append(f"delta = {plan.budget.delta:g} is above 1/n for this dataset's "
+                        f"{dataset.row_count:,} rows: a build may then reveal some row "
+                        "outright with non-negligible probability; use delta well below 1/n")
+    return BuildPlan(spec, plan, charge, spend, estimate, warnings, cost)
 
 
 DEFAULT_TARGET = 0.1  # without alpha: the noise should stay below 10% of a typical answer
@@ -148,12 +189,65 @@ def accuracy_warning(estimate: ErrorEstimate, rows: int) -> str | None:
     return None
 
 
+def request_fingerprint(dataset_id: UUID, request: BuildRequest) -> str:
+    """SHA-256 of a build request's canonical form: what an idempotent retry must repeat."""
+    canonical = json.dumps({"dataset_id": str(dataset_id), "kind": request.kind,
+                            "params": request.params, "epsilon": request.epsilon,
+                            "delta": request.delta},
+                           sort_keys=True, separators=(",", ":"), allow_nan=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _replay(tx: Transaction, principal: Principal, key: str,
+            fingerprint: str) -> BuildAccepted | None:
+    """The first answer to a request sent before with this ``Idempotency-Key``, or None
+    if the key is new; 409 if the key came with another request."""
+    job = tx.jobs.by_idempotency_key(principal.key_id, key)
+    if job is None:
+        return None
+    if job.request_sha256 != fingerprint:
+        raise IdempotencyKeyReused(
+            "this Idempotency-Key was already used with a different request; use a new "
+            "key for a new request")
+    structure = tx.structures.get(job.structure_id)
+    if structure is None:  # structures are never deleted while their job exists
+        raise NotFound(f"structure {job.structure_id} not found")
+    answer = job.response or {}
+    return BuildAccepted(structure, job, list(answer.get("warnings", [])), replayed=True)
+
+
 def request_build(uow: UnitOfWork, principal: Principal, dataset_id: UUID,
-                  request: BuildRequest, *, max_bytes: int) -> BuildAccepted:
+                  request: BuildRequest, *, limits: BuildLimits,
+                  idempotency_key: str | None = None) -> BuildAccepted:
+    """Reserve the budget and enqueue the build in one transaction. With an
+    ``idempotency_key``, a request repeated by the same key (same body) returns the
+    first answer and spends nothing, whether the first got its answer or not."""
     require_role(principal, Role.ADMIN, Role.OWNER)
+    fingerprint = request_fingerprint(dataset_id, request)
+    try:
+        return _request_build(uow, principal, dataset_id, request, limits=limits,
+                              idempotency_key=idempotency_key, fingerprint=fingerprint)
+    except IntegrityError:
+        if idempotency_key is None:
+            raise
+        # the same key raced in from another request that committed first: its answer
+        with uow() as tx:
+            replayed = _replay(tx, principal, idempotency_key, fingerprint)
+        if replayed is None:
+            raise
+        return replayed
+
+
+def _request_build(uow: UnitOfWork, principal: Principal, dataset_id: UUID,
+                   request: BuildRequest, *, limits: BuildLimits, idempotency_key: str | None,
+                   fingerprint: str) -> BuildAccepted:
     with uow(write=True) as tx:
+        if idempotency_key is not None:
+            replayed = _replay(tx, principal, idempotency_key, fingerprint)
+            if replayed is not None:
+                return replayed
         dataset = managed_dataset(tx, principal, dataset_id)
-        fixed = plan_build(dataset, request, max_bytes=max_bytes)
+        fixed = plan_build(dataset, request, limits=limits)
         # data-independent: fixed, and recorded, before any row is read
         if dataset.row_count == 0:
             raise Conflict("the dataset has no rows to build from")
@@ -163,8 +257,14 @@ def request_build(uow: UnitOfWork, principal: Principal, dataset_id: UUID,
             seed=f"{secrets.randbits(128):032x}", epsilon=fixed.charge.epsilon,
             delta=fixed.charge.delta, noise_plan=plan.to_dict(),
             status=StructureStatus.PENDING, created_by=principal.key_id)
-        job = JobRow(id=uuid4(), kind=BUILD_JOB, structure_id=structure.id,
-                     dataset_id=dataset_id, status=JobStatus.QUEUED, progress=0.0, attempts=0)
+        job_id = uuid4()
+        job = JobRow(id=job_id, kind=BUILD_JOB, structure_id=structure.id,
+                     dataset_id=dataset_id, status=JobStatus.QUEUED, progress=0.0, attempts=0,
+                     requested_by=principal.key_id)
+        if idempotency_key is not None:
+            job.idempotency_key, job.request_sha256 = idempotency_key, fingerprint
+            job.response = {"structure_id": str(structure.id), "job_id": str(job_id),
+                            "warnings": fixed.warnings}
         budget.charge(tx, dataset_id, fixed.spend, structure_id=structure.id,
                       key_id=principal.key_id,
                       mechanism=ledger_event(spec.kind, spec.data.neighbouring,
@@ -188,12 +288,12 @@ class BuildEstimate:
 
 
 def estimate_build(uow: UnitOfWork, principal: Principal, dataset_id: UUID,
-                   request: BuildRequest, *, max_bytes: int) -> BuildEstimate:
+                   request: BuildRequest, *, limits: BuildLimits) -> BuildEstimate:
     """What a build would cost and deliver; nothing is written or spent."""
     require_role(principal, Role.ADMIN, Role.OWNER)
     with uow() as tx:
         dataset = managed_dataset(tx, principal, dataset_id)
-        fixed = plan_build(dataset, request, max_bytes=max_bytes)
+        fixed = plan_build(dataset, request, limits=limits)
         fits, remaining = budget.would_fit(dataset, fixed.spend)
         rows = dataset.row_count
     return BuildEstimate(fixed, fits, remaining, minimum_rows(fixed.estimate, rows))
@@ -229,26 +329,35 @@ def get_structure(uow: UnitOfWork, principal: Principal,
         return structure, job
 
 
+@dataclass(frozen=True, slots=True)
+class Loaded:
+    """A deserialised release and what one query point costs on it (seconds, estimated
+    from the structure's public parameters)."""
+
+    release: Release
+    seconds_per_point: float
+
+
 class ReleaseCache:
     """Deserialised releases, least recently used first out; shared by request threads."""
 
     def __init__(self, capacity: int) -> None:
         self._capacity = capacity
-        self._items: OrderedDict[UUID, Release] = OrderedDict()
+        self._items: OrderedDict[UUID, Loaded] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, key: UUID) -> Release | None:
+    def get(self, key: UUID) -> Loaded | None:
         with self._lock:
-            release = self._items.get(key)
-            if release is not None:
+            loaded = self._items.get(key)
+            if loaded is not None:
                 self._items.move_to_end(key)
-            return release
+            return loaded
 
-    def put(self, key: UUID, release: Release) -> None:
+    def put(self, key: UUID, loaded: Loaded) -> None:
         if self._capacity == 0:
             return
         with self._lock:
-            self._items[key] = release
+            self._items[key] = loaded
             self._items.move_to_end(key)
             while len(self._items) > self._capacity:
                 self._items.popitem(last=False)
@@ -274,25 +383,53 @@ def _verified_blob(tx: Transaction, structure_id: UUID) -> bytes:
     return blob.data
 
 
+SCAN_BYTES_PER_SECOND = 1e9
+
+
+def _seconds_per_point(structure: StructureRow, dataset: DatasetRow, release: Release) -> float:
+    """The kind's own estimate from the structure's parameters; for a structure built
+    under older parameter ranges that no longer parse, reading the whole release once
+    per point (an upper bound for every kind's query)."""
+    try:
+        spec = parse_spec(structure.kind, structure.params, data_spec(dataset))
+    except InvalidParameter:
+        stored = sum(int(a.nbytes) for a in release.arrays().values())
+        return stored / SCAN_BYTES_PER_SECOND
+    return spec.cost(rows=1, chunk_rows=1).query_seconds_per_point
+
+
 def load_for_query(uow: UnitOfWork, principal: Principal, structure_id: UUID,
-                   cache: ReleaseCache) -> tuple[StructureRow, Release]:
+                   cache: ReleaseCache) -> tuple[StructureRow, Loaded]:
     """Access is checked on every call; only the deserialised release is cached."""
     with uow() as tx:
         structure = _ready_structure(tx, principal, structure_id)
-        release = cache.get(structure_id)
-        if release is None:
+        loaded = cache.get(structure_id)
+        if loaded is None:
             release = load_release(_verified_blob(tx, structure_id))
-            cache.put(structure_id, release)
-    return structure, release
+            dataset = readable_dataset(tx, principal, structure.dataset_id)
+            loaded = Loaded(release, _seconds_per_point(structure, dataset, release))
+            cache.put(structure_id, loaded)
+    return structure, loaded
 
 
 def query(uow: UnitOfWork, principal: Principal, structure_id: UUID,
           points: NDArray[np.float64], reduce: Reduce, *, cache: ReleaseCache,
-          max_points: int) -> QueryResult:
+          max_points: int, max_seconds: float) -> QueryResult:
+    """Answer a batch, refused (413) before any work if it has more points than
+    ``max_points`` or would cost more than ``max_seconds`` of estimated CPU time."""
     if points.shape[0] > max_points:
-        raise PayloadTooLarge(f"at most {max_points} query points per request")
-    structure, release = load_for_query(uow, principal, structure_id, cache)
-    result = release.query(points, reduce)
+        raise PayloadTooLarge(f"at most {max_points} query points per request "
+                              "(PRIVSIM_MAX_QUERY_POINTS)", max_points=max_points)
+    structure, loaded = load_for_query(uow, principal, structure_id, cache)
+    cost = points.shape[0] * loaded.seconds_per_point
+    if cost > max_seconds:
+        allowed = max(1, int(max_seconds / loaded.seconds_per_point))
+        raise PayloadTooLarge(
+            f"this query would cost about {cost:.3g} s of CPU, above the limit of "
+            f"{max_seconds:g} s (PRIVSIM_MAX_QUERY_SECONDS): send at most {allowed} points "
+            "per request to this structure", estimated_seconds=cost,
+            limit_seconds=max_seconds, max_points=allowed)
+    result = loaded.release.query(points, reduce)
     audit.record_now(uow, structure.dataset_id, principal.key_id, "query",
                      structure_id=str(structure_id), points=int(points.shape[0]),
                      reduce=reduce)

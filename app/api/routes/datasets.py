@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated
 from uuid import UUID
 
+import anyio
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 
@@ -22,11 +24,14 @@ from app.api.schemas.datasets import (
     RowsAccepted,
     RowsPurged,
 )
+from app.api.strict_json import StrictJSONRoute
 from app.services import audit, datasets, ingest, rows
 from app.services.access import manages
 from app.services.datasets import NewDataset
 
-router = APIRouter(prefix=f"{V1}/datasets", tags=["datasets"],
+MAX_EVENT_ID = 2**63 - 1  # event ids are signed 64-bit integers in every database
+
+router = APIRouter(prefix=f"{V1}/datasets", tags=["datasets"], route_class=StrictJSONRoute,
                    responses={401: PROBLEM, 403: PROBLEM, 404: PROBLEM, 422: PROBLEM})
 
 
@@ -38,7 +43,7 @@ def create_dataset(body: DatasetCreate, uow: UoWDep, settings: SettingsDep,
         neighbouring=body.neighbouring, on_out_of_domain=body.on_out_of_domain,
         labelled=body.labelled, epsilon=body.budget.epsilon, delta=body.budget.delta,
         accounting=body.accounting),
-        max_epsilon=settings.max_budget_epsilon)
+        max_epsilon=settings.max_budget_epsilon, max_delta=settings.max_budget_delta)
     return DatasetRead.of(row, show_rows=True)
 
 
@@ -76,7 +81,7 @@ def get_ledger(dataset_id: UUID, uow: UoWDep, principal: PrincipalDep) -> Ledger
 
 @router.get("/{dataset_id}/audit", response_model=AuditRead)
 def get_audit(dataset_id: UUID, uow: UoWDep, principal: PrincipalDep,
-              after: Annotated[int, Query(ge=0)] = 0,
+              after: Annotated[int, Query(ge=0, le=MAX_EVENT_ID)] = 0,
               limit: Annotated[int, Query(ge=1, le=1000)] = 1000) -> AuditRead:
     """Who did what to the dataset, oldest first: creation, uploads, purges, builds,
     grants, queries and exports (counts, never contents), deletion. Kept after the
@@ -111,12 +116,17 @@ async def upload_rows(dataset_id: UUID, request: Request, state: StateDep,
                       principal: PrincipalDep) -> RowsAccepted:
     """Append rows. JSON ``{rows, labels?}``, ``.npy`` (rows only), Parquet (numeric
     columns or one list column, plus ``label``), or CSV (optional header; the label is
-    the ``label`` column, or the last column without a header)."""
-    uow = state.uow
+    the ``label`` column, or the last column without a header; comma-separated plain
+    decimal numbers). One upload may carry at most ``PRIVSIM_MAX_UPLOAD_ROWS`` rows and
+    ``PRIVSIM_MAX_UPLOAD_DECODED_BYTES`` of float64 values, checked from the file's
+    header or metadata before it is decoded (413 above)."""
+    uow, settings = state.uow, state.settings
     dataset = await run_in_threadpool(rows.upload_target, uow, principal, dataset_id)
     body = await request.body()
-    parsed = await run_in_threadpool(ingest.parse_rows, body, request.headers.get("content-type"),
-                                     dim=dataset.dim, labelled=dataset.labelled)
+    limits = ingest.UploadLimits(settings.max_upload_rows, settings.max_upload_decoded_bytes)
+    parse = partial(ingest.parse_rows, body, request.headers.get("content-type"),
+                    dim=dataset.dim, labelled=dataset.labelled, limits=limits)
+    parsed = await anyio.to_thread.run_sync(parse, limiter=state.compute)
     result = await run_in_threadpool(rows.append_rows, uow, principal, dataset_id, parsed,
                                      cipher=state.cipher, chunk_rows=state.settings.chunk_rows)
     return RowsAccepted(accepted=result.accepted, clipped=result.clipped,

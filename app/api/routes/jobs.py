@@ -8,9 +8,10 @@ from app.api.deps import PrincipalDep, UoWDep
 from app.api.routes import V1
 from app.api.schemas.common import PROBLEM
 from app.api.schemas.structures import JobRead
+from app.api.strict_json import StrictJSONRoute
 from app.services import jobs
 
-router = APIRouter(prefix=f"{V1}/jobs", tags=["jobs"],
+router = APIRouter(prefix=f"{V1}/jobs", tags=["jobs"], route_class=StrictJSONRoute,
                    responses={401: PROBLEM, 403: PROBLEM, 404: PROBLEM})
 
 

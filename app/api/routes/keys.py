@@ -8,10 +8,11 @@ from app.api.deps import PrincipalDep, UoWDep
 from app.api.routes import V1
 from app.api.schemas.common import PROBLEM
 from app.api.schemas.keys import KeyCreate, KeyCreated, KeyRead
+from app.api.strict_json import StrictJSONRoute
 from app.db.models import Role
 from app.services import access
 
-router = APIRouter(prefix=f"{V1}/keys", tags=["keys"],
+router = APIRouter(prefix=f"{V1}/keys", tags=["keys"], route_class=StrictJSONRoute,
                    responses={401: PROBLEM, 403: PROBLEM, 422: PROBLEM})
 
 

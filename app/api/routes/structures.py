@@ -1,16 +1,17 @@
 from __future__ import annotations
 
 import io
+from functools import partial
 from typing import Annotated, Literal
 from uuid import UUID
 
+import anyio
 import numpy as np
-from fastapi import APIRouter, Query, Request, Response
-from fastapi.concurrency import run_in_threadpool
+from fastapi import APIRouter, Header, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 
-from app.api.deps import PrincipalDep, StateDep, UoWDep
+from app.api.deps import AppState, PrincipalDep, StateDep, UoWDep
 from app.api.routes import V1
 from app.api.schemas.common import PROBLEM
 from app.api.schemas.structures import (
@@ -22,13 +23,15 @@ from app.api.schemas.structures import (
     StructureCreate,
     StructureRead,
 )
-from app.errors import InvalidInput, NotAcceptable, UnsupportedMediaType
+from app.api.strict_json import StrictJSONRoute
+from app.errors import InvalidInput, NotAcceptable, PayloadTooLarge, UnsupportedMediaType
 from app.services import datasets, structures
-from app.services.access import manages
-from app.services.ingest import JSON_TYPES, NPY_TYPES, media_type
-from core.structures.base import QueryResult
+from app.services.access import Principal, manages
+from app.services.ingest import JSON_TYPES, NPY_TYPES, media_type, read_npy
+from app.services.jsondoc import JSONDocumentError, loads_strict
+from core.structures.base import QueryResult, Reduce
 
-router = APIRouter(prefix=V1, tags=["structures"],
+router = APIRouter(prefix=V1, tags=["structures"], route_class=StrictJSONRoute,
                    responses={401: PROBLEM, 403: PROBLEM, 404: PROBLEM, 422: PROBLEM})
 
 NPY = "application/x-npy"
@@ -37,16 +40,34 @@ RELEASE_MEDIA_TYPE = "application/vnd.privsim.release"
 
 @router.post("/datasets/{dataset_id}/structures", status_code=202,
              response_model=StructureAccepted, responses={409: PROBLEM})
-def create_structure(dataset_id: UUID, body: StructureCreate, uow: UoWDep, state: StateDep,
-                     principal: PrincipalDep) -> StructureAccepted:
+def create_structure(
+    dataset_id: UUID, body: StructureCreate, uow: UoWDep, state: StateDep,
+    principal: PrincipalDep, response: Response,
+    idempotency_key: Annotated[str | None, Header(
+        min_length=1, max_length=255, pattern=r"^[\x21-\x7e]+$",
+        description="any unique string (a UUID, say) chosen by the client: a retry with "
+        "the same key and body returns the first answer and spends nothing; the same key "
+        "with another body gets 409")] = None,
+) -> StructureAccepted:
     """Reserve the budget and enqueue the build, in one transaction."""
     accepted = structures.request_build(uow, principal, dataset_id, _build_request(body),
-                                        max_bytes=state.settings.max_structure_bytes)
-    state.metrics.builds_requested.labels(kind=accepted.structure.kind).inc()
+                                        limits=_limits(state),
+                                        idempotency_key=idempotency_key)
+    if accepted.replayed:
+        response.headers["Idempotent-Replayed"] = "true"
+    else:
+        state.metrics.builds_requested.labels(kind=accepted.structure.kind).inc()
     return StructureAccepted(
         structure_id=accepted.structure.id, job_id=accepted.job.id,
         status_url=f"/v1/structures/{accepted.structure.id}",
         job_url=f"/v1/jobs/{accepted.job.id}", warnings=accepted.warnings)
+
+
+def _limits(state: AppState) -> structures.BuildLimits:
+    settings = state.settings
+    return structures.BuildLimits(
+        max_bytes=settings.max_structure_bytes, max_seconds=settings.max_build_seconds,
+        max_memory_bytes=settings.max_build_memory_bytes, chunk_rows=settings.chunk_rows)
 
 
 def _build_request(body: StructureCreate) -> structures.BuildRequest:
@@ -59,7 +80,7 @@ def estimate_structure(dataset_id: UUID, body: StructureCreate, uow: UoWDep, sta
                        principal: PrincipalDep) -> EstimateOut:
     """The expected error and the budget a build would spend, without spending anything."""
     result = structures.estimate_build(uow, principal, dataset_id, _build_request(body),
-                                       max_bytes=state.settings.max_structure_bytes)
+                                       limits=_limits(state))
     fixed = result.fixed
     plan = fixed.plan.to_dict()
     spend = {"epsilon": float(fixed.charge.epsilon_value),
@@ -73,7 +94,8 @@ def estimate_structure(dataset_id: UUID, body: StructureCreate, uow: UoWDep, sta
                             statistics=list(plan["statistics"])),  # type: ignore[call-overload]
         spend=spend, affordable=result.affordable, remaining=result.remaining,
         error=fixed.estimate.to_dict(), minimum_rows=result.minimum_rows,
-        size_bytes=fixed.spec.release_bytes(), warnings=fixed.warnings)
+        size_bytes=fixed.cost.release_bytes, cost=fixed.cost.to_dict(),
+        warnings=fixed.warnings)
 
 
 # Build times are exact only for those who manage the dataset (its owner, admins); an
@@ -113,19 +135,35 @@ _QUERY_BODY = {
 async def query_structure(
     structure_id: UUID, request: Request, state: StateDep, principal: PrincipalDep,
     reduce: Annotated[Literal["sum", "mean"] | None, Query()] = None,
-) -> Response | QueryOut:
+) -> Response:
     """Answer F(y) = sum_x f(x, y) (or the mean) for a batch of points. JSON in and out,
     or ``application/x-npy`` in and/or out (``Accept: application/x-npy`` returns a
-    (q, 3) float64 array: value, std, approximation_std)."""
+    (q, 3) float64 array: value, std, approximation_std). A request may carry at most
+    ``PRIVSIM_MAX_QUERY_POINTS`` points and cost at most ``PRIVSIM_MAX_QUERY_SECONDS``
+    estimated CPU seconds (points x the kind's per-point cost); larger ones get 413.
+    Parsing, answering and encoding run off the event loop, at most
+    ``PRIVSIM_QUERY_CONCURRENCY`` at once."""
     accept = request.headers.get("accept", "")
     wants_npy = NPY in accept
     if accept and not wants_npy and not any(t in accept for t in ("json", "*/*")):
         raise NotAcceptable("answers are available as application/json or application/x-npy")
+    content_type = media_type(request.headers.get("content-type"))
+    if content_type not in JSON_TYPES + NPY_TYPES:
+        raise UnsupportedMediaType("send points as application/json or application/x-npy")
     body = await request.body()
-    kind = media_type(request.headers.get("content-type"))
-    if kind in JSON_TYPES:
+    answer = partial(_answer, state, principal, structure_id, body, content_type, reduce,
+                     wants_npy)
+    return await anyio.to_thread.run_sync(answer, limiter=state.compute)
+
+
+def _answer(state: AppState, principal: Principal, structure_id: UUID, body: bytes,
+            content_type: str, reduce: Reduce | None, wants_npy: bool) -> Response:
+    settings = state.settings
+    if content_type in JSON_TYPES:
         try:
-            parsed = QueryIn.model_validate_json(body)
+            parsed = QueryIn.model_validate(loads_strict(body))
+        except JSONDocumentError as exc:
+            raise InvalidInput(str(exc)) from None
         except ValidationError as exc:
             raise RequestValidationError(
                 [{**e, "loc": ("body", *e["loc"])} for e in exc.errors()]) from exc
@@ -133,22 +171,36 @@ async def query_structure(
         if reduce is not None and given_in_body and reduce != parsed.reduce:
             raise InvalidInput("reduce is given twice, with different values")
         reduce_to = parsed.reduce if given_in_body or reduce is None else reduce
+        if len(parsed.points) > settings.max_query_points:
+            raise _too_many_points(settings.max_query_points)
         points = _matrix(parsed.points)
-    elif kind in NPY_TYPES:
-        reduce_to = reduce or "sum"
-        points = _npy_points(body)
     else:
-        raise UnsupportedMediaType("send points as application/json or application/x-npy")
-    result: QueryResult = await run_in_threadpool(
-        structures.query, state.uow, principal, structure_id, points, reduce_to,
-        cache=state.cache, max_points=state.settings.max_query_points)
+        reduce_to = reduce or "sum"
+        if not body:
+            raise InvalidInput("the body is empty")
+        points = read_npy(body, max_rows=settings.max_query_points,
+                          max_decoded_bytes=settings.max_query_points * _MAX_DIM * 8)
+        if points.shape[0] == 0:
+            raise InvalidInput("points must be a non-empty (q, dim) array")
+    result: QueryResult = structures.query(
+        state.uow, principal, structure_id, points, reduce_to, cache=state.cache,
+        max_points=settings.max_query_points, max_seconds=settings.max_query_seconds)
     state.metrics.query_points.inc(points.shape[0])
     if wants_npy:
         buffer = io.BytesIO()
         np.save(buffer, np.column_stack([result.values, result.std, result.approximation_std]))
         return Response(buffer.getvalue(), media_type=NPY)
-    return QueryOut(reduce=reduce_to, values=result.values.tolist(), std=result.std.tolist(),
-                    approximation_std=result.approximation_std.tolist())
+    out = QueryOut(reduce=reduce_to, values=result.values.tolist(), std=result.std.tolist(),
+                   approximation_std=result.approximation_std.tolist())
+    return Response(out.model_dump_json(), media_type="application/json")
+
+
+_MAX_DIM = 65_536  # the largest dim a dataset may have (DatasetCreate)
+
+
+def _too_many_points(limit: int) -> PayloadTooLarge:
+    return PayloadTooLarge(f"at most {limit} query points per request "
+                           "(PRIVSIM_MAX_QUERY_POINTS)", max_points=limit)
 
 
 def _matrix(points: list[list[float]]) -> np.ndarray:
@@ -156,20 +208,6 @@ def _matrix(points: list[list[float]]) -> np.ndarray:
     if any(len(p) != width for p in points):
         raise InvalidInput("points are ragged: every point must have the same length")
     return np.asarray(points, dtype=np.float64)
-
-
-def _npy_points(body: bytes) -> np.ndarray:
-    if not body:
-        raise InvalidInput("the body is empty")
-    try:
-        arr = np.load(io.BytesIO(body), allow_pickle=False)
-    except (ValueError, OSError, EOFError) as exc:
-        raise InvalidInput("the body is not a valid .npy array (pickles are refused)") from exc
-    if not isinstance(arr, np.ndarray) or arr.dtype.kind not in "iuf":
-        raise InvalidInput("the .npy array must be of a numeric dtype")
-    if arr.ndim != 2 or arr.shape[0] == 0:
-        raise InvalidInput("points must be a non-empty (q, dim) array")
-    return arr.astype(np.float64, copy=False)
 
 
 @router.get("/structures/{structure_id}/export",

@@ -6,7 +6,7 @@ from uuid import UUID
 
 from pydantic import Field
 
-from app.api.schemas.common import Budget, Out, Strict
+from app.api.schemas.common import Budget, Id, Name, Out, Strict
 from app.db.models import AuditEventRow, DatasetRow, LedgerEntryRow
 from app.services.budget import accounting_of
 from core.privacy.accounting import RHO_UNIT
@@ -28,7 +28,7 @@ Domain = Annotated[L2BallDomain | BoxDomain, Field(discriminator="type")]
 
 
 class DatasetCreate(Strict):
-    name: str = Field(min_length=1, max_length=200)
+    name: Name
     dim: int = Field(ge=1, le=65_536)
     domain: Domain
     neighbouring: Literal["add_remove", "replace_one"] = "add_remove"
@@ -96,7 +96,7 @@ class DatasetRead(Out):
 
 
 class GrantCreate(Strict):
-    key_id: UUID
+    key_id: Id
 
 
 class GrantRead(Out):

@@ -5,14 +5,14 @@ from uuid import UUID
 
 from pydantic import Field
 
-from app.api.schemas.common import Out, Strict
+from app.api.schemas.common import Id, Name, Out, Strict
 from app.db.models import ApiKeyRow, Role
 
 
 class KeyCreate(Strict):
-    role: Role
-    name: str = Field(min_length=1, max_length=200)
-    dataset_ids: list[UUID] = Field(default_factory=list, max_length=1000)
+    role: Role = Field(strict=False)
+    name: Name
+    dataset_ids: list[Id] = Field(default_factory=list, max_length=1000)
 
 
 class KeyRead(Out):

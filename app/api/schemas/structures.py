@@ -53,6 +53,10 @@ class EstimateOut(Out):
         "rows needed for the privacy noise of a mean answer to meet the target (alpha, "
         "or 10% of a typical answer without it)"))
     size_bytes: int
+    cost: dict[str, float] = Field(description=(
+        "the build's estimated cost, from its parameters and the row count: "
+        "release_bytes, build_memory_bytes (peak), build_seconds (CPU, one core), "
+        "noise_values (privacy noise draws), query_seconds_per_point"))
     warnings: list[str] = Field(default_factory=list)
 
 

@@ -34,7 +34,7 @@ NOT_SHIPPED = {"bench"}  # packages in pyproject.toml that the images leave out 
 # stand-ins for the secrets compose reads from the environment, to build Settings with
 SECRETS = {"POSTGRES_PASSWORD": "compose-test-password",
            "PRIVSIM_DATA_KEY": new_data_key(),
-           "PRIVSIM_BOOTSTRAP_ADMIN_KEY": "compose-test-admin-key-0123456789"}
+           "PRIVSIM_BOOTSTRAP_ADMIN_KEY": "cmp_Xr7Tq2Wn9Lb4Kv8Hy3Jm6Gd1Fs5Pz0Ac"}
 INTERPOLATION = re.compile(
     r"\$\{(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?:(?P<op>:?[-?])(?P<arg>[^}]*))?\}")
 

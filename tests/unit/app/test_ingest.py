@@ -12,11 +12,12 @@ import pyarrow.parquet as pq
 import pytest
 
 from app.errors import InvalidInput, UnsupportedMediaType
-from app.services.ingest import parse_rows
+from app.services.ingest import UploadLimits, parse_rows
 from tests.helpers import npy_bytes
 
 ROWS = np.array([[0.1, -0.2, 0.3], [0.4, 0.5, -0.6]])
 LABELS = [3, 1]
+LIMITS = UploadLimits(max_rows=1_000, max_decoded_bytes=1 << 20)
 
 
 def parquet(table: pa.Table) -> bytes:
@@ -27,14 +28,14 @@ def parquet(table: pa.Table) -> bytes:
 
 def test_json() -> None:
     parsed = parse_rows(json.dumps({"rows": ROWS.tolist(), "labels": LABELS}).encode(),
-                        "application/json; charset=utf-8", dim=3, labelled=True)
+                        "application/json; charset=utf-8", dim=3, labelled=True, limits=LIMITS)
     np.testing.assert_array_equal(parsed.rows, ROWS)
     assert parsed.labels is not None and parsed.labels.tolist() == LABELS
 
 
 def test_npy() -> None:
     parsed = parse_rows(npy_bytes(ROWS.astype(np.float32)), "application/x-npy", dim=3,
-                        labelled=False)
+                        labelled=False, limits=LIMITS)
     np.testing.assert_allclose(parsed.rows, ROWS, rtol=1e-6)
     assert parsed.labels is None
 
@@ -42,23 +43,24 @@ def test_npy() -> None:
 def test_parquet_columns_and_list_column() -> None:
     columns = pa.table({"a": ROWS[:, 0], "b": ROWS[:, 1], "c": ROWS[:, 2], "label": LABELS})
     parsed = parse_rows(parquet(columns), "application/vnd.apache.parquet", dim=3,
-                        labelled=True)
+                        labelled=True, limits=LIMITS)
     np.testing.assert_array_equal(parsed.rows, ROWS)
     assert parsed.labels is not None and parsed.labels.tolist() == LABELS
     listed = pa.table({"vector": pa.array(ROWS.tolist(), type=pa.list_(pa.float64()))})
-    parsed = parse_rows(parquet(listed), "application/x-parquet", dim=3, labelled=False)
+    parsed = parse_rows(parquet(listed), "application/x-parquet", dim=3, labelled=False,
+                        limits=LIMITS)
     np.testing.assert_array_equal(parsed.rows, ROWS)
 
 
 def test_csv_with_and_without_header() -> None:
     with_header = b"x,y,z,label\n0.1,-0.2,0.3,3\n0.4,0.5,-0.6,1\n"
-    parsed = parse_rows(with_header, "text/csv", dim=3, labelled=True)
+    parsed = parse_rows(with_header, "text/csv", dim=3, labelled=True, limits=LIMITS)
     np.testing.assert_array_equal(parsed.rows, ROWS)
     assert parsed.labels is not None and parsed.labels.tolist() == LABELS
     bare = b"0.1,-0.2,0.3,3\r\n0.4,0.5,-0.6,1\r\n"
-    parsed = parse_rows(bare, "text/csv", dim=3, labelled=True)
+    parsed = parse_rows(bare, "text/csv", dim=3, labelled=True, limits=LIMITS)
     np.testing.assert_array_equal(parsed.rows, ROWS)
-    parsed = parse_rows(b"0.1,-0.2,0.3\n", "text/csv", dim=3, labelled=False)
+    parsed = parse_rows(b"0.1,-0.2,0.3\n", "text/csv", dim=3, labelled=False, limits=LIMITS)
     assert parsed.rows.shape == (1, 3)
 
 
@@ -90,14 +92,14 @@ BAD = [
 @pytest.mark.parametrize(("body", "content_type", "message"), BAD)
 def test_bad_uploads_are_refused_clearly(body: bytes, content_type: str, message: str) -> None:
     with pytest.raises(InvalidInput, match=message):
-        parse_rows(body, content_type, dim=3, labelled=False)
+        parse_rows(body, content_type, dim=3, labelled=False, limits=LIMITS)
 
 
 def test_pickled_npy_is_refused() -> None:
     buffer = io.BytesIO()
     np.save(buffer, np.array([{"a": 1}], dtype=object), allow_pickle=True)
     with pytest.raises(InvalidInput, match="pickles"):
-        parse_rows(buffer.getvalue(), "application/x-npy", dim=3, labelled=False)
+        parse_rows(buffer.getvalue(), "application/x-npy", dim=3, labelled=False, limits=LIMITS)
 
 
 @pytest.mark.parametrize(("body", "message"), [
@@ -108,14 +110,14 @@ def test_pickled_npy_is_refused() -> None:
 ])
 def test_labels_missing_or_extra(body: bytes, message: str) -> None:
     with pytest.raises(InvalidInput, match=message):
-        parse_rows(body, "application/json", dim=3, labelled=True)
+        parse_rows(body, "application/json", dim=3, labelled=True, limits=LIMITS)
 
 
 def test_unknown_media_type() -> None:
     with pytest.raises(UnsupportedMediaType):
-        parse_rows(b"abc", "application/xml", dim=3, labelled=False)
+        parse_rows(b"abc", "application/xml", dim=3, labelled=False, limits=LIMITS)
     with pytest.raises(UnsupportedMediaType):
-        parse_rows(b"abc", None, dim=3, labelled=False)
+        parse_rows(b"abc", None, dim=3, labelled=False, limits=LIMITS)
 
 
 def test_messages_never_echo_values() -> None:
@@ -125,5 +127,5 @@ def test_messages_never_echo_values() -> None:
                  f"{secret},{secret},zzz\n".encode()):
         for content_type in ("application/json", "text/csv"):
             with pytest.raises((InvalidInput, UnsupportedMediaType)) as caught:
-                parse_rows(body, content_type, dim=3, labelled=False)
+                parse_rows(body, content_type, dim=3, labelled=False, limits=LIMITS)
             assert "123456789" not in str(caught.value)
