@@ -37,7 +37,7 @@ Derivation: docs/privacy/kde.md.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Literal, Self
 
@@ -277,8 +277,33 @@ class FeatureMap:
 
 
 def block_rows(features: int) -> int:
-    """Rows per block of a feature computation: at most ``_BLOCK_VALUES`` values."""
-    return max(1, min(_BLOCK_ROWS, _BLOCK_VALUES // max(features, 1)))
+    """Rows per block of a feature computation: at most ``_BLOCK_VALUES`` values, a
+    multiple of 64 rows where that fits (whole tiles for the matrix product)."""
+    rows = max(1, min(_BLOCK_ROWS, _BLOCK_VALUES // max(features, 1)))
+    return rows - rows % 64 if rows >= 64 else rows
+
+
+def fixed_blocks(chunk: Array, block: int) -> Iterator[tuple[Array, int]]:
+    """A chunk of rows as blocks of exactly ``block`` rows (the last one padded with
+    zero rows), each with how many of its rows are real.
+
+    A build's matrix products then always have one shape, whatever the chunk holds.
+    BLAS chooses its kernels, tiling and summation order by shape, so with a shape
+    that varies with the row count, adding one row to a dataset changes the float32
+    angles of the rows beside it by a few ulps, and at angles in the thousands their
+    cosines by more than the ``F32_SHRINK`` margin (the sensitivity search found sums
+    moving 1.3e-5 beyond their claimed sensitivity that way). With a fixed shape the
+    other rows' features are bit-identical between neighbouring datasets."""
+    xp = array_namespace(chunk)
+    n = chunk.shape[0]
+    for start in range(0, n, block):
+        stop = min(start + block, n)
+        rows = chunk[start:stop, ...]
+        if stop - start < block:
+            pad = xp.zeros((block - (stop - start), chunk.shape[1]), dtype=chunk.dtype,
+                           device=device(chunk))
+            rows = xp.concat([rows, pad], axis=0)
+        yield rows, stop - start
 
 
 def _finite_angles(xp: Any, T: Array) -> Array:
@@ -603,10 +628,9 @@ class RandomFeatureBuilder:
         xp = array_namespace(chunk)
         n = chunk.shape[0]
         total = xp.zeros(self._fmap.size, dtype=xp.float64, device=device(chunk))
-        block = block_rows(self._fmap.size)
-        for start in range(0, n, block):
-            stop = min(start + block, n)
-            total = total + xp.sum(self._fmap.transform(chunk[start:stop, ...]), axis=0)
+        for rows, real in fixed_blocks(chunk, block_rows(self._fmap.size)):
+            total = total + xp.sum(self._fmap.transform(rows)[:real, ...], axis=0,
+                                   dtype=xp.float64)
         return {"features": total, "count": xp.asarray([float(n)], dtype=xp.float64)}
 
     def finish(self, noisy: Mapping[str, NDArray[np.float64]],

@@ -68,6 +68,7 @@ from core.structures.kde import (
     draw_projection,
     feature_row_bytes,
     feature_row_seconds,
+    fixed_blocks,
     frequency_draw_cost,
     kernel_estimate,
     phase_precision,
@@ -231,12 +232,11 @@ class CauchyKDEBuilder:
         dev = device(chunk)
         n = chunk.shape[0]
         totals = [xp.zeros(fmap.size, dtype=xp.float64, device=dev) for fmap in self._maps]
-        block = block_rows(self._maps[0].size)
-        for start in range(0, n, block):
-            stop = min(start + block, n)
-            Z = self._maps[0].project(chunk[start:stop, ...])  # once for every term
+        for rows, real in fixed_blocks(chunk, block_rows(self._maps[0].size)):
+            Z = self._maps[0].project(rows)  # once for every term
             for j, fmap in enumerate(self._maps):
-                totals[j] = totals[j] + xp.sum(fmap.features(Z), axis=0)
+                totals[j] = totals[j] + xp.sum(fmap.features(Z)[:real, ...], axis=0,
+                                               dtype=xp.float64)
         out = {feature_statistic(j): total for j, total in enumerate(totals)}
         out["count"] = xp.asarray([float(n)], dtype=xp.float64, device=dev)
         return out
