@@ -1,0 +1,1 @@
+"""Structure kinds, one folder each, and the registry that lists them (``REGISTRY``)."""
