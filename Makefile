@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 
-.PHONY: serve test lint bench worker clean
+.PHONY: serve test test-fast lint bench worker clean
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "privsim needs Python >= 3.11"'
@@ -40,6 +40,12 @@ lint: $(VENV)/.dev
 
 test: $(VENV)/.dev postgres lint
 	$(BIN)/python -m pytest
+
+# Lint, then every test that needs neither PostgreSQL nor a server and is not marked
+# slow (the statistical tests): service tests on in-memory fakes, HTTP tests on SQLite,
+# core unit and property tests. `make test` still runs them all.
+test-fast: $(VENV)/.dev lint
+	$(BIN)/python -m pytest -q -m "not slow and not e2e and not integration"
 
 bench: $(VENV)/.dev
 	$(BIN)/python -m bench.kde

@@ -11,16 +11,12 @@ from typing import Annotated
 import typer
 import uvicorn
 
-from app.crypto import RowCipher, load_data_key
-from app.db.migrate import check_at_head, upgrade
-from app.db.models import Role
-from app.db.session import create_db_engine, create_session_factory
-from app.db.uow import UnitOfWork
+from app.bootstrap import build_worker, cipher_of, open_database
+from app.db.migrate import upgrade
+from app.domain import Role
 from app.logging import configure_logging
 from app.services.access import create_key
 from app.settings import get_settings
-from app.workers.worker import Worker, WorkerConfig
-from gpu.backend import select_backend
 
 cli = typer.Typer(help="privsim: differentially private similarity structures as a service",
                   no_args_is_help=True, add_completion=False)
@@ -60,12 +56,9 @@ def worker() -> None:
     is requeued. Run several for parallel builds."""
     settings = get_settings()
     configure_logging(settings.log_format, settings.log_level)
-    engine = create_db_engine(settings.resolved_database_url, pool_size=2, max_overflow=2)
-    check_at_head(engine)
-    uow = UnitOfWork(create_session_factory(engine))
-    instance = Worker(uow, RowCipher(load_data_key(settings)),
-                      WorkerConfig.from_settings(settings),
-                      backend=select_backend(settings.backend))
+    database = open_database(settings, pool="worker")
+    database.check_at_head()
+    instance = build_worker(settings, database.uow, cipher_of(settings))
 
     def _stop(signum: int, _frame: FrameType | None) -> None:
         logger.info("signal %s: stopping", signum)
@@ -74,7 +67,7 @@ def worker() -> None:
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, _stop)
     instance.run()
-    engine.dispose()
+    database.dispose()
 
 
 @keys_cli.command("create")
@@ -84,11 +77,11 @@ def keys_create(
 ) -> None:
     """Create an API key and print it (once) on stdout."""
     settings = get_settings()
-    engine = create_db_engine(settings.resolved_database_url, pooled=False)
-    check_at_head(engine)
-    _, token = create_key(UnitOfWork(create_session_factory(engine)), role=role, name=name)
-    engine.dispose()
-    sys.stdout.write(token + "\n")
+    database = open_database(settings, pool="tool")
+    database.check_at_head()
+    new = create_key(database.uow, role=role, name=name)
+    database.dispose()
+    sys.stdout.write(new.token + "\n")
 
 
 def main() -> None:

@@ -147,18 +147,36 @@ def _core_error(request: Request, exc: Exception) -> JSONResponse:
 
 def _message(error: dict[str, Any]) -> str:
     """A validation error's message; for a body that is not strict JSON, the rule it
-    broke (app.services.jsondoc: never a value from the body)."""
+    broke (app.services.jsondoc: never a value from the body); for a discriminated union
+    (a build's ``kind``, a domain's ``type``), the values allowed, not the one sent."""
+    context = error.get("ctx") or {}
     if error.get("type") == "json_invalid":
-        context = error.get("ctx") or {}
         return str(context.get("error") or "the body is not valid JSON")
+    if error.get("type") == "union_tag_invalid":
+        return f"must be one of {context.get('expected_tags', '')}"
+    if error.get("type") == "union_tag_not_found":
+        return "Field required"
     return str(error.get("msg", ""))
+
+
+def _location(error: dict[str, Any]) -> list[Any]:
+    """Where the error is: the body as a whole for JSON that does not parse; the
+    discriminator field itself for a missing or unknown union tag (pydantic points at
+    the union)."""
+    if error.get("type") == "json_invalid":
+        return ["body"]
+    loc = list(error.get("loc", ()))
+    if error.get("type") in ("union_tag_invalid", "union_tag_not_found"):
+        discriminator = str((error.get("ctx") or {}).get("discriminator", "")).strip("'")
+        if discriminator:
+            loc.append(discriminator)
+    return loc
 
 
 def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     exc = cast(RequestValidationError, exc)
-    errors = [{"loc": ["body"] if e.get("type") == "json_invalid" else list(e.get("loc", ())),
-               "msg": _message(e),
-               "type": str(e.get("type", ""))} for e in exc.errors()]
+    errors = [{"loc": _location(e), "msg": _message(e), "type": str(e.get("type", ""))}
+              for e in exc.errors()]
     first = errors[0] if errors else {"loc": [], "msg": "invalid request"}
     where = ".".join(str(p) for p in first["loc"])
     detail = f"{where}: {first['msg']}" if where else str(first["msg"])

@@ -327,7 +327,7 @@ def bench_workload(make: Callable[[], Workload], config: Config, log: Callable[[
             "size_bytes": len(dump_release(release)),
             "query_seconds_per_1000": timings[variant.label],
             "baseline_query_seconds_per_1000": timings[BASELINE],
-            "error_model": release.error_model(), **figures,
+            "error_model": release.error_model(spec.data).to_dict(), **figures,
         })
     brute_timing = interleaved_timings({BRUTE_FORCE: brute}, config.timing_repetitions)
     summary = {"label": workload.label, "name": workload.name, "n": workload.n,

@@ -12,14 +12,14 @@ the noise of every statistic standardised by its recorded scale and tested again
 the standard Laplace or normal law (KS), with one statistic's scale halved as the
 control; 3. the privacy map (``core.privacy.map_check``: ``verify_plan``, which the
 worker calls before it reads rows, on every kind's real plan and on broken plans it
-must refuse); 4. the black box
-(``core.privacy.audit.standard_cases``): each kind built many times on a worst-case
-pair of neighbouring datasets, a Clopper-Pearson bound at alpha = 1e-4 turning the
-counts of one event into a lower bound on epsilon, which must stay at or below the
-claim ("pass") while the negative controls (half the noise; the add/remove
+must refuse); 4. the black box (``core.privacy.audit``): each kind built many times on
+a worst-case pair of neighbouring datasets, a Clopper-Pearson bound at alpha = 1e-4
+turning the counts of one event into a lower bound on epsilon, which must stay at or
+below the claim ("pass") while the negative controls (half the noise; the add/remove
 sensitivity on a replace-one dataset) go above it ("caught"). The same checks as
 tests/privacy; fast by default, ``--thorough`` for ten times the candidates, samples
-and trials (and every black-box control on every kind, realistic deltas).
+and trials (and every black-box control on every kind, realistic deltas). Every layer's
+cases come from the kind registry (``core.kinds.audit_suite``).
 
 It writes ``audit.json`` (every figure, the machine) and ``audit.md`` to ``--out``
 (default bench/results), prints the tables, and exits with 1 if anything did not come
@@ -39,27 +39,26 @@ from pathlib import Path
 from typing import Any
 
 from bench.kde import machine_info
+from core.kinds.audit_features import KDE_BANDWIDTH
+from core.kinds.audit_suite import map_cases, noise_cases, search_settings, standard_cases
 from core.privacy.audit import (
     AUDIT_DIM,
     AUDIT_DOMAIN,
     AUDIT_SEED,
     BACKGROUND_ROWS,
     DEFAULT_ALPHA,
-    KDE_BANDWIDTH,
     SELECTION_FRACTION,
     CaseResult,
     run_case,
-    standard_cases,
     summarise,
 )
-from core.privacy.map_check import map_cases, run_map_case
+from core.privacy.map_check import run_map_case
 from core.privacy.noise_check import (
     MISS_PROBABILITY,
     NOISE_ROWS,
     P_THRESHOLD,
     THOROUGH_FACTOR,
     NoiseReport,
-    noise_cases,
     run_noise_check,
     samples_needed,
 )
@@ -69,7 +68,6 @@ from core.privacy.sensitivity_search import (
     THOROUGH,
     SearchReport,
     run_search,
-    search_settings,
 )
 
 __all__ = ["main", "render_markdown"]

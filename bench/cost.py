@@ -224,8 +224,8 @@ def calibrate() -> list[dict[str, Any]]:
 
     from core.privacy import noise
     from core.structures import base
-    from core.structures.distance import accumulate_trees
-    from core.structures.kde import LARGE_ANGLE
+    from core.structures.dyadic_trees import accumulate_trees
+    from core.structures.feature_maps import LARGE_ANGLE
 
     threadpool_limits(1)
     rng = np.random.default_rng(0)
@@ -287,7 +287,7 @@ def _query_units(rng: np.random.Generator) -> list[dict[str, Any]]:
     from core.domain import L2Ball
     from core.privacy.budget import PrivacyBudget
     from core.structures import DataSpec, base, build_release, noise_plan, parse_spec
-    from core.structures.distance import band_count
+    from core.structures.banded import band_count
 
     out = []
     d, levels = 4, 12  # small trees: their noise is drawn once, slowly

@@ -290,7 +290,7 @@ def bench_workload(make: Callable[[], Workload], config: Config,
             "noiseless_mae": mae(noiseless, exact),
             "noiseless_rms": rms(noiseless - exact),
             "noiseless_mae_over_seeds": {"seeds": list(FLOOR_SEEDS), **floors[variant.kind]},
-            "error_model": release.error_model(),
+            "error_model": release.error_model(spec.data).to_dict(),
             "accuracy": accuracy,
         })
     summary = {

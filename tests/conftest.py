@@ -4,6 +4,7 @@ an app with its TestClient, keys of every role, and a way to run queued builds."
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import uuid
 from collections.abc import Iterator
@@ -90,9 +91,28 @@ def settings(sqlite_url: str, tmp_path: Path) -> Settings:
     return make_settings(sqlite_url, tmp_path / "var")
 
 
+@pytest.fixture(scope="session")
+def migrated_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite database migrated to head once per session; tests start from a copy
+    (migrating takes seconds, copying milliseconds)."""
+    path = tmp_path_factory.mktemp("template") / "privsim.db"
+    upgrade(f"sqlite:///{path}")
+    return path
+
+
+def migrate(database_url: str, template: Path) -> None:
+    """Bring a fresh database to head: a copy of the template for a new SQLite file."""
+    target = make_url(database_url).database
+    if database_url.startswith("sqlite") and target and not Path(target).exists():
+        Path(target).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(template, target)
+    else:
+        upgrade(database_url)
+
+
 @pytest.fixture
-def client(settings: Settings) -> Iterator[TestClient]:
-    upgrade(settings.resolved_database_url)
+def client(settings: Settings, migrated_sqlite: Path) -> Iterator[TestClient]:
+    migrate(settings.resolved_database_url, migrated_sqlite)
     app = create_app(settings)
     with TestClient(app, raise_server_exceptions=False) as test_client:
         yield test_client

@@ -113,29 +113,17 @@ def unit_ball_rows(n: int, dim: int, seed: int = 0, radius: float = 0.9) -> np.n
 
 def exact_answers(kind: str, rows: np.ndarray, points: np.ndarray,
                   bandwidth: float = 0.5, metric_input: str = "sq_l2") -> np.ndarray:
-    """Brute-force F(y) = sum_x f(x, y) in float64 (``metric_input``: cauchy_kde only)."""
-    if kind in ("gaussian_kde", "rff_baseline"):
-        sq = ((points[:, None, :] - rows[None, :, :]) ** 2).sum(axis=-1)
-        return np.asarray(np.exp(-sq / bandwidth**2).sum(axis=1))
-    if kind == "exponential_kde":
-        l2 = np.sqrt(((points[:, None, :] - rows[None, :, :]) ** 2).sum(axis=-1))
-        return np.asarray(np.exp(-l2 / bandwidth).sum(axis=1))
-    if kind == "laplace_kde":
-        l1 = np.abs(points[:, None, :] - rows[None, :, :]).sum(axis=-1)
-        return np.asarray(np.exp(-l1 / bandwidth).sum(axis=1))
-    if kind == "cauchy_kde":
-        diff = points[:, None, :] - rows[None, :, :]
-        h = {"sq_l2": (diff**2).sum(axis=-1) / bandwidth**2,
-             "l2": np.sqrt((diff**2).sum(axis=-1)) / bandwidth,
-             "l1": np.abs(diff).sum(axis=-1) / bandwidth}[metric_input]
-        return np.asarray((1.0 / (1.0 + h)).sum(axis=1))
-    if kind == "sq_l2_distance":
-        return np.asarray(((points[:, None, :] - rows[None, :, :]) ** 2).sum(axis=(1, 2)))
-    if kind == "inner_product":
-        return np.asarray(points @ rows.sum(axis=0))
-    if kind == "l1_distance":
-        return np.asarray(np.abs(points[:, None, :] - rows[None, :, :]).sum(axis=(1, 2)))
-    if kind == "l2_distance":
-        return np.asarray(np.sqrt(((points[:, None, :] - rows[None, :, :]) ** 2)
-                                  .sum(axis=-1)).sum(axis=1))
-    raise ValueError(kind)
+    """Brute-force F(y) = sum_x f(x, y) in float64: the registered kind's ``reference``
+    (``bandwidth`` for the kernel kinds, ``metric_input`` for cauchy_kde)."""
+    from core.domain import L2Ball
+    from core.kinds import kind_def
+    from core.structures import DataSpec
+
+    definition = kind_def(kind)
+    names = {p.name for p in definition.param_defs}
+    params = {name: value for name, value in (("bandwidth", bandwidth),
+                                              ("metric_input", metric_input))
+              if name in names}
+    radius = max(1.0, float(np.max(np.linalg.norm(rows, axis=1), initial=0.0)))
+    spec = definition.spec.parse(params, DataSpec(rows.shape[1], L2Ball(radius), "add_remove"))
+    return np.asarray(definition.reference(spec, rows, points))

@@ -1,4 +1,5 @@
-"""Typed dependencies: ``SettingsDep``, ``UoWDep``, ``PrincipalDep``, ``StateDep``."""
+"""Typed dependencies: ``SettingsDep``, ``UoWDep``, ``PrincipalDep``, ``StateDep``, and
+the paging parameters of list endpoints (``AfterQuery``, ``LimitQuery``)."""
 
 from __future__ import annotations
 
@@ -6,14 +7,15 @@ from dataclasses import dataclass, field
 from typing import Annotated
 
 import anyio
-from fastapi import Depends, Request
+from fastapi import Depends, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from app.crypto import RowCipher
-from app.db.uow import UnitOfWork
 from app.metrics import Metrics
 from app.services.access import Principal, authenticate
+from app.services.paging import MAX_PAGE
+from app.services.ports import UnitOfWorkPort
 from app.services.structures import ReleaseCache
 from app.settings import Settings
 
@@ -21,7 +23,7 @@ from app.settings import Settings
 @dataclass
 class AppState:
     settings: Settings
-    uow: UnitOfWork
+    uow: UnitOfWorkPort
     cipher: RowCipher
     cache: ReleaseCache
     metrics: Metrics
@@ -44,12 +46,12 @@ def get_settings_dep(state: StateDep) -> Settings:
     return state.settings
 
 
-def get_uow(state: StateDep) -> UnitOfWork:
+def get_uow(state: StateDep) -> UnitOfWorkPort:
     return state.uow
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
-UoWDep = Annotated[UnitOfWork, Depends(get_uow)]
+UoWDep = Annotated[UnitOfWorkPort, Depends(get_uow)]
 
 _bearer = HTTPBearer(auto_error=False, description="API key: 'Authorization: Bearer psk_...'")
 
@@ -63,3 +65,9 @@ async def get_principal(
 
 
 PrincipalDep = Annotated[Principal, Depends(get_principal)]
+
+# ?after=&limit= of the lists keyed by UUID (datasets, structures, keys): an opaque cursor
+AfterQuery = Annotated[str | None, Query(
+    min_length=1, max_length=200,
+    description="next_after of the previous page (omit for the first page)")]
+LimitQuery = Annotated[int, Query(ge=1, le=MAX_PAGE, description="at most this many items")]

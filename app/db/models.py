@@ -6,7 +6,6 @@ Budgets and spends are integers in fixed units (``core.privacy.budget.Units`` an
 
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -30,26 +29,12 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db.base import Base, UTCDateTime, utcnow
 
+# defined in app.domain (every layer uses them); re-exported for the tables' users
+from app.domain import JobStatus as JobStatus
+from app.domain import Role as Role
+from app.domain import StructureStatus as StructureStatus
+
 AutoId = BigInteger().with_variant(Integer, "sqlite")  # SQLite autoincrements INTEGER only
-
-
-class Role(enum.StrEnum):
-    ADMIN = "admin"
-    OWNER = "owner"
-    ANALYST = "analyst"
-
-
-class StructureStatus(enum.StrEnum):
-    PENDING = "pending"
-    READY = "ready"
-    FAILED = "failed"
-
-
-class JobStatus(enum.StrEnum):
-    QUEUED = "queued"
-    RUNNING = "running"
-    SUCCEEDED = "succeeded"
-    FAILED = "failed"
 
 
 class ApiKeyRow(Base):

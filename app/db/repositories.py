@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from typing import TypeVarTuple
 from uuid import UUID
 
-from sqlalchemy import and_, delete, or_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, Select, and_, delete, or_, select, text, update
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from app.db.base import utcnow
 from app.db.models import (
@@ -22,6 +23,29 @@ from app.db.models import (
     StructureBlobRow,
     StructureRow,
 )
+
+# (created_at, id) of the last row of the previous page: lists of UUID-keyed rows are
+# ordered by both, so a page boundary is exact even when rows share a timestamp
+Cursor = tuple[datetime, UUID]
+
+_Cols = TypeVarTuple("_Cols")
+
+
+def _after(stmt: Select[*_Cols], created_at: InstrumentedAttribute[datetime],
+           id_: InstrumentedAttribute[UUID], after: Cursor | None,
+           limit: int) -> Select[*_Cols]:
+    """``stmt`` ordered by (created_at, id), from just past ``after``, at most ``limit``."""
+    if after is not None:
+        moment, last = after
+        past: ColumnElement[bool] = or_(created_at > moment,
+                                        and_(created_at == moment, id_ > last))
+        stmt = stmt.where(past)
+    return stmt.order_by(created_at, id_).limit(limit)
+
+
+def ping(session: Session) -> None:
+    """One round trip to the database (readiness)."""
+    session.execute(text("SELECT 1"))
 
 
 class KeyRepository:
@@ -43,8 +67,10 @@ class KeyRepository:
         stmt = select(ApiKeyRow.id).where(ApiKeyRow.key_hash == key_hash)
         return self._s.scalars(stmt).first() is not None
 
-    def list(self) -> Sequence[ApiKeyRow]:
-        return self._s.scalars(select(ApiKeyRow).order_by(ApiKeyRow.created_at)).all()
+    def page(self, *, after: Cursor | None, limit: int) -> Sequence[ApiKeyRow]:
+        """Keys (revoked ones too) in creation order, after ``after``."""
+        stmt = _after(select(ApiKeyRow), ApiKeyRow.created_at, ApiKeyRow.id, after, limit)
+        return self._s.scalars(stmt).all()
 
     def granted_dataset_ids(self, key_id: UUID) -> set[UUID]:
         stmt = select(GrantRow.dataset_id).where(GrantRow.key_id == key_id)
@@ -66,14 +92,16 @@ class DatasetRepository:
     def get_including_deleted(self, dataset_id: UUID) -> DatasetRow | None:
         return self._s.get(DatasetRow, dataset_id)
 
-    def list_visible(self, *, owner: UUID | None,
-                     granted: set[UUID] | None) -> Sequence[DatasetRow]:
-        """All live datasets (owner and granted None), or those owned by / granted to a key."""
+    def page_visible(self, *, owner: UUID | None, granted: set[UUID] | None,
+                     after: Cursor | None, limit: int) -> Sequence[DatasetRow]:
+        """Live datasets in creation order, after ``after``: all of them (owner and
+        granted None), or those owned by / granted to a key."""
         stmt = select(DatasetRow).where(DatasetRow.deleted_at.is_(None))
         if owner is not None or granted is not None:
             stmt = stmt.where(or_(DatasetRow.owner_key_id == owner,
                                   DatasetRow.id.in_(granted or set())))
-        return self._s.scalars(stmt.order_by(DatasetRow.created_at)).all()
+        stmt = _after(stmt, DatasetRow.created_at, DatasetRow.id, after, limit)
+        return self._s.scalars(stmt).all()
 
     def get_for_update(self, dataset_id: UUID) -> DatasetRow | None:
         """A live dataset, row-locked until the transaction ends (PostgreSQL; on SQLite
@@ -140,12 +168,20 @@ class StructureRepository:
     def get(self, structure_id: UUID) -> StructureRow | None:
         return self._s.get(StructureRow, structure_id)
 
-    def list_for(self, dataset_ids: set[UUID] | None) -> Sequence[StructureRow]:
-        stmt = select(StructureRow).join(DatasetRow, DatasetRow.id == StructureRow.dataset_id)
-        stmt = stmt.where(DatasetRow.deleted_at.is_(None))
-        if dataset_ids is not None:
-            stmt = stmt.where(StructureRow.dataset_id.in_(dataset_ids))
-        return self._s.scalars(stmt.order_by(StructureRow.created_at)).all()
+    def page_visible(self, *, owner: UUID | None, granted: set[UUID] | None,
+                     after: Cursor | None,
+                     limit: int) -> Sequence[tuple[StructureRow, UUID]]:
+        """Structures of live datasets in creation order, after ``after``, each with its
+        dataset's owner: all of them (owner and granted None), or those of datasets
+        owned by / granted to a key."""
+        stmt = (select(StructureRow, DatasetRow.owner_key_id)
+                .join(DatasetRow, DatasetRow.id == StructureRow.dataset_id)
+                .where(DatasetRow.deleted_at.is_(None)))
+        if owner is not None or granted is not None:
+            stmt = stmt.where(or_(DatasetRow.owner_key_id == owner,
+                                  DatasetRow.id.in_(granted or set())))
+        stmt = _after(stmt, StructureRow.created_at, StructureRow.id, after, limit)
+        return [(row, owner_id) for row, owner_id in self._s.execute(stmt).all()]
 
     def get_blob(self, structure_id: UUID) -> StructureBlobRow | None:
         return self._s.get(StructureBlobRow, structure_id)
@@ -233,6 +269,7 @@ class JobRepository:
         )
         return self._s.execute(stmt).rowcount == 1  # type: ignore[attr-defined, no-any-return]
 
+
 class AuditRepository:
     def __init__(self, session: Session) -> None:
         self._s = session
@@ -255,9 +292,12 @@ class LedgerRepository:
     def add(self, row: LedgerEntryRow) -> None:
         self._s.add(row)
 
-    def for_dataset(self, dataset_id: UUID) -> Sequence[LedgerEntryRow]:
-        stmt = select(LedgerEntryRow).where(LedgerEntryRow.dataset_id == dataset_id)
-        return self._s.scalars(stmt.order_by(LedgerEntryRow.id)).all()
+    def for_dataset(self, dataset_id: UUID, *, after: int = 0,
+                    limit: int = 1000) -> Sequence[LedgerEntryRow]:
+        stmt = (select(LedgerEntryRow)
+                .where(LedgerEntryRow.dataset_id == dataset_id, LedgerEntryRow.id > after)
+                .order_by(LedgerEntryRow.id).limit(limit))
+        return self._s.scalars(stmt).all()
 
     def spend_of(self, structure_id: UUID) -> LedgerEntryRow | None:
         stmt = select(LedgerEntryRow).where(LedgerEntryRow.structure_id == structure_id,

@@ -23,11 +23,14 @@ from app.db.repositories import (
     KeyRepository,
     LedgerRepository,
     StructureRepository,
+    ping,
 )
 from app.db.session import SQLITE_BEGIN
 
 
 class Transaction:
+    """Implements ``app.services.ports.TransactionPort`` over a SQLAlchemy session."""
+
     def __init__(self, session: Session) -> None:
         self.session = session
         self.keys = KeyRepository(session)
@@ -44,8 +47,13 @@ class Transaction:
     def flush(self) -> None:
         self.session.flush()
 
+    def ping(self) -> None:
+        ping(self.session)
+
 
 class UnitOfWork:
+    """Implements ``app.services.ports.UnitOfWorkPort``."""
+
     def __init__(self, session_factory: sessionmaker[Session]) -> None:
         self._factory = session_factory
 

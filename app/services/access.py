@@ -18,9 +18,12 @@ from uuid import UUID, uuid4
 from sqlalchemy.exc import IntegrityError
 
 from app.db.base import utcnow
-from app.db.models import ApiKeyRow, AuditEventRow, DatasetRow, Role
-from app.db.uow import Transaction, UnitOfWork
+from app.db.models import ApiKeyRow, AuditEventRow, DatasetRow
+from app.domain import Role
 from app.errors import Forbidden, InvalidInput, NotFound, Unauthorized
+from app.services.paging import check_limit, decode_cursor, encode_cursor, split_page
+from app.services.ports import TransactionPort, UnitOfWorkPort
+from app.services.views import KeyView, NewKeyView, Page
 
 KEY_PREFIX = "psk_"
 
@@ -44,7 +47,7 @@ def new_token() -> str:
     return KEY_PREFIX + secrets.token_urlsafe(32)
 
 
-def authenticate(uow: UnitOfWork, token: str | None) -> Principal:
+def authenticate(uow: UnitOfWorkPort, token: str | None) -> Principal:
     if not token:
         raise Unauthorized("an API key is required: send 'Authorization: Bearer <key>'")
     with uow() as tx:
@@ -60,7 +63,7 @@ def require_role(principal: Principal, *roles: Role) -> None:
         raise Forbidden(f"this action needs one of the roles: {allowed}")
 
 
-def _live_dataset(tx: Transaction, dataset_id: UUID) -> DatasetRow:
+def _live_dataset(tx: TransactionPort, dataset_id: UUID) -> DatasetRow:
     dataset = tx.datasets.get(dataset_id)
     if dataset is None:
         raise NotFound(f"dataset {dataset_id} not found")
@@ -71,7 +74,7 @@ def manages(principal: Principal, dataset: DatasetRow) -> bool:
     return principal.is_admin or dataset.owner_key_id == principal.key_id
 
 
-def readable_dataset(tx: Transaction, principal: Principal, dataset_id: UUID) -> DatasetRow:
+def readable_dataset(tx: TransactionPort, principal: Principal, dataset_id: UUID) -> DatasetRow:
     """A dataset the principal may read and query (admin, its owner, or granted)."""
     dataset = _live_dataset(tx, dataset_id)
     if manages(principal, dataset) or tx.datasets.is_granted(dataset_id, principal.key_id):
@@ -79,7 +82,7 @@ def readable_dataset(tx: Transaction, principal: Principal, dataset_id: UUID) ->
     raise Forbidden("this key has no access to this dataset")
 
 
-def managed_dataset(tx: Transaction, principal: Principal, dataset_id: UUID) -> DatasetRow:
+def managed_dataset(tx: TransactionPort, principal: Principal, dataset_id: UUID) -> DatasetRow:
     """A dataset the principal may change and spend (admin or its owner)."""
     dataset = _live_dataset(tx, dataset_id)
     if manages(principal, dataset):
@@ -87,7 +90,7 @@ def managed_dataset(tx: Transaction, principal: Principal, dataset_id: UUID) -> 
     raise Forbidden("only the dataset's owner or an admin may do this")
 
 
-def managed_records(tx: Transaction, principal: Principal, dataset_id: UUID) -> DatasetRow:
+def managed_records(tx: TransactionPort, principal: Principal, dataset_id: UUID) -> DatasetRow:
     """A dataset, deleted or not, whose records (ledger, audit log) the principal may read:
     those records outlive the dataset."""
     dataset = tx.datasets.get_including_deleted(dataset_id)
@@ -98,9 +101,9 @@ def managed_records(tx: Transaction, principal: Principal, dataset_id: UUID) -> 
     return dataset
 
 
-def create_key(uow: UnitOfWork, *, role: Role, name: str,
+def create_key(uow: UnitOfWorkPort, *, role: Role, name: str,
                dataset_ids: list[UUID] | None = None,
-               granted_by: UUID | None = None) -> tuple[ApiKeyRow, str]:
+               granted_by: UUID | None = None) -> NewKeyView:
     """A new key; the token is returned here once and never stored."""
     token = new_token()
     row = ApiKeyRow(id=uuid4(), name=name, role=role, key_hash=hash_key(token))
@@ -114,10 +117,10 @@ def create_key(uow: UnitOfWork, *, role: Role, name: str,
             tx.audit.add(AuditEventRow(dataset_id=dataset_id, key_id=granted_by,
                                        action="grant", details={"grantee": str(row.id)}))
         tx.commit()
-    return row, token
+        return NewKeyView(KeyView.of(row), token)
 
 
-def ensure_bootstrap_admin(uow: UnitOfWork, token: str) -> None:
+def ensure_bootstrap_admin(uow: UnitOfWorkPort, token: str) -> None:
     """Make sure an admin key with this secret exists (PRIVSIM_BOOTSTRAP_ADMIN_KEY)."""
     key_hash = hash_key(token)
     with uow(write=True) as tx:
@@ -129,13 +132,19 @@ def ensure_bootstrap_admin(uow: UnitOfWork, token: str) -> None:
             tx.commit()
 
 
-def list_keys(uow: UnitOfWork, principal: Principal) -> list[ApiKeyRow]:
+def list_keys(uow: UnitOfWorkPort, principal: Principal, *, after: str | None = None,
+              limit: int = 1000) -> Page[KeyView]:
+    """Every key (revoked ones too), oldest first, one page at a time (admin)."""
     require_role(principal, Role.ADMIN)
+    cursor, limit = decode_cursor(after), check_limit(limit)
     with uow() as tx:
-        return list(tx.keys.list())
+        rows = tx.keys.page(after=cursor, limit=limit + 1)
+        page, next_after = split_page(rows, limit,
+                                      lambda row: encode_cursor(row.created_at, row.id))
+        return Page([KeyView.of(row) for row in page], next_after)
 
 
-def revoke_key(uow: UnitOfWork, principal: Principal, key_id: UUID) -> None:
+def revoke_key(uow: UnitOfWorkPort, principal: Principal, key_id: UUID) -> None:
     require_role(principal, Role.ADMIN)
     if key_id == principal.key_id:
         raise InvalidInput("a key cannot revoke itself")

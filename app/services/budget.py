@@ -7,13 +7,13 @@ written in the same transaction. A refund subtracts exactly what its spend added
 
 from __future__ import annotations
 
-from dataclasses import fields
+from dataclasses import dataclass, fields
 from typing import Any
 from uuid import UUID
 
 from app.db.models import DatasetRow, LedgerEntryRow, StructureRow
-from app.db.uow import Transaction
 from app.errors import BudgetExhausted, NotFound
+from app.services.ports import TransactionPort
 from core.privacy.accounting import Accounting, Route, Spent, account, admits, as_route
 from core.privacy.budget import DELTA_UNIT, EPSILON_UNIT, Units
 
@@ -33,6 +33,32 @@ def accounting_of(dataset: DatasetRow) -> Accounting:
     return account(spent_of(dataset), dataset.delta_total, route_of(dataset))
 
 
+@dataclass(frozen=True, slots=True)
+class Standing:
+    """A dataset's budget now: its total, what its spends compose to under its route,
+    and what remains (never below zero). The one place that subtracts spends from
+    totals."""
+
+    total: Units
+    spent: Units
+    remaining: Units
+    accounting: Route
+
+
+def standing(dataset: DatasetRow) -> Standing:
+    total = Units(dataset.epsilon_total, dataset.delta_total)
+    now = accounting_of(dataset)
+    return Standing(total=total, spent=Units(now.epsilon, now.delta),
+                    remaining=Units(max(total.epsilon - now.epsilon, 0),
+                                    max(total.delta - now.delta, 0)),
+                    accounting=now.method)
+
+
+def _remaining(dataset: DatasetRow) -> dict[str, float]:
+    left = standing(dataset).remaining
+    return _amount(left.epsilon, left.delta)
+
+
 def _set_spent(dataset: DatasetRow, spent: Spent) -> None:
     for name in _COUNTERS:
         setattr(dataset, f"{name}_spent", getattr(spent, name))
@@ -42,7 +68,7 @@ def _amount(epsilon: int, delta: int) -> dict[str, float]:
     return {"epsilon": float(epsilon * EPSILON_UNIT), "delta": float(delta * DELTA_UNIT)}
 
 
-def charge(tx: Transaction, dataset_id: UUID, spend: Spent, *, structure_id: UUID,
+def charge(tx: TransactionPort, dataset_id: UUID, spend: Spent, *, structure_id: UUID,
            key_id: UUID, mechanism: dict[str, Any]) -> Accounting:
     """Reserve ``spend`` if the dataset's route still admits it within its budget;
     else 409, naming the route."""
@@ -54,13 +80,10 @@ def charge(tx: Transaction, dataset_id: UUID, spend: Spent, *, structure_id: UUI
     route = route_of(dataset)
     fits, after = admits(before, spend, total, route)
     if not fits:
-        now = account(before, total.delta, route)
         raise BudgetExhausted(
             "the request exceeds the dataset's remaining privacy budget under its "
             f"accounting route ({route})",
-            requested=_amount(spend.epsilon, spend.delta),
-            remaining=_amount(max(total.epsilon - now.epsilon, 0),
-                              max(total.delta - now.delta, 0)),
+            requested=_amount(spend.epsilon, spend.delta), remaining=_remaining(dataset),
             accounting=route)
     _set_spent(dataset, before + spend)
     tx.ledger.add(LedgerEntryRow(
@@ -73,15 +96,12 @@ def charge(tx: Transaction, dataset_id: UUID, spend: Spent, *, structure_id: UUI
 def would_fit(dataset: DatasetRow, spend: Spent) -> tuple[bool, dict[str, float]]:
     """Whether ``spend`` fits what remains (read only, no lock: an estimate), and what
     remains now."""
-    before = spent_of(dataset)
     total = Units(dataset.epsilon_total, dataset.delta_total)
-    route = route_of(dataset)
-    now = account(before, total.delta, route)
-    remaining = _amount(max(total.epsilon - now.epsilon, 0), max(total.delta - now.delta, 0))
-    return admits(before, spend, total, route)[0], remaining
+    fits = admits(spent_of(dataset), spend, total, route_of(dataset))[0]
+    return fits, _remaining(dataset)
 
 
-def refund(tx: Transaction, structure: StructureRow, reason: str) -> None:
+def refund(tx: TransactionPort, structure: StructureRow, reason: str) -> None:
     """Give back what the structure's spend charged. Only for a build that failed before
     it read any row (``app.workers.worker``): nothing was released, and whether it
     failed does not depend on the rows. The entry says so (``rows_read: false``).

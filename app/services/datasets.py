@@ -2,23 +2,26 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID, uuid4
 
 from app.db.base import utcnow
-from app.db.models import DatasetRow, LedgerEntryRow, Role
-from app.db.uow import UnitOfWork
+from app.db.models import DatasetRow
+from app.domain import Role
 from app.errors import InvalidInput, NotFound
 from app.services import audit
 from app.services.access import (
     Principal,
     managed_dataset,
     managed_records,
+    manages,
     readable_dataset,
     require_role,
 )
+from app.services.paging import check_limit, decode_cursor, encode_cursor, split_page
+from app.services.ports import UnitOfWorkPort
+from app.services.views import BudgetView, DatasetView, LedgerEntryView, LedgerView, Page
 from core.domain import domain_from_dict
 from core.privacy.accounting import as_route, default_route
 from core.privacy.budget import Units
@@ -37,8 +40,8 @@ class NewDataset:
     accounting: str | None = None  # the composition route; None: the default for delta
 
 
-def create_dataset(uow: UnitOfWork, principal: Principal, new: NewDataset,
-                   *, max_epsilon: float, max_delta: float) -> DatasetRow:
+def create_dataset(uow: UnitOfWorkPort, principal: Principal, new: NewDataset,
+                   *, max_epsilon: float, max_delta: float) -> DatasetView:
     require_role(principal, Role.ADMIN, Role.OWNER)
     domain = domain_from_dict(new.domain, new.dim)  # InvalidParameter -> 422
     if new.epsilon > max_epsilon:
@@ -75,23 +78,34 @@ def create_dataset(uow: UnitOfWork, principal: Principal, new: NewDataset,
         audit.record(tx, row.id, principal.key_id, "create", name=new.name, dim=new.dim,
                      neighbouring=new.neighbouring, epsilon=new.epsilon, delta=new.delta)
         tx.commit()
-    return row
+        return DatasetView.of(row, managed=True)
 
 
-def list_datasets(uow: UnitOfWork, principal: Principal) -> Sequence[DatasetRow]:
+def list_datasets(uow: UnitOfWorkPort, principal: Principal, *, after: str | None = None,
+                  limit: int = 1000) -> Page[DatasetView]:
+    """The datasets the principal may read, oldest first, one page at a time; the row
+    count only of those it manages."""
+    cursor, limit = decode_cursor(after), check_limit(limit)
     with uow() as tx:
         if principal.is_admin:
-            return tx.datasets.list_visible(owner=None, granted=None)
-        granted = tx.keys.granted_dataset_ids(principal.key_id)
-        return tx.datasets.list_visible(owner=principal.key_id, granted=granted)
+            owner, granted = None, None
+        else:
+            owner, granted = principal.key_id, tx.keys.granted_dataset_ids(principal.key_id)
+        rows = tx.datasets.page_visible(owner=owner, granted=granted, after=cursor,
+                                        limit=limit + 1)
+        page, next_after = split_page(rows, limit,
+                                      lambda row: encode_cursor(row.created_at, row.id))
+        return Page([DatasetView.of(row, managed=manages(principal, row)) for row in page],
+                    next_after)
 
 
-def get_dataset(uow: UnitOfWork, principal: Principal, dataset_id: UUID) -> DatasetRow:
+def get_dataset(uow: UnitOfWorkPort, principal: Principal, dataset_id: UUID) -> DatasetView:
     with uow() as tx:
-        return readable_dataset(tx, principal, dataset_id)
+        row = readable_dataset(tx, principal, dataset_id)
+        return DatasetView.of(row, managed=manages(principal, row))
 
 
-def delete_dataset(uow: UnitOfWork, principal: Principal, dataset_id: UUID) -> None:
+def delete_dataset(uow: UnitOfWorkPort, principal: Principal, dataset_id: UUID) -> None:
     """Purge rows, drop structures and jobs, keep the dataset as a tombstone so that its
     ledger (and later its audit trail) stays."""
     with uow(write=True) as tx:
@@ -106,7 +120,7 @@ def delete_dataset(uow: UnitOfWork, principal: Principal, dataset_id: UUID) -> N
         tx.commit()
 
 
-def grant(uow: UnitOfWork, principal: Principal, dataset_id: UUID, key_id: UUID) -> bool:
+def grant(uow: UnitOfWorkPort, principal: Principal, dataset_id: UUID, key_id: UUID) -> bool:
     """Let ``key_id`` read and query this dataset's structures. True if newly granted."""
     with uow(write=True) as tx:
         managed_dataset(tx, principal, dataset_id)
@@ -120,9 +134,15 @@ def grant(uow: UnitOfWork, principal: Principal, dataset_id: UUID, key_id: UUID)
         return created
 
 
-def ledger(uow: UnitOfWork, principal: Principal,
-           dataset_id: UUID) -> tuple[DatasetRow, Sequence[LedgerEntryRow]]:
-    """The spends of a dataset; kept, and readable, after the dataset is deleted."""
+def ledger(uow: UnitOfWorkPort, principal: Principal, dataset_id: UUID, *, after: int = 0,
+           limit: int = 1000) -> LedgerView:
+    """The spends and refunds of a dataset, oldest first, one page at a time, with its
+    budget now; kept, and readable, after the dataset is deleted."""
+    limit = check_limit(limit)
     with uow() as tx:
         dataset = managed_records(tx, principal, dataset_id)
-        return dataset, tx.ledger.for_dataset(dataset_id)
+        rows = tx.ledger.for_dataset(dataset_id, after=after, limit=limit + 1)
+        page, next_after = split_page(rows, limit, lambda row: row.id)
+        return LedgerView(dataset_id=dataset.id, budget=BudgetView.of(dataset),
+                          entries=[LedgerEntryView.of(row) for row in page],
+                          next_after=next_after)

@@ -1,16 +1,16 @@
-"""Jobs as clients see them; the lifecycle itself lives in ``app.workers``."""
+"""Jobs as clients see them; the lifecycle itself lives in ``app.services.job_lifecycle``."""
 
 from __future__ import annotations
 
 from uuid import UUID
 
-from app.db.models import JobRow
-from app.db.uow import UnitOfWork
 from app.errors import NotFound
 from app.services.access import Principal, managed_dataset
+from app.services.ports import UnitOfWorkPort
+from app.services.views import JobView
 
 
-def get_job(uow: UnitOfWork, principal: Principal, job_id: UUID) -> JobRow:
+def get_job(uow: UnitOfWorkPort, principal: Principal, job_id: UUID) -> JobView:
     with uow() as tx:
         job = tx.jobs.get(job_id)
         if job is None:
@@ -18,4 +18,4 @@ def get_job(uow: UnitOfWork, principal: Principal, job_id: UUID) -> JobRow:
         # progress advances one stored chunk at a time, which reveals n coarsely, and n
         # is private under add/remove: only those who may see n read jobs
         managed_dataset(tx, principal, job.dataset_id)
-        return job
+        return JobView.of(job)

@@ -16,12 +16,13 @@ from numpy.typing import NDArray
 
 from app.crypto import RowCipher
 from app.db.base import utcnow
-from app.db.models import DatasetRow, RowChunkRow
-from app.db.uow import Transaction, UnitOfWork
+from app.db.models import RowChunkRow
 from app.errors import Conflict, NotFound
 from app.services import audit
 from app.services.access import Principal, managed_dataset
 from app.services.ingest import ParsedRows
+from app.services.ports import TransactionPort, UnitOfWorkPort
+from app.services.views import DatasetView
 from core.domain import domain_from_dict
 
 
@@ -51,13 +52,14 @@ def decode_chunk(data: bytes) -> tuple[NDArray[np.float64], NDArray[np.int64] | 
     return rows, labels
 
 
-def upload_target(uow: UnitOfWork, principal: Principal, dataset_id: UUID) -> DatasetRow:
+def upload_target(uow: UnitOfWorkPort, principal: Principal,
+                  dataset_id: UUID) -> DatasetView:
     """The dataset an upload goes to, checked before the body is parsed."""
     with uow() as tx:
-        return managed_dataset(tx, principal, dataset_id)
+        return DatasetView.of(managed_dataset(tx, principal, dataset_id), managed=True)
 
 
-def append_rows(uow: UnitOfWork, principal: Principal, dataset_id: UUID, parsed: ParsedRows,
+def append_rows(uow: UnitOfWorkPort, principal: Principal, dataset_id: UUID, parsed: ParsedRows,
                 *, cipher: RowCipher, chunk_rows: int) -> UploadResult:
     with uow() as tx:  # read the declaration, check access, before the heavy work
         dataset = managed_dataset(tx, principal, dataset_id)
@@ -96,7 +98,7 @@ def append_rows(uow: UnitOfWork, principal: Principal, dataset_id: UUID, parsed:
     return result
 
 
-def purge_rows(uow: UnitOfWork, principal: Principal, dataset_id: UUID) -> int:
+def purge_rows(uow: UnitOfWorkPort, principal: Principal, dataset_id: UUID) -> int:
     """Delete every raw row of the dataset; structures already built stay (they are DP)."""
     with uow(write=True) as tx:
         dataset = managed_dataset(tx, principal, dataset_id)
@@ -109,7 +111,7 @@ def purge_rows(uow: UnitOfWork, principal: Principal, dataset_id: UUID) -> int:
         return removed
 
 
-def iter_chunks(uow: UnitOfWork, dataset_id: UUID, cipher: RowCipher,
+def iter_chunks(uow: UnitOfWorkPort, dataset_id: UUID, cipher: RowCipher,
                 seqs: list[int]) -> Iterator[NDArray[np.float64]]:
     """Decrypted rows, one chunk at a time, each read in its own short transaction."""
     for seq in seqs:
@@ -122,7 +124,7 @@ def iter_chunks(uow: UnitOfWork, dataset_id: UUID, cipher: RowCipher,
         yield rows
 
 
-def still_stored(tx: Transaction, dataset_id: UUID, seqs: Sequence[int]) -> bool:
+def still_stored(tx: TransactionPort, dataset_id: UUID, seqs: Sequence[int]) -> bool:
     """Whether every chunk in ``seqs`` is still stored (and the dataset still live),
     checked under the dataset's row lock: a purge or deletion either committed before
     and is seen here, or waits for this transaction to end before it commits. Chunk seqs

@@ -13,8 +13,7 @@ import math
 import secrets
 import threading
 from collections import OrderedDict
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -22,15 +21,8 @@ import numpy as np
 from numpy.typing import NDArray
 from sqlalchemy.exc import IntegrityError
 
-from app.db.models import (
-    DatasetRow,
-    JobRow,
-    JobStatus,
-    Role,
-    StructureRow,
-    StructureStatus,
-)
-from app.db.uow import Transaction, UnitOfWork
+from app.db.models import DatasetRow, JobRow, StructureRow
+from app.domain import JobStatus, Role, StructureStatus
 from app.errors import (
     BuildTooCostly,
     Conflict,
@@ -41,7 +33,16 @@ from app.errors import (
     StructureTooLarge,
 )
 from app.services import audit, budget
-from app.services.access import Principal, managed_dataset, readable_dataset, require_role
+from app.services.access import (
+    Principal,
+    managed_dataset,
+    manages,
+    readable_dataset,
+    require_role,
+)
+from app.services.paging import check_limit, decode_cursor, encode_cursor, split_page
+from app.services.ports import TransactionPort, UnitOfWorkPort
+from app.services.views import BuildAcceptedView, ExportView, Page, StructureView
 from core.domain import domain_from_dict
 from core.errors import CorruptRelease, InvalidParameter
 from core.privacy.accounting import Spent
@@ -77,14 +78,6 @@ class BuildRequest:
     params: dict[str, Any]
     epsilon: float
     delta: float
-
-
-@dataclass(frozen=True, slots=True)
-class BuildAccepted:
-    structure: StructureRow
-    job: JobRow
-    warnings: list[str] = field(default_factory=list)
-    replayed: bool = False  # the answer to an earlier request with the same Idempotency-Key
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,8 +191,8 @@ def request_fingerprint(dataset_id: UUID, request: BuildRequest) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def _replay(tx: Transaction, principal: Principal, key: str,
-            fingerprint: str) -> BuildAccepted | None:
+def _replay(tx: TransactionPort, principal: Principal, key: str,
+            fingerprint: str) -> BuildAcceptedView | None:
     """The first answer to a request sent before with this ``Idempotency-Key``, or None
     if the key is new; 409 if the key came with another request."""
     job = tx.jobs.by_idempotency_key(principal.key_id, key)
@@ -213,12 +206,13 @@ def _replay(tx: Transaction, principal: Principal, key: str,
     if structure is None:  # structures are never deleted while their job exists
         raise NotFound(f"structure {job.structure_id} not found")
     answer = job.response or {}
-    return BuildAccepted(structure, job, list(answer.get("warnings", [])), replayed=True)
+    return BuildAcceptedView(structure.id, job.id, structure.kind,
+                             list(answer.get("warnings", [])), replayed=True)
 
 
-def request_build(uow: UnitOfWork, principal: Principal, dataset_id: UUID,
+def request_build(uow: UnitOfWorkPort, principal: Principal, dataset_id: UUID,
                   request: BuildRequest, *, limits: BuildLimits,
-                  idempotency_key: str | None = None) -> BuildAccepted:
+                  idempotency_key: str | None = None) -> BuildAcceptedView:
     """Reserve the budget and enqueue the build in one transaction. With an
     ``idempotency_key``, a request repeated by the same key (same body) returns the
     first answer and spends nothing, whether the first got its answer or not."""
@@ -238,9 +232,9 @@ def request_build(uow: UnitOfWork, principal: Principal, dataset_id: UUID,
         return replayed
 
 
-def _request_build(uow: UnitOfWork, principal: Principal, dataset_id: UUID,
+def _request_build(uow: UnitOfWorkPort, principal: Principal, dataset_id: UUID,
                    request: BuildRequest, *, limits: BuildLimits, idempotency_key: str | None,
-                   fingerprint: str) -> BuildAccepted:
+                   fingerprint: str) -> BuildAcceptedView:
     with uow(write=True) as tx:
         if idempotency_key is not None:
             replayed = _replay(tx, principal, idempotency_key, fingerprint)
@@ -276,7 +270,7 @@ def _request_build(uow: UnitOfWork, principal: Principal, dataset_id: UUID,
                      kind=spec.kind, mechanism=spec.mechanism, epsilon=request.epsilon,
                      delta=plan.budget.delta)
         tx.commit()
-    return BuildAccepted(structure, job, fixed.warnings)
+    return BuildAcceptedView(structure.id, job.id, structure.kind, fixed.warnings)
 
 
 @dataclass(frozen=True, slots=True)
@@ -287,7 +281,7 @@ class BuildEstimate:
     minimum_rows: int
 
 
-def estimate_build(uow: UnitOfWork, principal: Principal, dataset_id: UUID,
+def estimate_build(uow: UnitOfWorkPort, principal: Principal, dataset_id: UUID,
                    request: BuildRequest, *, limits: BuildLimits) -> BuildEstimate:
     """What a build would cost and deliver; nothing is written or spent."""
     require_role(principal, Role.ADMIN, Role.OWNER)
@@ -304,29 +298,36 @@ def ledger_event(kind: str, neighbouring: str, plan: dict[str, Any]) -> dict[str
     return {"structure_kind": kind, "neighbouring": neighbouring, **plan}
 
 
-def visible_dataset_ids(uow: UnitOfWork, principal: Principal) -> set[UUID] | None:
-    if principal.is_admin:
-        return None
+def list_structures(uow: UnitOfWorkPort, principal: Principal, *, after: str | None = None,
+                    limit: int = 1000) -> Page[StructureView]:
+    """The structures of the datasets the principal may read, oldest first, one page at a
+    time. Build times are exact only for those who manage the dataset (its owner,
+    admins); an analyst, or another owner's key granted the dataset, sees them to the
+    minute."""
+    cursor, limit = decode_cursor(after), check_limit(limit)
     with uow() as tx:
-        owned = {d.id for d in tx.datasets.list_visible(owner=principal.key_id, granted=set())}
-        return owned | tx.keys.granted_dataset_ids(principal.key_id)
+        if principal.is_admin:
+            owner, granted = None, None
+        else:
+            owner, granted = principal.key_id, tx.keys.granted_dataset_ids(principal.key_id)
+        rows = tx.structures.page_visible(owner=owner, granted=granted, after=cursor,
+                                          limit=limit + 1)
+        page, next_after = split_page(rows, limit,
+                                      lambda pair: encode_cursor(pair[0].created_at, pair[0].id))
+        return Page([StructureView.of(row, None, managed=principal.is_admin
+                                      or owner_id == principal.key_id)
+                     for row, owner_id in page], next_after)
 
 
-def list_structures(uow: UnitOfWork, principal: Principal) -> Sequence[StructureRow]:
-    ids = visible_dataset_ids(uow, principal)
-    with uow() as tx:
-        return tx.structures.list_for(ids)
-
-
-def get_structure(uow: UnitOfWork, principal: Principal,
-                  structure_id: UUID) -> tuple[StructureRow, JobRow | None]:
+def get_structure(uow: UnitOfWorkPort, principal: Principal,
+                  structure_id: UUID) -> StructureView:
     with uow() as tx:
         structure = tx.structures.get(structure_id)
         if structure is None:
             raise NotFound(f"structure {structure_id} not found")
-        readable_dataset(tx, principal, structure.dataset_id)
+        dataset = readable_dataset(tx, principal, structure.dataset_id)
         job = tx.jobs.for_structure(structure_id)
-        return structure, job
+        return StructureView.of(structure, job, managed=manages(principal, dataset))
 
 
 @dataclass(frozen=True, slots=True)
@@ -363,7 +364,7 @@ class ReleaseCache:
                 self._items.popitem(last=False)
 
 
-def _ready_structure(tx: Transaction, principal: Principal,
+def _ready_structure(tx: TransactionPort, principal: Principal,
                      structure_id: UUID) -> StructureRow:
     structure = tx.structures.get(structure_id)
     if structure is None:
@@ -374,7 +375,7 @@ def _ready_structure(tx: Transaction, principal: Principal,
     return structure
 
 
-def _verified_blob(tx: Transaction, structure_id: UUID) -> bytes:
+def _verified_blob(tx: TransactionPort, structure_id: UUID) -> bytes:
     blob = tx.structures.get_blob(structure_id)
     if blob is None:
         raise CorruptRelease("a ready structure has no stored release")
@@ -398,7 +399,7 @@ def _seconds_per_point(structure: StructureRow, dataset: DatasetRow, release: Re
     return spec.cost(rows=1, chunk_rows=1).query_seconds_per_point
 
 
-def load_for_query(uow: UnitOfWork, principal: Principal, structure_id: UUID,
+def load_for_query(uow: UnitOfWorkPort, principal: Principal, structure_id: UUID,
                    cache: ReleaseCache) -> tuple[StructureRow, Loaded]:
     """Access is checked on every call; only the deserialised release is cached."""
     with uow() as tx:
@@ -412,7 +413,7 @@ def load_for_query(uow: UnitOfWork, principal: Principal, structure_id: UUID,
     return structure, loaded
 
 
-def query(uow: UnitOfWork, principal: Principal, structure_id: UUID,
+def query(uow: UnitOfWorkPort, principal: Principal, structure_id: UUID,
           points: NDArray[np.float64], reduce: Reduce, *, cache: ReleaseCache,
           max_points: int, max_seconds: float) -> QueryResult:
     """Answer a batch, refused (413) before any work if it has more points than
@@ -436,11 +437,10 @@ def query(uow: UnitOfWork, principal: Principal, structure_id: UUID,
     return result
 
 
-def export(uow: UnitOfWork, principal: Principal,
-           structure_id: UUID) -> tuple[StructureRow, bytes]:
+def export(uow: UnitOfWorkPort, principal: Principal, structure_id: UUID) -> ExportView:
     with uow() as tx:
         structure = _ready_structure(tx, principal, structure_id)
         blob = _verified_blob(tx, structure_id)
     audit.record_now(uow, structure.dataset_id, principal.key_id, "export",
                      structure_id=str(structure_id), size_bytes=len(blob))
-    return structure, blob
+    return ExportView(structure.id, structure.kind, blob)

@@ -44,6 +44,7 @@ import traceback
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 from uuid import UUID, uuid4
 
 import numpy as np
@@ -51,20 +52,23 @@ from numpy.typing import NDArray
 from sqlalchemy.exc import DBAPIError
 
 from app.crypto import RowCipher
-from app.db.base import utcnow
-from app.db.models import JobStatus, StructureBlobRow, StructureStatus
-from app.db.uow import Transaction, UnitOfWork
 from app.errors import AppError
-from app.services import audit, budget
-from app.services.rows import RowsPurged, iter_chunks, still_stored
-from app.services.structures import data_spec
+from app.services import job_lifecycle
+from app.services.job_lifecycle import (
+    PURGED_AFTER_ROWS,
+    BuildTask,
+    LeaseTerms,
+    Stored,
+    Unbuildable,
+)
+from app.services.ports import UnitOfWorkPort
+from app.services.rows import RowsPurged, iter_chunks
 from app.settings import Settings
 from core.errors import CoreError, PlanMismatch
 from core.privacy.budget import Units
 from core.privacy.mechanisms import NoisePlan
 from core.structures import build_release, dump_release, parse_spec
 from core.structures.base import check_plan
-from core.structures.serialization import FORMAT_VERSION, payload_checksum
 from gpu.backend import CPU, Backend
 
 logger = logging.getLogger(__name__)
@@ -72,7 +76,7 @@ logger = logging.getLogger(__name__)
 # job.error (and the audit reason) of a failure after rows were read: never the
 # exception's text, which might depend on row values
 FAILED_AFTER_ROWS = "the build failed after reading rows; the charge is kept"
-PURGED_AFTER_ROWS = "the dataset's rows were purged during the build; the charge is kept"
+__all__ = ["FAILED_AFTER_ROWS", "PURGED_AFTER_ROWS", "Heartbeat", "Worker", "WorkerConfig"]
 _ROUNDING = 1e-12  # relative slack for the float rounding of a charge's value
 
 
@@ -97,9 +101,14 @@ class WorkerConfig:
                    settings.job_heartbeat_seconds, settings.job_poll_seconds,
                    settings.job_max_attempts)
 
+    @property
+    def terms(self) -> LeaseTerms:
+        return LeaseTerms(self.lease, self.max_attempts)
+
 
 class Heartbeat(threading.Thread):
-    def __init__(self, uow: UnitOfWork, job_id: UUID, owner: str, config: WorkerConfig) -> None:
+    def __init__(self, uow: UnitOfWorkPort, job_id: UUID, owner: str,
+                 config: WorkerConfig) -> None:
         super().__init__(name=f"heartbeat-{job_id}", daemon=True)
         self._uow, self._job_id, self._owner, self._config = uow, job_id, owner, config
         self.progress = 0.0
@@ -114,10 +123,8 @@ class Heartbeat(threading.Thread):
 
     def beat(self) -> None:
         try:
-            with self._uow(write=True) as tx:
-                owned = tx.jobs.renew(self._job_id, self._owner, lease=self._config.lease,
-                                      progress=self.progress)
-                tx.commit()
+            owned = job_lifecycle.renew(self._uow, self._job_id, self._owner,
+                                        lease=self._config.lease, progress=self.progress)
         except DBAPIError:
             logger.warning("heartbeat failed; retrying", extra={"job_id": str(self._job_id)})
             return
@@ -126,25 +133,6 @@ class Heartbeat(threading.Thread):
 
     def stop(self) -> None:
         self._done.set()
-
-
-def fail_build(tx: Transaction, job_id: UUID, owner: str | None, reason: str, *,
-               rows_read: bool) -> bool:
-    """Mark the job and its structure failed. Nothing was released; the spend is refunded
-    only if no row was read (the failure cannot depend on the rows), else it is kept."""
-    job = tx.jobs.get(job_id)
-    if job is None or not tx.jobs.finish(job_id, owner, JobStatus.FAILED, reason):
-        return False
-    structure = tx.structures.get(job.structure_id)
-    if structure is None:
-        return True
-    structure.status = StructureStatus.FAILED
-    if not rows_read:
-        budget.refund(tx, structure, reason)
-    audit.record(tx, structure.dataset_id, None, "build_failed",
-                 structure_id=str(structure.id), reason=reason, refunded=not rows_read,
-                 rows_read=rows_read)
-    return True
 
 
 def check_charge(plan: NoisePlan, charged: Units) -> None:
@@ -158,7 +146,7 @@ def check_charge(plan: NoisePlan, charged: Units) -> None:
 
 
 class Worker:
-    def __init__(self, uow: UnitOfWork, cipher: RowCipher, config: WorkerConfig, *,
+    def __init__(self, uow: UnitOfWorkPort, cipher: RowCipher, config: WorkerConfig, *,
                  backend: Backend = CPU, name: str | None = None) -> None:
         self._uow = uow
         self._cipher = cipher
@@ -169,26 +157,7 @@ class Worker:
 
     # -- claiming -------------------------------------------------------------------
     def claim(self) -> UUID | None:
-        with self._uow(write=True) as tx:
-            while True:
-                now = utcnow()
-                job = tx.jobs.claimable(now)
-                if job is None:
-                    tx.commit()
-                    return None
-                if job.attempts >= self._config.max_attempts:
-                    # earlier attempts may have read rows: the charge is kept
-                    fail_build(tx, job.id, None, f"gave up after {job.attempts} attempts; "
-                               "the charge is kept", rows_read=True)
-                    tx.flush()
-                    continue
-                job.status = JobStatus.RUNNING
-                job.lease_owner = self.name
-                job.lease_expires_at = now + self._config.lease
-                job.attempts += 1
-                job.updated_at = now
-                tx.commit()
-                return job.id
+        return job_lifecycle.claim(self._uow, self.name, self._config.terms)
 
     # -- running --------------------------------------------------------------------
     def run_once(self) -> bool:
@@ -216,42 +185,29 @@ class Worker:
         logger.info("worker stopped", extra={"worker": self.name})
 
     def execute(self, job_id: UUID) -> None:
-        with self._uow() as tx:
-            job = tx.jobs.get(job_id)
-            structure = tx.structures.get(job.structure_id) if job else None
-            dataset = tx.datasets.get(structure.dataset_id) if structure else None
-            if job is None or structure is None:
-                return  # the dataset was deleted in the meantime
-            # an earlier attempt (a worker that died or stopped) may have read rows
-            read_before = job.attempts > 1
-            if dataset is None:
-                reason = "the dataset was deleted"
-            else:
-                data = data_spec(dataset)
-                kind, params, seed = structure.kind, dict(structure.params), structure.seed
-                stored_plan = dict(structure.noise_plan)
-                charged = Units(structure.epsilon, structure.delta)
-                dataset_id, seqs = dataset.id, tx.chunks.seqs(dataset.id)
-                reason = "" if seqs else "the dataset has no rows (purged?)"
-        extra = {"job_id": str(job_id), "structure_id": str(structure.id)}
-        if reason:
-            logger.warning("build failed before reading rows: %s", reason, extra=extra)
-            self._fail(job_id, reason, rows_read=read_before)
+        task = job_lifecycle.open_build(self._uow, job_id)
+        if task is None:
+            return  # the dataset was deleted in the meantime
+        extra = {"job_id": str(job_id), "structure_id": str(task.structure_id)}
+        if isinstance(task, Unbuildable):
+            logger.warning("build failed before reading rows: %s", task.reason, extra=extra)
+            self._fail(job_id, task.reason, rows_read=task.read_before)
             return
-        extra["kind"] = kind
+        extra["kind"] = task.kind
         logger.info("build started", extra=extra)
-        rows_read = read_before
+        rows_read = task.read_before
+        seqs = task.seqs
         heartbeat = Heartbeat(self._uow, job_id, self.name, self._config)
         heartbeat.start()
         try:
-            spec = parse_spec(kind, params, data)
-            plan = NoisePlan.from_dict(stored_plan)
+            spec = parse_spec(task.kind, task.params, task.data)
+            plan = NoisePlan.from_dict(task.noise_plan)
             check_plan(spec, plan)  # PlanMismatch: decided before any row is read
-            check_charge(plan, charged)
+            check_charge(plan, task.charged)
 
             def chunks() -> Iterator[NDArray[np.float64]]:
                 nonlocal rows_read
-                for rows in iter_chunks(self._uow, dataset_id, self._cipher, seqs):
+                for rows in iter_chunks(self._uow, task.dataset_id, self._cipher, seqs):
                     rows_read = True  # from here on, a failure may depend on the rows
                     if heartbeat.lost.is_set():
                         raise LeaseLost
@@ -262,10 +218,10 @@ class Worker:
             def progress(done: int) -> None:
                 heartbeat.progress = 0.95 * done / len(seqs)
 
-            release = build_release(spec, seed=int(seed, 16), plan=plan, chunks=chunks(),
+            release = build_release(spec, seed=int(task.seed, 16), plan=plan, chunks=chunks(),
                                     to_backend=self._backend.to_device, progress=progress)
             blob = dump_release(release)
-            error_model = release.error_model()
+            error_model = release.error_model(spec.data).to_dict()
         except LeaseLost:
             logger.warning("lease lost; build dropped", extra=extra)
             return
@@ -282,7 +238,7 @@ class Worker:
             return
         finally:
             heartbeat.stop()
-        self._store(job_id, structure.id, dataset_id, seqs, blob, error_model, extra)
+        self._store(task, blob, error_model, extra)
 
     def _failed(self, job_id: UUID, exc: Exception, *, rows_read: bool,
                 extra: dict[str, str]) -> None:
@@ -312,49 +268,20 @@ class Worker:
                            "".join(traceback.format_tb(exc.__traceback__)), extra=extra)
         self._fail(job_id, FAILED_AFTER_ROWS, rows_read=True)
 
-    def _store(self, job_id: UUID, structure_id: UUID, dataset_id: UUID, seqs: list[int],
-               blob: bytes, error_model: dict[str, float], extra: dict[str, str]) -> None:
-        with self._uow(write=True) as tx:
-            # lock our job first (the order every writer uses: job, then dataset), and
-            # check that it is still ours
-            if not tx.jobs.renew(job_id, self.name, lease=self._config.lease,
-                                 progress=0.95):
-                logger.warning("lease lost before storing; build dropped", extra=extra)
-                return
-            if not still_stored(tx, dataset_id, seqs):
-                # purged after the build read them: store nothing, keep the charge
-                logger.warning("rows purged before the build stored; nothing stored, "
-                               "the charge is kept", extra=extra)
-                if fail_build(tx, job_id, self.name, PURGED_AFTER_ROWS, rows_read=True):
-                    tx.commit()
-                return
-            if not tx.jobs.finish(job_id, self.name, JobStatus.SUCCEEDED):
-                logger.warning("lease lost before storing; build dropped", extra=extra)
-                return
-            structure = tx.structures.get(structure_id)
-            if structure is None:
-                return
-            tx.structures.add_blob(StructureBlobRow(
-                structure_id=structure_id, format_version=FORMAT_VERSION,
-                sha256=payload_checksum(blob), data=blob))
-            structure.status = StructureStatus.READY
-            structure.error_model = error_model
-            structure.size_bytes = len(blob)
-            structure.ready_at = utcnow()
-            audit.record(tx, structure.dataset_id, None, "build_ready",
-                         structure_id=str(structure_id), size_bytes=len(blob))
-            tx.commit()
-        logger.info("build stored", extra=extra | {"size_bytes": len(blob)})
+    def _store(self, task: BuildTask, blob: bytes, error_model: dict[str, Any],
+               extra: dict[str, str]) -> None:
+        outcome = job_lifecycle.store(self._uow, task, self.name, lease=self._config.lease,
+                                      blob=blob, error_model=error_model)
+        if outcome is Stored.LEASE_LOST:
+            logger.warning("lease lost before storing; build dropped", extra=extra)
+        elif outcome is Stored.PURGED:
+            logger.warning("rows purged before the build stored; nothing stored, "
+                           "the charge is kept", extra=extra)
+        elif outcome is Stored.STORED:
+            logger.info("build stored", extra=extra | {"size_bytes": len(blob)})
 
     def _fail(self, job_id: UUID, reason: str, *, rows_read: bool) -> None:
-        with self._uow(write=True) as tx:
-            if fail_build(tx, job_id, self.name, reason, rows_read=rows_read):
-                tx.commit()
+        job_lifecycle.fail(self._uow, job_id, self.name, reason, rows_read=rows_read)
 
     def _release(self, job_id: UUID) -> None:
-        try:
-            with self._uow(write=True) as tx:
-                tx.jobs.release(job_id, self.name)
-                tx.commit()
-        except DBAPIError:
-            pass  # the lease will expire and the job will be reclaimed
+        job_lifecycle.give_back(self._uow, job_id, self.name)

@@ -1,1 +1,48 @@
-"""Structure kinds, one folder each, and the registry that lists them (``REGISTRY``)."""
+"""Structure kinds, one folder each, and the registry that lists them (``REGISTRY``).
+
+A kind's folder holds its typed parameters (``params.py``), its spec, builder and
+release (or the shared ones it re-exports), the exact brute force it approximates
+(``reference.py``), how the audit exercises it (``audit.py``), and in ``__init__.py``
+the ``KindDef`` that ties them together. Registering a kind is adding its folder and
+one line below; every generic test, the catalog and the audit then cover it.
+
+    kind = kind_def("gaussian_kde")
+    spec = kind.spec.parse(kind.example_params, DataSpec(3, L2Ball(1.0), "add_remove"))
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from types import MappingProxyType
+
+from core.errors import InvalidParameter
+from core.kinds import (
+    cauchy_kde,
+    exponential_kde,
+    gaussian_kde,
+    inner_product,
+    l1_distance,
+    l2_distance,
+    laplace_kde,
+    rff_baseline,
+    sq_l2_distance,
+)
+from core.kinds.registry import AuditDef, KindDef, ParamDef, param, param_defs, parse_params
+
+__all__ = ["KINDS", "REGISTRY", "AuditDef", "KindDef", "ParamDef", "kind_def", "param",
+           "param_defs", "parse_params"]
+
+REGISTRY: Mapping[str, KindDef] = MappingProxyType({kind.name: kind for kind in (
+    gaussian_kde.KIND, rff_baseline.KIND, sq_l2_distance.KIND, inner_product.KIND,
+    exponential_kde.KIND, laplace_kde.KIND, cauchy_kde.KIND, l1_distance.KIND,
+    l2_distance.KIND,
+)})
+KINDS: tuple[str, ...] = tuple(REGISTRY)
+
+
+def kind_def(name: str) -> KindDef:
+    """The registered kind ``name``; ``InvalidParameter("kind", ...)`` if there is none."""
+    kind = REGISTRY.get(name)
+    if kind is None:
+        raise InvalidParameter("kind", "must be one of " + ", ".join(KINDS))
+    return kind

@@ -35,8 +35,8 @@ from core.privacy.mechanisms import Mechanism, NoisePlan
 if TYPE_CHECKING:
     from core.structures.base import Release, Spec
 
-__all__ = ["AuditDef", "KindDef", "ParamDef", "ParamType", "given", "param", "param_defs",
-           "parse_params"]
+__all__ = ["AuditControls", "AuditDef", "KindDef", "ParamDef", "ParamType", "given", "param",
+           "param_defs", "parse_params"]
 
 ParamType = Literal["number", "integer", "string"]
 P = TypeVar("P")
@@ -149,17 +149,45 @@ def given(params: Mapping[str, Any], name: str) -> bool:
 
 if TYPE_CHECKING:
     from core.privacy.audit import NeighbourPair
+    from core.privacy.sensitivity_search import CandidateRows
+
+
+@dataclass(frozen=True, slots=True)
+class AuditControls:
+    """The negative controls the fast black-box audit runs on a kind under one
+    mechanism, as releases per dataset (the thorough audit runs every control on every
+    kind): half the noise (add/remove), the add/remove sensitivities on a replace-one
+    dataset, one statistic's noise halved alone (``half_statistic``, by statistic),
+    and, thorough only, half the noise and the wrong relation at delta = 1e-5
+    (``realistic_delta`` releases; 0: not run)."""
+
+    half_noise: int
+    wrong_relation: int
+    half_statistic: Mapping[str, int] = field(default_factory=dict)
+    realistic_delta: int = 0
 
 
 @dataclass(frozen=True, slots=True)
 class AuditDef:
     """How the statistical audit exercises a kind: the smallest structure worth auditing
     (``params(mechanism)``, in ``dim`` dimensions) and a pair of neighbouring datasets
-    that attains the sensitivities its plan was calibrated for."""
+    that attains the sensitivities its plan was calibrated for.
+
+    ``search_params`` and ``map_params``: the kind in the larger settings of the
+    sensitivity search and the privacy-map check (dim 8, a box; without the
+    mechanism, which the suite adds where the kind takes one); ``search_candidates``:
+    the kind's own candidate rows for the sensitivity search (None: the generic ones
+    only); ``controls``: the fast black-box audit's negative controls, by mechanism
+    (none: the kind is covered by the thorough audit's controls only). The suites:
+    core/kinds/audit_suite.py."""
 
     params: Callable[[Mechanism], Mapping[str, Any]]
     worst_case_pair: Callable[[Spec, int, NoisePlan], NeighbourPair]
     dim: int = 2
+    search_params: Mapping[str, Any] = field(default_factory=dict)
+    map_params: Mapping[str, Any] = field(default_factory=dict)
+    search_candidates: CandidateRows | None = None
+    controls: Mapping[Mechanism, AuditControls] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)

@@ -27,13 +27,17 @@ The pieces, each usable on its own:
   bound computed there; the bound is then computed on the other 70% only, so the
   choice is independent of the counts that are tested and alpha is split only over
   the two Clopper-Pearson bounds;
-- worst-case neighbours per kind (``worst_case_pair``): rows that attain the
-  sensitivities the plan was calibrated for (a row on the domain boundary for the
-  moment kinds, a row at a chosen feature angle for the random-feature kinds);
-- negative controls (``half_noise``, ``wrong_relation_plan``): broken plans that the
-  audit must catch, which shows that it has the power to catch a real bug;
-- cases (``standard_cases``, ``run_case``): the suite that tests/privacy and
-  ``python -m bench.audit`` both run.
+- worst-case neighbours (``NeighbourPair``): rows that attain the sensitivities the
+  plan was calibrated for; each kind names its constructor in its audit declaration
+  (core/kinds/<kind>/audit.py): ``boundary_pair`` here (a row on the domain boundary,
+  for the moment and distance kinds), or a row at a chosen feature angle for the
+  random-feature kinds (core/kinds/audit_features.py);
+- negative controls (``half_noise``, ``half_statistic``, ``wrong_relation_plan``):
+  broken plans that the audit must catch, which shows that it has the power to catch
+  a real bug;
+- cases (``AuditTarget``, ``AuditCase``, ``run_case``): one audit of one structure;
+  the suite that tests/privacy and ``python -m bench.audit`` both run is built from
+  the kind registry in core/kinds/audit_suite.py. This module knows no kind.
 
 Derivation and results: docs/privacy/audit.md.
 """
@@ -41,8 +45,8 @@ Derivation and results: docs/privacy/audit.md.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 import numpy as np
@@ -60,16 +64,16 @@ from core.privacy.mechanisms import (
     plan_noise,
     sample_releases,
 )
-from core.structures import KINDS, DataSpec, Spec, noise_plan, parse_spec
-from core.structures.kde import FeatureMap, RandomFeatureBuilder
+from core.structures.base import DataSpec, Spec, noise_plan
 
 __all__ = [
     "AUDIT_DIM", "AUDIT_DOMAIN", "AUDIT_SEED", "BACKGROUND_ROWS", "DEFAULT_ALPHA",
-    "KDE_BANDWIDTH", "SELECTION_FRACTION", "AuditCase", "AuditResult", "CaseResult", "Event",
-    "NeighbourPair", "audit_plan", "audit_releases", "clopper_pearson",
+    "POWERED_EPSILON", "SELECTION_FRACTION", "AuditCase", "AuditResult", "AuditTarget",
+    "CaseResult", "Control", "Event", "Expectation", "NeighbourPair", "PairConstructor",
+    "Parse", "audit_plan", "audit_releases", "boundary_pair", "clopper_pearson",
     "epsilon_lower_bound", "exact_statistics", "gaussian_epsilon", "half_noise",
-    "mechanisms_of", "pair_divergence", "pair_epsilon", "privacy_loss", "run_case",
-    "standard_cases", "summarise", "worst_case_pair", "wrong_relation_plan",
+    "half_statistic", "pair_divergence", "pair_epsilon", "privacy_loss", "run_case",
+    "summarise", "wrong_relation_plan",
 ]
 
 Statistics = Mapping[str, NDArray[np.float64]]
@@ -78,9 +82,8 @@ Expectation = Literal["within_claim", "caught", "bounded", "caught_if_powered"]
 
 DEFAULT_ALPHA = 1e-4  # probability that one audit's bound is wrong (above the truth)
 AUDIT_SEED = 20_240_607  # public randomness of every audited structure: fixed, published
-AUDIT_DIM = 2
+AUDIT_DIM = 2  # a kind's audit dimension unless its audit declaration says otherwise
 AUDIT_DOMAIN: Domain = L2Ball(1.0)
-KDE_BANDWIDTH = 0.25  # small enough that the worst-case feature angles lie in the ball
 BACKGROUND_ROWS = 3  # identical rows in both datasets of a pair
 SELECTION_FRACTION = 0.3  # share of the trials spent on choosing the event
 POWERED_EPSILON = 1.4  # true epsilon (claim 1) that 200,000 releases catch with a margin
@@ -364,94 +367,18 @@ class NeighbourPair:
     description: str
 
 
+# how a kind's spec is made from its parameters (``parse(params, data)``), and how its
+# worst-case neighbours are (``pair(spec, seed, plan)``)
+Parse = Callable[[Mapping[str, Any], DataSpec], Spec]
+PairConstructor = Callable[[Spec, int, NoisePlan], NeighbourPair]
+
+
 def exact_statistics(spec: Spec, seed: int, rows: NDArray[np.float64]) -> dict[str,
                                                                               NDArray[np.float64]]:
     """The exact (non-private) statistics of a dataset, by the build's own code path:
     clip into the declared domain, then the builder's ``accumulate`` at this seed."""
     clipped = spec.data.domain.clip(np.asarray(rows, dtype=np.float64))
     return {name: to_host(v) for name, v in spec.builder(seed).accumulate(clipped).items()}
-
-
-def worst_case_pair(spec: Spec, seed: int, plan: NoisePlan) -> NeighbourPair:
-    """A pair of neighbours that attains (or, where no pair can, comes closest to) the
-    sensitivities the plan is calibrated for, with ``BACKGROUND_ROWS`` identical rows
-    in both datasets. Under add/remove B lacks A's last row; under replace-one B has
-    another row in its place."""
-    builder = spec.builder(seed)
-    maps = _feature_maps(builder)
-    if maps:
-        return _feature_pair(spec, maps)
-    if spec.kind in BOUNDARY_KINDS:
-        return _moment_pair(spec, seed, plan)
-    raise InvalidParameter("kind", f"no worst-case neighbours known for {spec.kind}")
-
-
-# kinds whose worst row lies on the domain's boundary (their sums grow with ||x - c||)
-BOUNDARY_KINDS = ("sq_l2_distance", "inner_product", "l1_distance", "l2_distance")
-
-
-def _feature_maps(builder: object) -> list[FeatureMap]:
-    """The public feature maps of a random-feature builder (one per term of a sum of
-    kernels), or none for other kinds."""
-    if isinstance(builder, RandomFeatureBuilder):
-        return [builder.feature_map]
-    maps = getattr(builder, "feature_maps", None)
-    return list(maps) if maps else []
-
-
-def _feature_pair(spec: Spec, maps: Sequence[FeatureMap]) -> NeighbourPair:
-    """Random features are bounded whatever the row, so the worst row is a feature
-    angle, not a boundary. Paired features [cos t, sin t] per frequency: angle pi/4
-    gives |cos| + |sin| = sqrt 2 (the L1 bound; the L2 norm is 1 at any angle), and the
-    replacement at pi/4 - pi negates the feature vector. Phased features
-    sqrt 2 cos(t + b): t + b = 0 gives sqrt 2, the replacement t + b = pi gives -sqrt 2.
-    With several maps (a sum of kernels), one row solves every map's angles at once.
-    Rows solving every frequency's angle at once need dim >= frequencies."""
-    data = spec.data
-    if len({m.style for m in maps}) != 1:
-        raise InvalidParameter("features", "feature maps of different styles")
-    fmap = maps[0]
-    A = np.vstack([m.frequencies if m.projection is None else m.frequencies @ m.projection
-                   for m in maps])
-    phases = np.concatenate([np.zeros(m.frequencies.shape[0]) if m.phases is None
-                             else m.phases for m in maps])
-    if fmap.style == "paired":
-        angle_a, angle_b, names = math.pi / 4, math.pi / 4 - math.pi, ("pi/4", "-3pi/4")
-    else:
-        angle_a, angle_b, names = 0.0, math.pi, ("0", "pi")
-    worst = _row_at_angles(A, angle_a - phases, data.domain)
-    background = np.tile(data.domain.center(data.dim), (BACKGROUND_ROWS, 1))
-    rows_a = np.vstack([background, worst])
-    what = "angle" if fmap.style == "paired" else "angle + phase"
-    if data.neighbouring == "add_remove":
-        return NeighbourPair("add_remove", rows_a, background,
-                             f"{BACKGROUND_ROWS} centre rows + row at {what} {names[0]} "
-                             "/ without it")
-    other = _row_at_angles(A, angle_b - phases, data.domain)
-    return NeighbourPair("replace_one", rows_a, np.vstack([background, other]),
-                         f"{BACKGROUND_ROWS} centre rows + row at {what} {names[0]} "
-                         f"/ at {names[1]}")
-
-
-def _row_at_angles(A: NDArray[np.float64], targets: NDArray[np.float64],
-                   domain: Domain) -> NDArray[np.float64]:
-    """The shortest x with A x = targets (mod 2 pi), among shifts by small multiples of
-    2 pi, checked to solve the equations and to lie in the domain; shape (1, dim)."""
-    frequencies, dim = A.shape
-    if frequencies > dim:
-        raise InvalidParameter("features", "too many frequencies for the worst-case rows; "
-                               "audit with at most dim frequencies")
-    shifts = np.stack(np.meshgrid(*([np.arange(-2, 3)] * frequencies)), axis=-1)
-    wanted = targets + 2 * math.pi * shifts.reshape(-1, frequencies)  # (choices, freqs)
-    candidates = wanted @ np.linalg.pinv(A).T  # minimum-norm solutions, (choices, dim)
-    best = int(np.argmin(np.linalg.norm(candidates, axis=1)))
-    row = candidates[best][None, :]
-    if not np.allclose(row @ A.T, wanted[best], rtol=0.0, atol=1e-9):
-        raise InvalidParameter("features", "frequencies are not independent at this seed")
-    if bool(domain.outside(row)[0]):
-        raise InvalidParameter("bandwidth", "too large: the worst-case rows leave the domain "
-                               "at this seed (use a smaller bandwidth)")
-    return np.asarray(row, dtype=np.float64)
 
 
 def _extreme_offset(domain: Domain, dim: int) -> NDArray[np.float64]:
@@ -463,8 +390,13 @@ def _extreme_offset(domain: Domain, dim: int) -> NDArray[np.float64]:
     raise InvalidParameter("domain", "unknown domain type")
 
 
-def _moment_pair(spec: Spec, seed: int, plan: NoisePlan) -> NeighbourPair:
-    """Moments of u = x - c: the row c + u* with u* on the boundary along
+def boundary_pair(spec: Spec, seed: int, plan: NoisePlan) -> NeighbourPair:
+    """The worst-case neighbours of a kind whose per-row sums grow with ||x - c|| (its
+    worst row lies on the domain's boundary), with ``BACKGROUND_ROWS`` centre rows in
+    both datasets. Under add/remove B lacks A's last row; under replace-one B has
+    another row in its place.
+
+    Moments of u = x - c: the row c + u* with u* on the boundary along
     (1, ..., 1) (ball) or at a corner (box) attains M1 and M2 together, so under
     add/remove it attains every sensitivity at once. Under replace-one its antipode
     c - u* attains the doubled sum bound but leaves ||u||^2 (S2) unchanged; the
@@ -513,14 +445,15 @@ def half_statistic(plan: NoisePlan, name: str) -> NoisePlan:
     return NoisePlan(plan.mechanism, plan.budget, specs)
 
 
-def wrong_relation_plan(kind: str, params: Mapping[str, Any], data: DataSpec,
+def wrong_relation_plan(parse: Parse, params: Mapping[str, Any], data: DataSpec,
                         budget: PrivacyBudget) -> NoisePlan:
     """A replace-one dataset's plan (n public, so all the budget goes to the sums)
-    calibrated with the add/remove sensitivities: the bug of forgetting to double."""
+    calibrated with the add/remove sensitivities: the bug of forgetting to double.
+    ``parse(params, data)``: the kind's spec."""
     if data.neighbouring != "replace_one":
         raise InvalidParameter("neighbouring", "the wrong-relation control is replace_one")
-    spec = parse_spec(kind, params, data)
-    added = parse_spec(kind, params, replace(data, neighbouring="add_remove"))
+    spec = parse(params, data)
+    added = parse(params, replace(data, neighbouring="add_remove"))
     wrong = {s.name: s for s in added.statistics()}
     statistics = [s if s.l1_sensitivity == 0 and s.l2_sensitivity == 0 else
                   replace(s, l1_sensitivity=wrong[s.name].l1_sensitivity,
@@ -529,40 +462,33 @@ def wrong_relation_plan(kind: str, params: Mapping[str, Any], data: DataSpec,
     return plan_noise(statistics, spec.mechanism, budget)
 
 
-# --- the suite ------------------------------------------------------------------------
+# --- cases ----------------------------------------------------------------------------
 
-def audit_params(kind: str, mechanism: Mechanism) -> dict[str, Any]:
-    """The smallest structure of each kind, so that worst-case rows exist in AUDIT_DIM
-    dimensions (one frequency per term) and the loss is cheap to evaluate."""
-    if kind == "rff_baseline":  # the smallest size the kind accepts
-        return {"bandwidth": KDE_BANDWIDTH, "features": 2}
-    if kind in ("gaussian_kde", "exponential_kde", "laplace_kde"):
-        # one frequency: features = 2 (cos and sin)
-        return {"bandwidth": AUDIT_BANDWIDTHS.get(kind, KDE_BANDWIDTH), "features": 2,
-                "mechanism": mechanism}
-    if kind == "cauchy_kde":  # two terms of one frequency each: two frequencies in 2-d
-        return {"bandwidth": AUDIT_BANDWIDTHS[kind], "features": 2, "terms": 2,
-                "mechanism": mechanism}
-    if kind == "l1_distance":
-        return {"grid_levels": 1, "mechanism": mechanism}
-    if kind == "l2_distance":
-        return {"grid_levels": 1, "projection_dim": 2, "mechanism": mechanism}
-    return {"mechanism": mechanism}
+@dataclass(frozen=True, slots=True)
+class AuditTarget:
+    """The structure an audit builds: a kind under one mechanism, as the kind's audit
+    declaration gives it (core/kinds/<kind>/audit.py): ``parse(params, data)`` makes
+    its spec, ``params`` the smallest structure worth auditing, in ``dim`` dimensions
+    of ``AUDIT_DOMAIN``, and ``pair(spec, seed, plan)`` its worst-case neighbours."""
 
+    kind: str
+    mechanism: Mechanism
+    params: Mapping[str, Any] = field(hash=False)
+    dim: int
+    parse: Parse
+    pair: PairConstructor
 
-# l1_distance releases two trees per coordinate, every node a Laplace coordinate: in one
-# dimension (6 coordinates at grid_levels 1) the privacy loss reaches its tail often
-# enough for 10,000 releases to catch the controls
-AUDIT_DIMS = {"l1_distance": 1}
+    def data(self, relation: Neighbouring) -> DataSpec:
+        return DataSpec(self.dim, AUDIT_DOMAIN, relation)
 
-# bandwidths whose frequencies at AUDIT_SEED put the worst-case rows inside the ball
-# (heavy-tailed Cauchy frequencies can be small; smaller bandwidths scale them up)
-AUDIT_BANDWIDTHS = {"exponential_kde": 0.05, "laplace_kde": 0.05, "cauchy_kde": 0.05}
+    def spec(self, relation: Neighbouring) -> Spec:
+        return self.parse(self.params, self.data(relation))
 
 
 @dataclass(frozen=True, slots=True)
 class AuditCase:
-    """One audit: a kind, its mechanism and relation, a budget, and what should happen.
+    """One audit: a kind under a mechanism (``target``), a relation, a budget, and
+    what should happen.
 
     ``expect``: ``within_claim`` (a correct mechanism: bound <= claimed epsilon),
     ``caught`` (a control: bound > claimed epsilon), ``bounded`` (a control whose
@@ -572,8 +498,7 @@ class AuditCase:
     at a claim of 1; bounded below it: one miscalibrated statistic that holds a small
     share of the budget moves the true epsilon too little to see)."""
 
-    kind: str
-    mechanism: Mechanism
+    target: AuditTarget
     relation: Neighbouring
     budget: PrivacyBudget
     trials: int
@@ -582,23 +507,32 @@ class AuditCase:
     statistic: str = ""  # the statistic a half_statistic control miscalibrates
 
     @property
+    def kind(self) -> str:
+        return self.target.kind
+
+    @property
+    def mechanism(self) -> Mechanism:
+        return self.target.mechanism
+
+    @property
     def name(self) -> str:
         delta = "" if self.mechanism == "laplace" else f"-delta{self.budget.delta:g}"
         control = f"half_{self.statistic}" if self.control == "half_statistic" else self.control
         return f"{self.kind}-{self.mechanism}-{self.relation}-{control}{delta}"
 
-    def params(self) -> dict[str, Any]:
-        return audit_params(self.kind, self.mechanism)
+    def params(self) -> Mapping[str, Any]:
+        return self.target.params
 
     def data(self) -> DataSpec:
-        return DataSpec(AUDIT_DIMS.get(self.kind, AUDIT_DIM), AUDIT_DOMAIN, self.relation)
+        return self.target.data(self.relation)
 
     def spec(self) -> Spec:
-        return parse_spec(self.kind, self.params(), self.data())
+        return self.target.spec(self.relation)
 
     def plan(self) -> NoisePlan:
         if self.control == "wrong_relation":
-            return wrong_relation_plan(self.kind, self.params(), self.data(), self.budget)
+            return wrong_relation_plan(self.target.parse, self.params(), self.data(),
+                                       self.budget)
         plan = noise_plan(self.spec(), self.budget)
         if self.control == "half_statistic":
             return half_statistic(plan, self.statistic)
@@ -644,95 +578,13 @@ def run_case(case: AuditCase, *, seed: int = AUDIT_SEED,
              alpha: float = DEFAULT_ALPHA) -> CaseResult:
     """Build the case's structure on its worst-case pair ``case.trials`` times each."""
     spec, plan = case.spec(), case.plan()
-    pair = worst_case_pair(spec, seed, plan)
+    pair = case.target.pair(spec, seed, plan)
     exact_a = exact_statistics(spec, seed, pair.rows_a)
     exact_b = exact_statistics(spec, seed, pair.rows_b)
     result = audit_plan(plan, exact_a, exact_b, trials=case.trials, claimed=case.budget,
                         alpha=alpha)
     return CaseResult(case, pair.description,
                       pair_epsilon(plan, exact_a, exact_b, case.budget.delta), result)
-
-
-def mechanisms_of(kind: str) -> tuple[Mechanism, ...]:
-    return ("laplace",) if kind == "rff_baseline" else ("laplace", "gaussian")
-
-
-def standard_cases(thorough: bool = False) -> list[AuditCase]:
-    """The audit suite, every case at epsilon = 1 (the Gaussian mechanism at
-    delta = 1e-2, where its controls are detectable with these sizes).
-
-    Fast (CI, about two minutes): every kind, mechanism and relation with 10,000 releases
-    per dataset (a correct mechanism passes at any size; more trials only tighten its
-    bound), and both controls for both mechanisms on ``gaussian_kde`` and for the
-    Laplace mechanism on ``inner_product``, ``cauchy_kde`` (several base structures
-    under one budget) and ``l1_distance`` (the trees; 40,000 and 100,000 releases), with
-    10,000 (Laplace) or 20,000 (Gaussian)
-    releases per dataset: enough that a control is missed with probability well below
-    1e-4 (docs/privacy/audit.md); and one statistic miscalibrated alone (the count of
-    ``gaussian_kde``, both mechanisms). Thorough: 200,000 releases per dataset
-    everywhere, every control on every kind, each noisy statistic halved alone on every
-    kind (caught where that moves the true epsilon to ``POWERED_EPSILON``), and the
-    Gaussian mechanism at realistic deltas (1e-5, 1e-6) with its controls caught at
-    1,000,000 releases. At realistic deltas the fast form relies on the exact layers
-    (the privacy map and the noise distribution), which do not depend on delta."""
-    laplace, gauss = PrivacyBudget(1.0), PrivacyBudget(1.0, 1e-2)
-    pairs: list[tuple[str, Mechanism]] = [(kind, mech) for kind in KINDS
-                                          for mech in mechanisms_of(kind)]
-    cases: list[AuditCase] = []
-    for kind, mech in pairs:
-        budget = laplace if mech == "laplace" else gauss
-        trials = 200_000 if thorough else 10_000
-        cases += [AuditCase(kind, mech, rel, budget, trials)
-                  for rel in ("add_remove", "replace_one")]
-    controlled: list[tuple[str, Mechanism]] = pairs if thorough else [
-        ("gaussian_kde", "laplace"), ("gaussian_kde", "gaussian"), ("inner_product", "laplace"),
-        ("cauchy_kde", "laplace"), ("l1_distance", "laplace")]
-    for kind, mech in controlled:
-        budget = laplace if mech == "laplace" else gauss
-        trials = 200_000 if thorough else 10_000 if mech == "laplace" else 20_000
-        wrong_trials = trials
-        if kind == "l1_distance" and not thorough:
-            # six Laplace coordinates spread the loss: the half-noise control needs 40,000
-            # releases, the wrong relation (true epsilon 1.5) 100,000 to be caught with a
-            # margin (bounds 1.20-1.27 in repeated runs, 1.01-1.22 at 40,000)
-            trials, wrong_trials = 40_000, 100_000
-        cases += [AuditCase(kind, mech, "add_remove", budget, trials, "half_noise", "caught"),
-                  AuditCase(kind, mech, "replace_one", budget, wrong_trials, "wrong_relation",
-                            "caught")]
-    # one miscalibrated statistic: the count of gaussian_kde holds about a third of the
-    # budget, so halving its noise alone gives true epsilon 1.44 (Laplace) / 1.49
-    # (Gaussian at delta 1e-2); 50,000 / 60,000 releases bound it at 1.18-1.27 in
-    # repeated runs (10,000 caught it in one run of three)
-    # (the thorough form below halves every noisy statistic of every kind alone)
-    if not thorough:
-        cases += [AuditCase("gaussian_kde", "laplace", "add_remove", laplace, 50_000,
-                            "half_statistic", "caught", statistic="count"),
-                  AuditCase("gaussian_kde", "gaussian", "add_remove", gauss, 60_000,
-                            "half_statistic", "caught", statistic="count")]
-    if thorough:
-        for kind, mech in pairs:
-            budget = laplace if mech == "laplace" else gauss
-            spec = parse_spec(kind, audit_params(kind, mech),
-                              DataSpec(AUDIT_DIMS.get(kind, AUDIT_DIM), AUDIT_DOMAIN,
-                                       "add_remove"))
-            cases += [AuditCase(kind, mech, "add_remove", budget, 200_000, "half_statistic",
-                                "caught_if_powered", statistic=s.name)
-                      for s in spec.statistics() if s.l1_sensitivity > 0]
-        for delta in (1e-5, 1e-6):
-            realistic = PrivacyBudget(1.0, delta)
-            cases += [AuditCase(kind, mech, rel, realistic, 200_000)
-                      for kind, mech in pairs if mech == "gaussian"
-                      for rel in ("add_remove", "replace_one")]
-        # at delta = 1e-5 the controls are real violations (true epsilon 1.97), but an
-        # event must be much likelier than delta under the favoured dataset to count:
-        # 200,000 releases catch them only ~97% of the time (bounds near 1.1), so the
-        # thorough form draws 1,000,000 (about eight minutes each here)
-        realistic = PrivacyBudget(1.0, 1e-5)
-        cases += [AuditCase("gaussian_kde", "gaussian", "add_remove", realistic, 1_000_000,
-                            "half_noise", "caught"),
-                  AuditCase("gaussian_kde", "gaussian", "replace_one", realistic, 1_000_000,
-                            "wrong_relation", "caught")]
-    return cases
 
 
 def summarise(results: Sequence[CaseResult]) -> dict[str, int]:

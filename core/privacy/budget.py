@@ -14,15 +14,22 @@ from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal, InvalidOperation
 
 from core.errors import InvalidParameter
 
-__all__ = ["DELTA_UNIT", "EPSILON_UNIT", "PrivacyBudget", "Units"]
+__all__ = ["DELTA_UNIT", "EPSILON_UNIT", "MAX_EPSILON", "MIN_EPSILON", "PrivacyBudget", "Units"]
 
 EPSILON_UNIT = Decimal("1e-9")
 DELTA_UNIT = Decimal("1e-18")
 
 
+MIN_EPSILON = 1e-12
+MAX_EPSILON = 1e12
+
+
 @dataclass(frozen=True, slots=True)
 class PrivacyBudget:
-    """(epsilon, delta): delta = 0 is pure epsilon-DP."""
+    """(epsilon, delta): delta = 0 is pure epsilon-DP. epsilon lies in
+    [MIN_EPSILON, MAX_EPSILON]: the noise plans divide by it and by its square, which a
+    subnormal epsilon (5e-324) or one near the float maximum turned into a division by
+    zero; the service's own bounds (1e-9 to 1e6) lie well inside."""
 
     epsilon: float
     delta: float = 0.0
@@ -30,6 +37,9 @@ class PrivacyBudget:
     def __post_init__(self) -> None:
         if not (math.isfinite(self.epsilon) and self.epsilon > 0):
             raise InvalidParameter("epsilon", "must be a finite number > 0")
+        if not MIN_EPSILON <= self.epsilon <= MAX_EPSILON:
+            raise InvalidParameter("epsilon", f"must be between {MIN_EPSILON:g} and "
+                                   f"{MAX_EPSILON:g}")
         if not (math.isfinite(self.delta) and 0 <= self.delta < 1):
             raise InvalidParameter("delta", "must be in [0, 1)")
 

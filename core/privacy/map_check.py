@@ -13,23 +13,25 @@ refuse (the negative controls): each noisy statistic's scale halved, each noisy
 statistic's recorded sensitivity halved together with its scale (a plan calibrated to a
 wrong sensitivity, consistent in itself), the plan made for the other neighbouring
 relation, and the mechanism swapped. Deterministic: a control is caught every time or
-never. Results: docs/privacy/audit.md.
+never. The cases of every kind (``MapCase``) are built from the kind registry in
+core/kinds/audit_suite.py; this module knows no kind. Results: docs/privacy/audit.md.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import Any
 
-from core.domain import Box, Domain, L2Ball, Neighbouring
+from core.domain import Domain, L2Ball, Neighbouring
 from core.errors import InvalidParameter, PlanMismatch
+from core.privacy.audit import Parse
 from core.privacy.budget import PrivacyBudget
 from core.privacy.mechanisms import Mechanism, NoisePlan, verify_plan
-from core.structures import DataSpec, noise_plan, parse_spec
+from core.structures.base import DataSpec, noise_plan
 
-__all__ = ["MapCase", "MapResult", "check_kind", "controls_of", "map_cases", "run_map_case"]
+__all__ = ["MapCase", "MapResult", "check_kind", "controls_of", "run_map_case"]
 
 Control = Callable[[NoisePlan], NoisePlan]
 
@@ -83,17 +85,18 @@ def _constant(plan: NoisePlan, _ignored: NoisePlan) -> NoisePlan:
     return plan
 
 
-def check_kind(kind: str, mechanism: Mechanism, relation: Neighbouring,
-               params: dict[str, Any], *, dim: int = 2, domain: Domain | None = None,
+def check_kind(parse: Parse, kind: str, mechanism: Mechanism, relation: Neighbouring,
+               params: Mapping[str, Any], *, dim: int = 2, domain: Domain | None = None,
                budget: PrivacyBudget | None = None) -> MapResult:
-    """Verify the real plan of ``kind`` and try every control against it."""
+    """Verify the real plan of ``kind`` (its spec: ``parse(params, data)``) and try
+    every control against it."""
     domain = L2Ball(1.0) if domain is None else domain
     if budget is None:
         budget = PrivacyBudget(1.0, 1e-6 if mechanism == "gaussian" else 0.0)
-    spec = parse_spec(kind, params, DataSpec(dim, domain, relation))
+    spec = parse(params, DataSpec(dim, domain, relation))
     plan = noise_plan(spec, budget)
     other: Neighbouring = "add_remove" if relation == "replace_one" else "replace_one"
-    other_plan = noise_plan(parse_spec(kind, params, DataSpec(dim, domain, other)), budget)
+    other_plan = noise_plan(parse(params, DataSpec(dim, domain, other)), budget)
     statistics = spec.statistics()
 
     def verifies(candidate: NoisePlan, as_mechanism: Mechanism = mechanism) -> bool:
@@ -108,7 +111,7 @@ def check_kind(kind: str, mechanism: Mechanism, relation: Neighbouring,
     swapped: Mechanism = "gaussian" if mechanism == "laplace" else "laplace"
     try:
         swapped_plan: NoisePlan | None = noise_plan(
-            parse_spec(kind, {**params, "mechanism": swapped}, spec.data),
+            parse({**params, "mechanism": swapped}, spec.data),
             PrivacyBudget(budget.epsilon, budget.delta or 1e-6))
     except InvalidParameter:  # the kind offers one mechanism only
         swapped_plan = None
@@ -117,62 +120,26 @@ def check_kind(kind: str, mechanism: Mechanism, relation: Neighbouring,
     return MapResult(kind, mechanism, relation, budget, verifies(plan), refused)
 
 
-# sizes as a user would ask for them: many statistics and coordinates, on a box
-LARGER: dict[str, dict[str, Any]] = {
-    "gaussian_kde": {"bandwidth": 0.5, "features": 512, "projection_dim": 4},
-    "exponential_kde": {"bandwidth": 0.5, "features": 512},
-    "laplace_kde": {"bandwidth": 0.5, "features": 512},
-    "cauchy_kde": {"bandwidth": 0.5, "features": 64, "terms": 6, "metric_input": "l2"},
-    "rff_baseline": {"bandwidth": 0.5, "features": 512},
-    "l1_distance": {"grid_levels": 5},
-    "l2_distance": {"grid_levels": 4, "projection_dim": 16},
-    "sq_l2_distance": {}, "inner_product": {},
-}
-
-
 @dataclass(frozen=True, slots=True)
 class MapCase:
-    """One map check: a kind, mechanism and relation in one setting."""
+    """One map check: a kind, mechanism and relation in one setting; ``parse(params,
+    data)`` makes its spec."""
 
     kind: str
     mechanism: Mechanism
     relation: Neighbouring
     setting: str  # "audit" (the black box's smallest structures) or "larger"
-    params: dict[str, Any]
+    params: Mapping[str, Any] = field(hash=False)
     dim: int
     domain: Domain
     budget: PrivacyBudget
+    parse: Parse
 
     @property
     def name(self) -> str:
         return f"{self.kind}-{self.mechanism}-{self.relation}-{self.setting}"
 
 
-def map_cases() -> list[MapCase]:
-    """Every kind, mechanism and relation, in the audit setting (the black box's
-    structures at (1, 0) or (1, 1e-6)) and in a larger one (dim 8, a box, budget
-    (0.3, 0) or (0.3, 1e-5))."""
-    from core.privacy.audit import AUDIT_DIMS, audit_params, mechanisms_of
-    from core.structures import KINDS
-
-    cases: list[MapCase] = []
-    for kind in KINDS:
-        for mechanism in mechanisms_of(kind):
-            larger = dict(LARGER[kind])
-            if kind != "rff_baseline":
-                larger["mechanism"] = mechanism
-            delta = mechanism == "gaussian"
-            for relation in ("add_remove", "replace_one"):
-                cases += [
-                    MapCase(kind, mechanism, relation, "audit", audit_params(kind, mechanism),
-                            AUDIT_DIMS.get(kind, 2), L2Ball(1.0),
-                            PrivacyBudget(1.0, 1e-6 if delta else 0.0)),
-                    MapCase(kind, mechanism, relation, "larger", larger, 8,
-                            Box.uniform(-2.0, 3.0, 8),
-                            PrivacyBudget(0.3, 1e-5 if delta else 0.0))]
-    return cases
-
-
 def run_map_case(case: MapCase) -> MapResult:
-    return check_kind(case.kind, case.mechanism, case.relation, case.params, dim=case.dim,
-                      domain=case.domain, budget=case.budget)
+    return check_kind(case.parse, case.kind, case.mechanism, case.relation, case.params,
+                      dim=case.dim, domain=case.domain, budget=case.budget)

@@ -31,7 +31,7 @@ from numpy.typing import NDArray
 
 from core.errors import InvalidParameter, PlanMismatch
 from core.privacy import noise
-from core.privacy.budget import PrivacyBudget
+from core.privacy.budget import MIN_EPSILON, PrivacyBudget
 
 __all__ = [
     "Mechanism", "NoisePlan", "NoiseSpec", "Statistic", "plan_noise", "sample_releases",
@@ -124,7 +124,7 @@ class NoisePlan:
         """What the release costs. Pure epsilon: the sum of the per-statistic epsilons;
         Gaussian: the calibrated (epsilon, delta)."""
         if self.mechanism == "laplace":
-            return PrivacyBudget(max(math.fsum(s.epsilon for s in self.specs), 1e-300))
+            return PrivacyBudget(max(math.fsum(s.epsilon for s in self.specs), MIN_EPSILON))
         return self.budget
 
     @property

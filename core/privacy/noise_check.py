@@ -54,24 +54,16 @@ from scipy import stats  # type: ignore[import-untyped]
 
 from core.domain import Neighbouring
 from core.errors import InvalidParameter
-from core.privacy.audit import (
-    AUDIT_DIM,
-    AUDIT_DIMS,
-    AUDIT_DOMAIN,
-    AUDIT_SEED,
-    audit_params,
-    exact_statistics,
-    mechanisms_of,
-)
+from core.privacy.audit import AUDIT_SEED, AuditTarget, exact_statistics
 from core.privacy.budget import PrivacyBudget
 from core.privacy.mechanisms import Mechanism, NoisePlan
-from core.privacy.sensitivity_search import RELATIONS, random_rows
-from core.structures import KINDS, DataSpec, Spec, build_release, noise_plan, parse_spec
+from core.privacy.sensitivity_search import random_rows
+from core.structures.base import DataSpec, Spec, build_release, noise_plan
 
 __all__ = [
     "MISS_PROBABILITY", "NOISE_ROWS", "P_THRESHOLD", "THOROUGH_FACTOR", "NoiseCase",
     "NoiseControl", "NoiseLaw", "NoiseReport", "StatisticNoise", "halve_scale", "halved_distance",
-    "ks_test", "noise_cases", "run_noise_check", "sample_builds", "samples_needed",
+    "ks_test", "run_noise_check", "sample_builds", "samples_needed",
 ]
 
 NoiseLaw = Literal["laplace", "gaussian"]
@@ -199,30 +191,32 @@ def _judge(recorded: NoisePlan, exact: Mapping[str, NDArray[np.float64]],
 
 @dataclass(frozen=True, slots=True)
 class NoiseCase:
-    """One kind, mechanism and relation, in the black-box audit's setting."""
+    """One kind, mechanism (``target``, as the black-box audit builds it) and relation.
+    The suite of every kind: core/kinds/audit_suite.py."""
 
-    kind: str
-    mechanism: Mechanism
+    target: AuditTarget
     relation: Neighbouring
+
+    @property
+    def kind(self) -> str:
+        return self.target.kind
+
+    @property
+    def mechanism(self) -> Mechanism:
+        return self.target.mechanism
 
     @property
     def name(self) -> str:
         return f"{self.kind}-{self.mechanism}-{self.relation}"
 
-    def params(self) -> dict[str, Any]:
-        return audit_params(self.kind, self.mechanism)
+    def params(self) -> Mapping[str, Any]:
+        return self.target.params
 
     def data(self) -> DataSpec:
-        return DataSpec(AUDIT_DIMS.get(self.kind, AUDIT_DIM), AUDIT_DOMAIN, self.relation)
+        return self.target.data(self.relation)
 
     def spec(self) -> Spec:
-        return parse_spec(self.kind, self.params(), self.data())
-
-
-def noise_cases() -> list[NoiseCase]:
-    """Every kind, mechanism (``mechanisms_of``) and relation."""
-    return [NoiseCase(kind, mech, rel) for kind in KINDS for mech in mechanisms_of(kind)
-            for rel in RELATIONS]
+        return self.target.spec(self.relation)
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,19 +12,14 @@ public seed), and compares them with the claims (``Spec.statistics()``):
 
 - candidates (``search_sensitivity``): the domain centre; boundary rows (ball: axis
   directions, +-(1, ..., 1)/sqrt(d), random directions; box: every corner and face
-  centre); rows solving the feature angles of the random-feature kinds (paired
-  [cos t, sin t]: diagonal angles pi/4 + k pi/2, maximising |cos| + |sin|, and their
-  replacements at t - pi; phased sqrt 2 cos(t + b): t + b in {0, pi} and the
-  replacement at + pi), per feature map and for every map of a sum of kernels at
-  once, on random subsets of the frequencies where there are more than the rank of
-  the (projected) frequency matrix; for the dyadic trees of ``l1_distance`` and
-  ``l2_distance`` rows on grid cell edges (exactly, one ulp either side, half a leaf
-  in), in the same or different leaves, at the extremes of the coordinate range, and
-  for ``l2_distance`` rows whose embedded coordinates z = s G (x - c) sit on the sign
-  split or on edges, plus the rows maximising ||z||_1 and ||z||_2 (sign patterns,
-  singular vectors, box corners); rows far outside the domain (clipped), denormal and
-  tiny values, -0.0, the centre nudged by one ulp; random rows; and every row's mirror
-  image through the centre (so antipodal pairs are candidates);
+  centre); rows far outside the domain (clipped), denormal and tiny values, -0.0, the
+  centre nudged by one ulp; random rows; the kind's own candidates
+  (``CandidateRows``, named in its audit declaration, core/kinds/<kind>/audit.py):
+  rows solving the feature angles of the random-feature kinds (``angle_rows`` here),
+  rows on the grid cell edges of the dyadic trees, rows on the sign split or the
+  edges of a projection's embedded coordinates, with the exact suprema where they are
+  known; and every row's mirror image through the centre (so antipodal pairs are
+  candidates);
 - the best single row (add/remove) or ordered pair of candidates (replace-one, every
   pair) per statistic and norm, then a local refinement (random perturbations of the
   row or of either row of the pair, halving the step when none improves) wherever the
@@ -38,12 +33,12 @@ public seed), and compares them with the claims (``Spec.statistics()``):
 - negative controls (``run_controls``): the same check against a claim with ONE
   statistic's sensitivities halved must fail ("caught"), which needs the search to
   find more than half of every claimed sensitivity. Where no pair can (a sensitivity
-  of 0, nothing to halve; ``l2_distance``'s sums, whose bound holds for every draw of
-  the projection while one draw's rows reach less, as computed exactly by
-  ``projection_supremum``), the control reports that reason instead;
-- settings (``search_settings``): the black-box audit's (small dims, tiny feature
-  counts, grid_levels 1, where worst-case rows exist) and a larger one per kind
-  (dim 8 box, more frequencies than dimensions, grid_levels 3, a JL projection).
+  of 0, nothing to halve; a statistic whose bound holds for every draw of some public
+  randomness while one draw's rows reach less, as the kind's candidates compute
+  exactly, e.g. ``l2_distance``'s sums), the control reports that reason instead;
+- settings (``SearchSetting``): one searched structure. The suite (the black-box
+  audit's settings and a larger one per kind) is built from the kind registry in
+  core/kinds/audit_suite.py. This module knows no kind.
 
 The search is deterministic given its public seed. It proves nothing: a claim it
 cannot contradict may still be wrong for rows it did not try. Results and method:
@@ -55,7 +50,7 @@ from __future__ import annotations
 import itertools
 import math
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
@@ -66,32 +61,16 @@ from scipy.spatial import distance  # type: ignore[import-untyped]
 from core._array import to_host
 from core.domain import Box, Domain, L2Ball, Neighbouring
 from core.errors import InvalidParameter
-from core.privacy.audit import (
-    AUDIT_DIM,
-    AUDIT_DIMS,
-    AUDIT_DOMAIN,
-    AUDIT_SEED,
-    audit_params,
-    exact_statistics,
-    mechanisms_of,
-)
+from core.privacy.audit import AUDIT_SEED, Parse, exact_statistics
 from core.privacy.mechanisms import Mechanism, Statistic
-from core.structures import KINDS, DataSpec, Spec, parse_spec
-from core.structures.distance import (
-    L1DistanceSpec,
-    L2DistanceBuilder,
-    L2DistanceSpec,
-    grid_half_widths,
-)
-from core.structures.kde import FeatureMap, RandomFeatureBuilder
-from core.structures.smooth import CauchyKDEBuilder
+from core.structures.base import Builder, DataSpec, Spec
 
 __all__ = [
-    "FAST", "LARGE_BOX", "NORMS", "RELATIONS", "REL_TOL", "THOROUGH", "ControlOutcome",
-    "Finding", "Norm", "NormCheck", "SearchEffort", "SearchReport", "SearchResult",
-    "SearchSetting", "StatisticSearch", "check_claims", "halve_claim",
-    "projection_supremum", "random_rows", "run_controls", "run_search",
-    "search_sensitivity", "search_settings",
+    "FAST", "NORMS", "RELATIONS", "REL_TOL", "THOROUGH", "CandidatePool", "CandidateRows",
+    "ControlOutcome", "Finding", "Norm", "NormCheck", "SearchEffort", "SearchReport",
+    "SearchResult", "SearchSetting", "StatisticSearch", "Suprema", "angle_rows",
+    "check_claims", "halve_claim", "random_rows", "run_controls", "run_search",
+    "search_sensitivity",
 ]
 
 Norm = Literal["l1", "l2"]
@@ -100,29 +79,10 @@ RELATIONS: tuple[Neighbouring, ...] = ("add_remove", "replace_one")
 REL_TOL = 1e-9  # found <= claimed * (1 + REL_TOL): float sums may overshoot by an ulp
 _ATTAINED = 1e-6  # a best value this close to the claim is not refined any further
 _MAX_CORNER_DIM = 10  # every box corner up to this dim; random corners beyond
-_MAX_SIGN_ENUMERATION = 20  # exact projection suprema for up to this many projections
 _MAX_PAIRWISE = 1_000  # replace-one: all pairs among at most this many candidates
 _BACKGROUND_ROWS = 3  # random rows shared by both datasets of the confirmed pair
 _HUGE = float(np.finfo(np.float64).max)
 _DENORMAL = float(np.nextafter(0.0, 1.0))  # 5e-324, the smallest positive float
-
-# the larger setting: dim 8, an off-centre box with unequal sides
-LARGE_DIM = 8
-LARGE_BOX = Box((-2.0, -1.0, 0.0, 0.5, -0.5, 1.0, -3.0, 2.0),
-                (-1.0, 1.0, 1.5, 1.5, 2.5, 3.0, -1.75, 3.0))
-_LARGE_PARAMS: dict[str, dict[str, Any]] = {
-    # more frequencies than the rank of the (projected) frequency matrix: no row solves
-    # every angle, the search has to find a compromise
-    "gaussian_kde": {"bandwidth": 0.25, "features": 16, "projection_dim": 4},
-    "rff_baseline": {"bandwidth": 0.25, "features": 16},
-    "exponential_kde": {"bandwidth": 0.05, "features": 24},
-    "laplace_kde": {"bandwidth": 0.05, "features": 24},
-    "cauchy_kde": {"bandwidth": 0.05, "features": 8, "terms": 3, "projection_dim": 6},
-    "sq_l2_distance": {},
-    "inner_product": {},
-    "l1_distance": {"grid_levels": 3},
-    "l2_distance": {"grid_levels": 3, "projection_dim": 16},
-}
 
 
 # --- settings and effort --------------------------------------------------------------
@@ -147,9 +107,20 @@ THOROUGH = SearchEffort(random_rows=240, random_directions=160, angle_subsets=40
                         angle_targets=20, refine_rounds=400, refine_proposals=8)
 
 
+# A kind's own candidate rows: ``rows(pool, spec, builder, rng, effort)`` adds them to
+# the pool (the builder at the search's public seed) and returns the exact suprema of
+# the change of any statistic it can compute, by name: (L1, L2) under the spec's
+# neighbouring relation (``StatisticSearch.supremum_l1``, ``supremum_l2``).
+Suprema = Mapping[str, tuple[float, float]]
+CandidateRows = Callable[["CandidatePool", Spec, Builder, np.random.Generator,
+                          SearchEffort], Suprema]
+
+
 @dataclass(frozen=True, slots=True)
 class SearchSetting:
-    """One searched structure: kind, mechanism, relation and a named parameter set."""
+    """One searched structure: kind, mechanism, relation and a named parameter set;
+    ``parse(params, data)`` makes its spec, ``candidates`` adds the kind's own
+    candidate rows (none: the generic ones only)."""
 
     kind: str
     mechanism: Mechanism
@@ -158,6 +129,8 @@ class SearchSetting:
     dim: int
     domain: Domain
     params: Mapping[str, Any] = field(hash=False)
+    parse: Parse
+    candidates: CandidateRows | None = None
 
     @property
     def name(self) -> str:
@@ -167,32 +140,12 @@ class SearchSetting:
         return DataSpec(self.dim, self.domain, self.relation)
 
     def spec(self) -> Spec:
-        return parse_spec(self.kind, self.params, self.data())
+        return self.parse(self.params, self.data())
 
     def describe(self) -> str:
         params = ", ".join(f"{k}={v}" for k, v in self.params.items() if k != "mechanism")
         return f"dim {self.dim}, {_describe_domain(self.domain)}" + (
             f", {params}" if params else "")
-
-
-def search_settings() -> list[SearchSetting]:
-    """Every kind, mechanism and relation, in the black-box audit's setting
-    (``audit_params``, ``AUDIT_DIMS``, the unit ball) and in a larger one (dim 8 box,
-    ``_LARGE_PARAMS``). The mechanism does not change the sensitivities; it is
-    searched anyway, since it is part of what a spec is parsed from."""
-    settings: list[SearchSetting] = []
-    for kind in KINDS:
-        for mech in mechanisms_of(kind):
-            for relation in RELATIONS:
-                audit = audit_params(kind, mech)
-                large = dict(_LARGE_PARAMS[kind])
-                if "mechanism" in audit:
-                    large["mechanism"] = mech
-                settings += [
-                    SearchSetting(kind, mech, relation, "audit",
-                                  AUDIT_DIMS.get(kind, AUDIT_DIM), AUDIT_DOMAIN, audit),
-                    SearchSetting(kind, mech, relation, "large", LARGE_DIM, LARGE_BOX, large)]
-    return settings
 
 
 # --- results --------------------------------------------------------------------------
@@ -393,7 +346,7 @@ def run_search(setting: SearchSetting, *, seed: int = AUDIT_SEED,
     """Search one setting and check its claims and controls."""
     began = time.perf_counter()
     spec = setting.spec()
-    result = search_sensitivity(spec, seed, effort)
+    result = search_sensitivity(spec, seed, effort, setting.candidates)
     claims = spec.statistics()
     return SearchReport(setting, result, tuple(check_claims(result, claims)),
                         tuple(run_controls(result, claims)), time.perf_counter() - began)
@@ -401,21 +354,19 @@ def run_search(setting: SearchSetting, *, seed: int = AUDIT_SEED,
 
 # --- the search -----------------------------------------------------------------------
 
-def search_sensitivity(spec: Spec, seed: int, effort: SearchEffort = FAST) -> SearchResult:
+def search_sensitivity(spec: Spec, seed: int, effort: SearchEffort = FAST,
+                       candidates: CandidateRows | None = None) -> SearchResult:
     """The largest change of every statistic of ``spec`` (public randomness from
-    ``seed``) between neighbours under ``spec.data.neighbouring``, per norm."""
+    ``seed``) between neighbours under ``spec.data.neighbouring``, per norm, over the
+    generic candidate rows and the kind's own (``candidates``)."""
     data = spec.data
     rng = np.random.Generator(np.random.PCG64(seed))
     builder = spec.builder(seed)
-    pool = _Pool(data.dim)
+    pool = CandidatePool(data.dim)
     _generic_rows(pool, data, rng, effort)
-    for group, A, offsets, style in _frequency_groups(builder):
-        _angle_rows(pool, data, group, A, offsets, style, rng, effort)
-    supremum: tuple[float, float] | None = None
-    if isinstance(spec, L1DistanceSpec):
-        _grid_rows(pool, data, spec.grid_levels, rng, effort)
-    elif isinstance(spec, L2DistanceSpec) and isinstance(builder, L2DistanceBuilder):
-        supremum = _projection_rows(pool, spec, builder.projection, rng, effort)
+    suprema: Suprema = {}
+    if candidates is not None:
+        suprema = candidates(pool, spec, builder, rng, effort)
     pool.mirror(data.domain.center(data.dim))
     rows, labels, pairs = pool.distinct()
     evaluate = _Evaluator(spec, builder)
@@ -437,10 +388,7 @@ def search_sensitivity(spec: Spec, seed: int, effort: SearchEffort = FAST) -> Se
                     pair += f", refined ({steps} accepted perturbations)"
             on_datasets = _on_datasets(spec, seed, stat.name, norm, x, y, background)
             findings[norm] = Finding(value, on_datasets, pair)
-        sup1 = sup2 = None
-        if supremum is not None and stat.name == "sums" and isinstance(spec, L2DistanceSpec):
-            sup1, sup2 = _tree_sums_supremum(supremum, spec.inner.grid_levels,
-                                             data.neighbouring)
+        sup1, sup2 = suprema.get(stat.name, (None, None))
         found.append(StatisticSearch(stat.name, stat.size, findings["l1"], findings["l2"],
                                      sup1, sup2))
     return SearchResult(data.neighbouring, seed, rows.shape[0], evaluate.count, tuple(found))
@@ -457,7 +405,7 @@ def random_rows(domain: Domain, dim: int, n: int,
     return np.asarray(center + half * rng.uniform(-1.0, 1.0, size=(n, dim)))
 
 
-class _Pool:
+class CandidatePool:
     """Candidate rows (before clipping) with a description each, and the pairs that
     belong together (a row and its mirror image; a row at some angles and its
     replacement at the opposite ones)."""
@@ -627,7 +575,7 @@ def _describe_domain(domain: Domain) -> str:
                                                                      strict=True))
 
 
-def _generic_rows(pool: _Pool, data: DataSpec, rng: np.random.Generator,
+def _generic_rows(pool: CandidatePool, data: DataSpec, rng: np.random.Generator,
                   effort: SearchEffort) -> None:
     """Centre, boundary, far outside, tiny and denormal values, random rows."""
     d, domain = data.dim, data.domain
@@ -669,33 +617,14 @@ def _generic_rows(pool: _Pool, data: DataSpec, rng: np.random.Generator,
     pool.add(c + _DENORMAL * eye[0], "centre + 5e-324 along axis 0")
 
 
-# --- candidates: random features ------------------------------------------------------
+# --- candidates: feature angles -----------------------------------------------------
 
-def _frequency_groups(builder: object) -> list[tuple[str, NDArray[np.float64],
-                                                     NDArray[np.float64], str]]:
-    """(name, A, offsets, style) per feature map, and for a sum of kernels every map
-    at once: A (frequencies, d) maps a row x to the angles A x + offsets of its features
-    (the JL projection folded in: A = W P); offsets are the phases (phased style)."""
-    maps: list[FeatureMap] = []
-    if isinstance(builder, CauchyKDEBuilder | RandomFeatureBuilder):
-        maps = builder.feature_maps
-    groups: list[tuple[str, NDArray[np.float64], NDArray[np.float64], str]] = []
-    for index, fmap in enumerate(maps):
-        A = fmap.frequencies if fmap.projection is None else fmap.frequencies @ fmap.projection
-        offsets = (np.zeros(A.shape[0]) if fmap.phases is None
-                   else np.asarray(fmap.phases, dtype=np.float64))
-        name = "the features" if len(maps) == 1 else f"term {index}"
-        groups.append((name, np.asarray(A, dtype=np.float64), offsets, fmap.style))
-    if len(maps) > 1:
-        groups.append(("every term at once", np.vstack([g[1] for g in groups]),
-                       np.concatenate([g[2] for g in groups]), maps[0].style))
-    return groups
-
-
-def _angle_rows(pool: _Pool, data: DataSpec, group: str, A: NDArray[np.float64],
-                offsets: NDArray[np.float64], style: str, rng: np.random.Generator,
-                effort: SearchEffort) -> None:
-    """Rows putting the features at their extreme angles, and their replacements.
+def angle_rows(pool: CandidatePool, data: DataSpec, group: str, A: NDArray[np.float64],
+               offsets: NDArray[np.float64], style: str, rng: np.random.Generator,
+               effort: SearchEffort) -> None:
+    """Rows putting random features at their extreme angles, and their replacements:
+    A (frequencies, d) maps a row x to the angles A x + offsets of one ``group`` of
+    features (the random-feature kinds' candidates build A from their feature maps).
 
     Paired features [cos t, sin t]: |cos t| + |sin t| is largest (sqrt 2) on the
     diagonals t = pi/4 + k pi/2, and t - pi negates the pair. Phased sqrt 2 cos(t):
@@ -745,137 +674,3 @@ def _solve_angles(A: NDArray[np.float64], targets: NDArray[np.float64],
     if not np.allclose(A @ offsets[best], wanted[best], rtol=0.0, atol=1e-8):
         return None
     return np.asarray(center + offsets[best])
-
-
-# --- candidates: dyadic trees ---------------------------------------------------------
-
-def _grid_rows(pool: _Pool, data: DataSpec, levels: int, rng: np.random.Generator,
-               effort: SearchEffort) -> None:
-    """``l1_distance``: rows on the grid's cell edges (exactly, one ulp either side,
-    half a leaf in), in every coordinate at once and (ball) one coordinate at a time,
-    and with a random edge per coordinate; with the mirrors and the corners, pairs in
-    the same or in different leaves, at the extremes of the range and astride the sign
-    split at the centre."""
-    d = data.dim
-    c = data.domain.center(d)
-    h = grid_half_widths(data)
-    N = 2**levels
-    w = 2 * h / N
-    edges = c - h + np.arange(N + 1)[:, None] * w  # (N + 1, d): edge m of every coordinate
-    for m in range(N + 1):
-        _edge_variants(pool, edges[m], w, f"every coordinate on grid edge {m} of {N}")
-        if isinstance(data.domain, L2Ball):
-            for i in range(d):
-                row = c.copy()
-                row[i] = edges[m, i]
-                _edge_variants(pool, row, w * np.eye(d)[i],
-                               f"coordinate {i} on grid edge {m} of {N}, others central")
-    for k in range(effort.random_rows):
-        pick = rng.integers(0, N + 1, d)
-        pool.add(edges[pick, np.arange(d)], f"random grid edge per coordinate {k}")
-
-
-def _edge_variants(pool: _Pool, row: NDArray[np.float64], leaf: NDArray[np.float64],
-                   label: str) -> None:
-    pool.add(row, label)
-    pool.add(np.nextafter(row, np.inf), label + ", one ulp up")
-    pool.add(np.nextafter(row, -np.inf), label + ", one ulp down")
-    pool.add(row + leaf / 2, label + ", half a leaf up")
-
-
-def projection_supremum(spec: L2DistanceSpec, projection: NDArray[np.float64]
-                        ) -> tuple[float, float, list[tuple[NDArray[np.float64], str]]]:
-    """(sup ||z||_1, sup ||z||_2, maximising rows) over the domain for the embedded
-    offsets z = s G (x - c) of ``l2_distance`` (G: the public projection, k x d).
-
-    sup_u ||G u||_1 = max over sign vectors sigma of sup_u sigma^T G u: r ||G^T sigma||_2
-    on a ball, sum_i h_i |(G^T sigma)_i| on a box. sup_u ||G u||_2: r sigma_max(G) on a
-    ball, the best corner on a box (a convex function peaks at a vertex). Exact: every
-    sign vector is enumerated (k <= 20) and every corner (d <= 16); beyond, the maxima
-    over random ones (lower bounds, and the rows are still good candidates)."""
-    data = spec.data
-    d, k = data.dim, projection.shape[0]
-    c = data.domain.center(d)
-    G = spec.scale * np.asarray(projection, dtype=np.float64)
-    rng = np.random.Generator(np.random.PCG64(k * 1_000 + d))
-    if k <= _MAX_SIGN_ENUMERATION:
-        sigma = np.array(list(itertools.product((-1.0, 1.0), repeat=k - 1)))
-        sigma = np.hstack([np.ones((sigma.shape[0], 1)), sigma])
-    else:
-        sigma = rng.choice((-1.0, 1.0), size=(2**16, k))
-    V = sigma @ G  # (patterns, d): G^T sigma per pattern
-    rows: list[tuple[NDArray[np.float64], str]] = []
-    if isinstance(data.domain, L2Ball):
-        r = data.domain.radius
-        lengths = np.linalg.norm(V, axis=1)
-        order = np.argsort(lengths)[::-1][:4]
-        sup1 = r * float(lengths[order[0]])
-        rows += [(c + r * V[i] / lengths[i], f"row maximising ||z||_1 (sign pattern {n})")
-                 for n, i in enumerate(order)]
-        _, singular, vt = np.linalg.svd(G)
-        sup2 = r * float(singular[0])
-        rows.append((c + r * vt[0], "row along the projection's top singular vector"))
-    else:
-        h = data.domain.half_widths(d)
-        values = np.abs(V) @ h
-        order = np.argsort(values)[::-1][:4]
-        sup1 = float(values[order[0]])
-        rows += [(c + h * np.where(V[i] >= 0, 1.0, -1.0),
-                  f"corner maximising ||z||_1 (sign pattern {n})") for n, i in enumerate(order)]
-        if d <= 16:
-            corners = np.array(list(itertools.product((-1.0, 1.0), repeat=d))) * h
-        else:
-            corners = rng.choice((-1.0, 1.0), size=(2**16, d)) * h
-        lengths = np.linalg.norm(corners @ G.T, axis=1)
-        best = int(np.argmax(lengths))
-        sup2 = float(lengths[best])
-        rows.append((c + corners[best], "corner maximising ||z||_2"))
-    return sup1, sup2, rows
-
-
-def _projection_rows(pool: _Pool, spec: L2DistanceSpec, projection: NDArray[np.float64],
-                     rng: np.random.Generator,
-                     effort: SearchEffort) -> tuple[float, float] | None:
-    """``l2_distance``: the rows maximising ||z||_1 and ||z||_2, rows whose embedded
-    coordinates sit on the sign split (z_j = 0 up to rounding for d - 1 projections)
-    or on grid edges (d projections solved exactly). Returns the exact suprema of
-    ||z||_1 and ||z||_2 where they were enumerated exactly, else None."""
-    data = spec.data
-    d, k = data.dim, projection.shape[0]
-    c = data.domain.center(d)
-    sup1, sup2, extremes = projection_supremum(spec, projection)
-    for row, label in extremes:
-        pool.add(row, label)
-    G = spec.scale * projection
-    inner_half = float(grid_half_widths(spec.inner.data)[0])
-    N = 2**spec.inner.grid_levels
-    reach = (data.domain.radius if isinstance(data.domain, L2Ball)
-             else float(np.min(data.domain.half_widths(d))))
-    for n in range(effort.angle_subsets):
-        if d > 1:
-            subset = rng.choice(k, size=min(d - 1, k), replace=False)
-            _, _, vt = np.linalg.svd(G[subset])
-            null = vt[-1]  # orthogonal to the chosen projections
-            for t in (reach, reach / 2):
-                pool.add(c + t * null, f"z on the sign split for {len(subset)} "
-                                       f"projections, at {t:g} from the centre ({n})")
-        if k >= d:
-            subset = rng.choice(k, size=d, replace=False)
-            edges = -inner_half + 2 * inner_half / N * rng.integers(0, N + 1, d)
-            u = np.linalg.lstsq(G[subset], edges, rcond=None)[0]
-            pool.add(c + u, f"z on grid edges for {d} projections ({n})")
-    exact = k <= _MAX_SIGN_ENUMERATION and (isinstance(data.domain, L2Ball) or d <= 16)
-    return (sup1, sup2) if exact else None
-
-
-def _tree_sums_supremum(supremum: tuple[float, float], levels: int,
-                        relation: Neighbouring) -> tuple[float, float]:
-    """The exact supremum of the sums tree's change from that of ||z||_1 and ||z||_2.
-    Each of the L + 1 levels holds z_j in one node per coordinate: add/remove moves the
-    tree by (L + 1) ||z||_1 and sqrt(L + 1) ||z||_2. Replace-one: per coordinate at
-    most (L + 1)(|z_j| + |z'_j|) in L1 and (L + 2)(z_j^2 + z'_j^2) in squared L2
-    (the root moves by |z_j - z'_j|), both attained by z' = -z."""
-    s1, s2 = supremum
-    if relation == "add_remove":
-        return (levels + 1) * s1, math.sqrt(levels + 1) * s2
-    return 2 * (levels + 1) * s1, math.sqrt(2 * (levels + 2)) * s2

@@ -4,78 +4,66 @@
     cost = spec.cost(rows=n, chunk_rows=65_536)  # before anything runs: Cost
     release = build_release(spec, seed=seed, budget=PrivacyBudget(1.0), chunks=[rows])
     values, std, approx = release.query(points, reduce="mean")
+
+The kinds themselves live in ``core.kinds`` (one folder each, listed by its
+``REGISTRY``); this package holds what they share: the build pipeline and protocols
+(``base``), the release file format (``serialization``) and the machinery modules
+(``feature_maps``, ``phase_form``, ``feature_sums``, ``quadrature``, ``dyadic_trees``,
+``banded``, ``moments``). ``parse_spec``, ``release_class`` and ``KINDS`` read the
+registry lazily: the kinds import this package's modules.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from core.errors import CorruptRelease, InvalidParameter
+from core.errors import CorruptRelease
 from core.structures.base import (
     MAX_QUERY_MAGNITUDE,
     Cost,
     DataSpec,
+    ErrorModel,
     QueryResult,
     Release,
     Spec,
     build_release,
     noise_plan,
+    upgrade_error_model,
 )
-from core.structures.distance import (
-    L1DistanceRelease,
-    L1DistanceSpec,
-    L2DistanceRelease,
-    L2DistanceSpec,
-)
-from core.structures.kde import (
-    ExponentialKDESpec,
-    GaussianKDESpec,
-    LaplaceKDESpec,
-    RandomFeatureRelease,
-    RFFBaselineSpec,
-)
-from core.structures.moments import InnerProductSpec, MomentRelease, SqL2DistanceSpec
 from core.structures.serialization import dump_release, load_release
-from core.structures.smooth import CauchyKDERelease, CauchyKDESpec
 
 __all__ = [
-    "KINDS", "MAX_QUERY_MAGNITUDE", "Cost", "DataSpec", "QueryResult", "Release", "Spec",
-    "build_release", "dump_release", "load_release", "noise_plan", "parse_spec",
-    "release_class",
+    "KINDS", "MAX_QUERY_MAGNITUDE", "Cost", "DataSpec", "ErrorModel", "QueryResult",
+    "Release", "Spec", "build_release", "dump_release", "load_release", "noise_plan",
+    "parse_spec", "release_class", "upgrade_error_model",
 ]
 
-_SPECS: dict[str, Any] = {
-    spec.kind: spec
-    for spec in (GaussianKDESpec, RFFBaselineSpec, SqL2DistanceSpec, InnerProductSpec,
-                 ExponentialKDESpec, LaplaceKDESpec, CauchyKDESpec, L1DistanceSpec,
-                 L2DistanceSpec)
-}
-_RELEASES: dict[str, Any] = {
-    "gaussian_kde": RandomFeatureRelease,
-    "rff_baseline": RandomFeatureRelease,
-    "sq_l2_distance": MomentRelease,
-    "inner_product": MomentRelease,
-    "l1_distance": L1DistanceRelease,
-    "l2_distance": L2DistanceRelease,
-    "exponential_kde": RandomFeatureRelease,
-    "laplace_kde": RandomFeatureRelease,
-    "cauchy_kde": CauchyKDERelease,
-}
-KINDS: tuple[str, ...] = tuple(_SPECS)
+if TYPE_CHECKING:
+    KINDS: tuple[str, ...]
+
+
+def __getattr__(name: str) -> Any:
+    if name == "KINDS":  # core.kinds imports this package: read it on first use
+        from core.kinds import KINDS
+
+        return KINDS
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def parse_spec(kind: str, params: Mapping[str, Any], data: DataSpec) -> Spec:
     """Validate ``params`` for ``kind`` on a dataset described by ``data``."""
-    cls = _SPECS.get(kind)
-    if cls is None:
-        raise InvalidParameter("kind", "must be one of " + ", ".join(KINDS))
-    spec: Spec = cls.parse(params, data)
+    from core.kinds import kind_def
+
+    spec: Spec = kind_def(kind).spec.parse(params, data)
     return spec
 
 
-def release_class(kind: str) -> Any:
-    cls = _RELEASES.get(kind)
-    if cls is None:
+def release_class(kind: str) -> type[Release]:
+    """The class a stored release of ``kind`` loads into."""
+    from core.kinds import REGISTRY
+
+    definition = REGISTRY.get(kind)
+    if definition is None:
         raise CorruptRelease("release of an unknown kind")
-    return cls
+    return definition.release

@@ -12,7 +12,7 @@ only object that leaves the build. Queries are post-processing of the release.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, ClassVar, Literal, NamedTuple, Protocol, Self
 
 import numpy as np
@@ -25,9 +25,10 @@ from core.privacy.budget import PrivacyBudget
 from core.privacy.mechanisms import Mechanism, NoisePlan, Statistic, plan_noise, verify_plan
 
 __all__ = [
-    "MAX_DIM", "MAX_QUERY_MAGNITUDE", "Builder", "Cost", "DataSpec", "ErrorEstimate",
-    "QueryResult", "Reduce", "Release", "Spec", "build_release", "check_plan",
-    "check_points", "count_statistic", "ratio_std",
+    "ERROR_MODEL_KEYS", "MAX_DIM", "MAX_QUERY_MAGNITUDE", "Builder", "Cost", "DataSpec",
+    "ErrorEstimate", "ErrorModel", "QueryResult", "Reduce", "Release", "Spec",
+    "build_release", "check_plan", "check_points", "count_statistic", "ratio_std",
+    "upgrade_error_model",
 ]
 
 Reduce = Literal["sum", "mean"]
@@ -83,6 +84,56 @@ class ErrorEstimate:
         return {"noise_std_sum": self.noise_std_sum, "noise_std_mean": self.noise_std_mean,
                 "approximation_mean": self.approximation_mean,
                 "typical_mean": self.typical_mean, "target_mean": self.target_mean}
+
+
+ERROR_MODEL_KEYS = ("noise_std_sum", "count_noise_std", "approximation_std_mean", "details")
+
+
+@dataclass(frozen=True, slots=True)
+class ErrorModel:
+    """What a built release reports about its own error, the same keys for every kind
+    (stored with the structure and returned by the API).
+
+    ``noise_std_sum``: std of the privacy noise in F(y) at a typical in-domain query
+    (exact where it does not depend on y, else the largest over the domain);
+    ``count_noise_std``: std of the noisy n (0 where n is public); ``approximation_std_mean``:
+    bound on the approximation error of F(y)/n (random features, projections, grids,
+    quadrature; 0 for the exact moment kinds); ``details``: the kind's own figures
+    (noise stds of its other statistics, leaf widths, distortion, quadrature error)."""
+
+    noise_std_sum: float
+    count_noise_std: float
+    approximation_std_mean: float
+    details: dict[str, float] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"noise_std_sum": self.noise_std_sum, "count_noise_std": self.count_noise_std,
+                "approximation_std_mean": self.approximation_std_mean,
+                "details": dict(self.details)}
+
+
+def upgrade_error_model(kind: str, stored: Mapping[str, Any], data: DataSpec) -> dict[str, Any]:
+    """An error model stored by an older build (one flat mapping of floats, its keys
+    depending on the kind) in the shape ``ErrorModel.to_dict`` gives, with exactly the
+    numbers a fresh build reports; a model already in that shape comes back unchanged.
+
+    The common keys stay, every other key moves to ``details``; the moment kinds
+    (``sq_l2_distance``, ``inner_product``) stored no ``noise_std_sum``: it is the std at
+    the worst in-domain query, from their stored stds and the dataset's ``data``."""
+    if "details" in stored:
+        return dict(stored)
+    common = ("noise_std_sum", "count_noise_std", "approximation_std_mean")
+    details = {key: float(value) for key, value in stored.items() if key not in common}
+    if "noise_std_sum" in stored:
+        noise = float(stored["noise_std_sum"])
+    else:
+        from core.structures.moments import moment_noise_std_sum  # moments imports base
+
+        noise = moment_noise_std_sum(kind, data, float(stored["sum_noise_std"]),
+                                     float(stored.get("sum_sq_noise_std", 0.0)),
+                                     float(stored["count_noise_std"]))
+    return ErrorModel(noise, float(stored["count_noise_std"]),
+                      float(stored["approximation_std_mean"]), details).to_dict()
 
 
 @dataclass(frozen=True, slots=True)
@@ -215,14 +266,17 @@ def build_cost(*, data: DataSpec, statistics: Sequence[Statistic], mechanism: Me
 class Release(Protocol):
     """A differentially private release: the only thing a build stores."""
 
-    kind: ClassVar[str]
+    @property
+    def kind(self) -> str: ...
 
     @property
     def dim(self) -> int: ...
 
     def query(self, points: NDArray[np.float64], reduce: Reduce = "sum") -> QueryResult: ...
 
-    def error_model(self) -> dict[str, float]: ...
+    def error_model(self, data: DataSpec) -> ErrorModel:
+        """The release's error (``data``: the dataset's public facts it was built on)."""
+        ...
 
     def header(self) -> dict[str, Any]: ...
 
@@ -245,6 +299,12 @@ class Builder(Protocol):
 
 class Spec(Protocol):
     kind: ClassVar[str]
+
+    @classmethod
+    def parse(cls, params: Mapping[str, Any], data: DataSpec) -> Self:
+        """Validate ``params`` (strictly: core.kinds.registry.parse_params), then the
+        kind's rules across them (defaults derived from alpha, refusals)."""
+        ...
 
     @property
     def data(self) -> DataSpec: ...

@@ -1,4 +1,6 @@
-"""Distance sums from released moments: ``sq_l2_distance`` and ``inner_product``.
+"""Distance sums from released moments: the count n, S1 = sum_x (x - c) and, for
+``sq_l2_distance``, S2 = sum_x ||x - c||^2; the release and builder ``sq_l2_distance``
+and ``inner_product`` share, and the spec base they subclass.
 
 Both shift rows by the domain's centre c (public), which keeps the sensitivities small
 for boxes away from the origin. With u = x - c and v = y - c:
@@ -33,29 +35,46 @@ from core.structures.base import (
     Cost,
     DataSpec,
     ErrorEstimate,
+    ErrorModel,
     QueryResult,
     Reduce,
     build_cost,
     check_points,
     chunk_sizes,
     clamp_count,
-    count_statistic,
     ratio_std,
 )
-from core.structures.params import ParamReader
 
-__all__ = ["InnerProductSpec", "MomentRelease", "SqL2DistanceSpec"]
+__all__ = ["MomentBuilder", "MomentRelease", "MomentSpec", "moment_noise_std_sum",
+           "sum_statistic"]
 
 
-def _sum_statistic(data: DataSpec, weight: float) -> Statistic:
+def sum_statistic(data: DataSpec, weight: float) -> Statistic:
     m1 = data.domain.max_l1(data.dim)
     m2 = data.domain.max_l2(data.dim)
     factor = 2.0 if data.neighbouring == "replace_one" else 1.0
     return Statistic("sum", data.dim, factor * m1, factor * m2, weight)
 
 
+def moment_noise_std_sum(kind: str, data: DataSpec, sum_std: float, sum_sq_std: float,
+                         count_std: float) -> float:
+    """Std of the noise of a sum answer at the worst in-domain query, ||y - c|| = M2
+    (y = c + M2 / sqrt(d) in every coordinate), from the statistics' noise stds: the
+    arithmetic of ``MomentRelease.query`` there."""
+    m2 = data.domain.max_l2(data.dim)
+    center = data.domain.center(data.dim)
+    Y = (center + m2 / np.sqrt(data.dim))[None, :]
+    if kind == "sq_l2_distance":
+        V = Y - center
+        v2 = np.einsum("ij,ij->i", V, V)
+        cross_std = np.hypot(sum_sq_std, 2.0 * np.sqrt(v2) * sum_std)
+        return float(np.hypot(cross_std, v2 * count_std)[0])
+    dot_std = sum_std * np.linalg.norm(Y, axis=1)
+    return float(np.hypot(dot_std, (Y @ center) * count_std)[0])
+
+
 class MomentBuilder:
-    def __init__(self, spec: _MomentSpec) -> None:
+    def __init__(self, spec: MomentSpec) -> None:
         self._spec = spec
         self._center = spec.data.domain.center(spec.data.dim)
 
@@ -109,12 +128,15 @@ class MomentRelease:
             return QueryResult(dot + self.count * offset, np.hypot(dot_std, offset * sn), zeros)
         return QueryResult(dot / n_hat + offset, ratio_std(dot, dot_std, n_hat, sn), zeros)
 
-    def error_model(self) -> dict[str, float]:
-        model = {"sum_noise_std": self.plan.std("sum"), "count_noise_std": self.plan.std("count"),
-                 "approximation_std_mean": 0.0}
+    def error_model(self, data: DataSpec) -> ErrorModel:
+        """``noise_std_sum``: the std at the worst in-domain query, the figure
+        ``MomentSpec.estimate`` announces (``moment_noise_std_sum``)."""
+        s1, sn = self.plan.std("sum"), self.plan.std("count")
+        details = {"sum_noise_std": s1}
+        s_sq = 0.0
         if self.kind == "sq_l2_distance":
-            model["sum_sq_noise_std"] = self.plan.std("sum_sq")
-        return model
+            s_sq = details["sum_sq_noise_std"] = self.plan.std("sum_sq")
+        return ErrorModel(moment_noise_std_sum(self.kind, data, s1, s_sq, sn), sn, 0.0, details)
 
     def header(self) -> dict[str, Any]:
         return {"kind": self.kind, "dim": self.dim, "params": self.params,
@@ -136,7 +158,7 @@ class MomentRelease:
 
 
 @dataclass(frozen=True, slots=True)
-class _MomentSpec:
+class MomentSpec:
     """What the two moment kinds share: one parameter (the mechanism), one builder."""
 
     kind: ClassVar[str]
@@ -144,10 +166,7 @@ class _MomentSpec:
     mechanism: Mechanism
 
     @classmethod
-    def parse(cls, params: Mapping[str, Any], data: DataSpec) -> Self:
-        reader = ParamReader(params)
-        mechanism = reader.choice("mechanism", ("laplace", "gaussian"), "laplace")
-        reader.done()
+    def from_params(cls, mechanism: str, data: DataSpec) -> Self:
         return cls(data, mechanism)  # type: ignore[arg-type]
 
     def public_params(self) -> dict[str, Any]:
@@ -188,32 +207,3 @@ class _MomentSpec:
         return ErrorEstimate(noise_std_sum=float(sums.std[0]),
                              noise_std_mean=float(means.std[0]), approximation_mean=0.0,
                              typical_mean=m2 if self.kind == "inner_product" else m2**2)
-
-
-@dataclass(frozen=True, slots=True)
-class SqL2DistanceSpec(_MomentSpec):
-    kind: ClassVar[str] = "sq_l2_distance"
-
-    def statistics(self) -> list[Statistic]:
-        # weights: the variance of a sum answer at a query with ||v|| = M2,
-        # sigma_S2^2 + 4 M2^2 sigma_S1^2 + M2^4 sigma_n^2, divided by M2^4
-        m2 = self.data.domain.max_l2(self.data.dim)
-        sq = m2**2
-        return [_sum_statistic(self.data, 4.0 / sq),
-                Statistic("sum_sq", 1, sq, sq, 1.0 / sq**2),
-                count_statistic(self.data.neighbouring)]
-
-
-@dataclass(frozen=True, slots=True)
-class InnerProductSpec(_MomentSpec):
-    kind: ClassVar[str] = "inner_product"
-
-    def statistics(self) -> list[Statistic]:
-        # weights: the variance of a mean answer, ||y||^2 sigma_S1^2 + <S1/n, y>^2 sigma_n^2,
-        # with <S1/n, y> <= M2 ||y|| for the count, plus <c, y>^2 sigma_n^2 for sums
-        data = self.data
-        m2 = data.domain.max_l2(data.dim)
-        c2 = float(np.linalg.norm(data.domain.center(data.dim)))
-        return [_sum_statistic(data, 1.0),
-                count_statistic(data.neighbouring, weight=m2**2 + c2**2)]
-

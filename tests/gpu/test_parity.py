@@ -11,15 +11,16 @@ from __future__ import annotations
 
 import math
 from types import ModuleType
-from typing import Any, Literal
+from typing import Literal
 
 import numpy as np
 import pytest
 from numpy.typing import NDArray
 
 from core.domain import L2Ball
+from core.kinds import KINDS, kind_def
 from core.privacy.budget import PrivacyBudget
-from core.structures import KINDS, DataSpec, Spec, build_release, noise_plan, parse_spec
+from core.structures import DataSpec, Spec, build_release, noise_plan, parse_spec
 from gpu.backend import select_backend
 from gpu.device import load_cupy
 
@@ -27,17 +28,6 @@ DIM = 16
 N_ROWS = 5_000  # more than two of the random-feature builders' 2,048-row blocks
 SEED = 20_240_601  # public randomness (frequencies, projections) of every build here
 RTOL = 1e-9  # relative to n: every row adds values of magnitude at most ~1
-PARAMS: dict[str, dict[str, Any]] = {  # small, valid parameters for every kind
-    "gaussian_kde": {"bandwidth": 0.8, "features": 512, "projection_dim": 8},
-    "rff_baseline": {"bandwidth": 0.8, "features": 512},
-    "exponential_kde": {"bandwidth": 0.8, "features": 512, "projection_dim": 8},
-    "laplace_kde": {"bandwidth": 0.8, "features": 512},
-    "cauchy_kde": {"bandwidth": 0.8, "features": 128, "terms": 4, "projection_dim": 8},
-    "l1_distance": {"grid_levels": 6},
-    "l2_distance": {"grid_levels": 6, "projection_dim": 32},
-    "sq_l2_distance": {},
-    "inner_product": {},
-}
 # A large epsilon makes the noise small next to the answers, so "within the noise" is a
 # sharp check; 10 standard deviations of the difference of two independent draws.
 EPSILON, NOISE_SIGMAS = 1e3, 10.0
@@ -56,7 +46,7 @@ POINTS = ball_rows(64, seed=2)
 
 
 def spec_of(kind: str) -> Spec:
-    return parse_spec(kind, PARAMS[kind], DataSpec(DIM, L2Ball(1.0), "add_remove"))
+    return parse_spec(kind, kind_def(kind).example_params, DataSpec(DIM, L2Ball(1.0), "add_remove"))
 
 
 @pytest.fixture(scope="module")
@@ -68,8 +58,7 @@ def cupy() -> ModuleType:
 
 
 def test_the_parameters_cover_every_kind() -> None:
-    """Runs everywhere: the GPU tests below are set up for every kind there is."""
-    assert set(PARAMS) == set(KINDS)
+    """Runs everywhere: the GPU tests below are set up for every registered kind."""
     for kind in KINDS:
         spec = spec_of(kind)
         sums = spec.builder(SEED).accumulate(ROWS[:10])
@@ -122,7 +111,7 @@ def test_a_gpu_build_answers_like_a_numpy_build(cupy: ModuleType, kind: str) -> 
     for name, array in on_gpu.arrays().items():  # the release lives on the host
         assert type(array) is np.ndarray, name
         assert array.dtype == np.float64, name
-    assert on_gpu.error_model() == on_cpu.error_model()
+    assert on_gpu.error_model(spec.data) == on_cpu.error_model(spec.data)
     for reduce in ("sum", "mean"):
         cpu_values, cpu_std, cpu_approx = on_cpu.query(POINTS, reduce)
         gpu_values, gpu_std, gpu_approx = on_gpu.query(POINTS, reduce)

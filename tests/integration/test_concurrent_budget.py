@@ -44,5 +44,5 @@ def test_exactly_ten_of_fifty_succeed(db_url: str, tmp_path: Path) -> None:
         ledger = httpx.get(f"{base}/v1/datasets/{dataset_id}/ledger", headers=HEADERS).json()
         assert len(ledger["entries"]) == 10
         assert ledger["budget"]["epsilon"] == {"total": 1.0, "spent": 1.0, "remaining": 0.0}
-        structures = httpx.get(f"{base}/v1/structures", headers=HEADERS).json()
+        structures = httpx.get(f"{base}/v1/structures", headers=HEADERS).json()["structures"]
         assert len(structures) == 10

@@ -283,7 +283,7 @@ def test_workers_killed_at_random_points_lose_nothing(pg_url: str, tmp_path: Pat
         assert mid_build_kills >= 1 and attempts[-1] >= 2, context
 
         # every structure is complete and served, or failed and not served
-        listed = {s["id"]: s for s in _get(base, "/v1/structures").json()
+        listed = {s["id"]: s for s in _get(base, "/v1/structures").json()["structures"]
                   if s["dataset_id"] == dataset_id}
         assert set(listed) == set(jobs.values()), context
         failed: set[str] = set()
@@ -375,7 +375,8 @@ def test_restarting_the_api_during_a_build_loses_nothing(pg_url: str, tmp_path: 
         # the dataset, its rows and the earlier structure are all still there
         dataset = dict(_get(base, f"/v1/datasets/{dataset_id}").json())
         assert dataset["row_count"] == len(rows), dataset
-        listed = {s["id"]: s["status"] for s in _get(base, "/v1/structures").json()}
+        listed = {s["id"]: s["status"]
+                  for s in _get(base, "/v1/structures").json()["structures"]}
         assert listed == {earlier_id: "ready", structure_id: "ready"}, listed
         assert _assert_served(base, earlier_id, "inner_product", points) == earlier_values
 
@@ -421,7 +422,7 @@ def test_a_connection_killed_mid_request_gives_503(pg_url: str, tmp_path: Path) 
         _assert_problem_503(response)
         # nothing was changed: no spend, no structure, no job
         assert _ledger(base, dataset_id) == before
-        assert not [s for s in _get(base, "/v1/structures").json()
+        assert not [s for s in _get(base, "/v1/structures").json()["structures"]
                     if s["dataset_id"] == dataset_id]
         assert _db_rows(pg_url, "SELECT count(*) FROM jobs") == [(0,)]
         assert _db_rows(pg_url, "SELECT count(*) FROM structures") == [(0,)]

@@ -109,3 +109,75 @@ def test_zcdp_counters_are_backfilled_from_the_ledger(db_url: str) -> None:
         upgrade(db_url)
     finally:
         engine.dispose()
+
+
+def test_error_models_are_rewritten_to_the_shared_shape(db_url: str) -> None:
+    """Error models stored by older builds, with per-kind keys, get the shape every kind
+    now reports; the moment kinds' noise_std_sum comes from their stored stds and the
+    dataset's public facts, as a fresh build reports it."""
+    import json
+    import uuid
+
+    from sqlalchemy import text
+
+    from core.domain import L2Ball
+    from core.structures.base import DataSpec, upgrade_error_model
+
+    upgrade(db_url, "0004")
+    engine = create_db_engine(db_url, pooled=False)
+    key, dataset = uuid.uuid4(), uuid.uuid4()
+    kde, moments, pending = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    kde_model = {"noise_std_sum": 13.5, "count_noise_std": 2.0,
+                 "approximation_std_mean": 0.25}
+    moment_model = {"sum_noise_std": 3.0, "count_noise_std": 2.0,
+                    "approximation_std_mean": 0.0, "sum_sq_noise_std": 5.0}
+    try:
+        with engine.begin() as conn:
+            uid = (lambda u: u.hex) if conn.dialect.name == "sqlite" else (lambda u: u)
+            conn.execute(text(
+                "INSERT INTO api_keys (id, name, role, key_hash, created_at) "
+                "VALUES (:id, 'k', 'admin', 'h', CURRENT_TIMESTAMP)"), {"id": uid(key)})
+            conn.execute(text(
+                "INSERT INTO datasets (id, name, owner_key_id, dim, domain, neighbouring, "
+                "on_out_of_domain, labelled, epsilon_total, delta_total, epsilon_spent, "
+                "delta_spent, pure_epsilon_spent, rho_spent, pure_rho_spent, row_count, "
+                "chunk_count, accounting, created_at) VALUES (:id, 'd', :k, 3, :domain, "
+                "'add_remove', 'clip', false, 5000000000, 0, 0, 0, 0, 0, 0, 0, 0, 'basic', "
+                "CURRENT_TIMESTAMP)"),
+                {"id": uid(dataset), "k": uid(key),
+                 "domain": json.dumps({"type": "l2_ball", "radius": 2.0})})
+            for structure, kind, model in ((kde, "gaussian_kde", kde_model),
+                                           (moments, "sq_l2_distance", moment_model),
+                                           (pending, "inner_product", None)):
+                conn.execute(text(
+                    "INSERT INTO structures (id, dataset_id, kind, params, seed, status, "
+                    "epsilon, delta, noise_plan, error_model, created_by, created_at) "
+                    "VALUES (:id, :d, :kind, '{}', 's', 'ready', 1000000000, 0, '{}', "
+                    ":model, :k, CURRENT_TIMESTAMP)"),
+                    {"id": uid(structure), "d": uid(dataset), "kind": kind, "k": uid(key),
+                     "model": None if model is None else json.dumps(model)})
+        upgrade(db_url)
+
+        def models() -> dict[str, object]:
+            with engine.connect() as conn:
+                rows = conn.execute(text("SELECT kind, error_model FROM structures")).all()
+            return {kind: (json.loads(model) if isinstance(model, str) else model)
+                    for kind, model in rows}
+
+        data = DataSpec(3, L2Ball(2.0), "add_remove")
+        upgraded = models()
+        assert upgraded["gaussian_kde"] == {**kde_model, "details": {}}
+        assert upgraded["sq_l2_distance"] == upgrade_error_model("sq_l2_distance",
+                                                                 moment_model, data)
+        assert set(upgraded["sq_l2_distance"]) == {  # type: ignore[arg-type]
+            "noise_std_sum", "count_noise_std", "approximation_std_mean", "details"}
+        assert upgraded["sq_l2_distance"]["details"] == {  # type: ignore[index]
+            "sum_noise_std": 3.0, "sum_sq_noise_std": 5.0}
+        assert upgraded["inner_product"] is None
+        downgrade(db_url, "0004")  # and back: the flat per-kind mappings again
+        assert models() == {"gaussian_kde": kde_model, "sq_l2_distance": moment_model,
+                            "inner_product": None}
+        upgrade(db_url)
+        assert models() == upgraded
+    finally:
+        engine.dispose()

@@ -1,4 +1,5 @@
-"""Statistical DP audit (core/privacy/audit.py): the harness's maths, then every kind.
+"""Statistical DP audit (core/privacy/audit.py): the harness's maths, then every kind
+of the registry (the cases: core/kinds/audit_suite.py).
 
 The suite builds every structure kind many times on worst-case neighbouring datasets
 and checks that the audited lower bound on epsilon stays at or below the claim, and
@@ -15,20 +16,26 @@ from __future__ import annotations
 
 import math
 import os
+from pathlib import Path
 
 import numpy as np
 import pytest
 from numpy.typing import NDArray
 
-from core.domain import Box
+from core.domain import Box, Neighbouring
 from core.errors import InvalidParameter
+from core.kinds import KINDS, kind_def
+from core.kinds.audit_suite import audit_target, standard_cases
 from core.privacy import noise
 from core.privacy.audit import (
     AUDIT_SEED,
     DEFAULT_ALPHA,
     AuditCase,
+    Control,
+    Expectation,
     audit_plan,
     audit_releases,
+    boundary_pair,
     clopper_pearson,
     epsilon_lower_bound,
     exact_statistics,
@@ -37,15 +44,21 @@ from core.privacy.audit import (
     pair_epsilon,
     privacy_loss,
     run_case,
-    standard_cases,
-    worst_case_pair,
     wrong_relation_plan,
 )
 from core.privacy.budget import PrivacyBudget
-from core.privacy.mechanisms import NoisePlan, NoiseSpec
-from core.structures import KINDS, DataSpec, noise_plan, parse_spec
+from core.privacy.mechanisms import Mechanism, NoisePlan, NoiseSpec
+from core.structures.base import DataSpec, noise_plan
 
 THOROUGH = os.environ.get("PRIVSIM_THOROUGH") == "1"
+
+
+def case_of(kind: str, mechanism: Mechanism, relation: Neighbouring,
+            budget: PrivacyBudget, trials: int, control: Control = "none",
+            expect: Expectation = "within_claim") -> AuditCase:
+    """A case of a registered kind, as the suite builds it."""
+    return AuditCase(audit_target(kind_def(kind), mechanism), relation, budget, trials,
+                     control, expect)
 
 
 def one_statistic(mechanism: str, scale: float, size: int = 1) -> NoisePlan:
@@ -211,9 +224,9 @@ def test_worst_case_pairs_are_neighbours_that_attain_the_sensitivities(
     claimed epsilon wherever one pair can attain every sensitivity at once (all but
     sq_l2_distance under replace-one, whose S2 cannot move while S1 moves most, and
     l2_distance, whose sensitivity bounds every projection at once)."""
-    case = AuditCase(kind, "laplace", relation, PrivacyBudget(1.0), 2)  # type: ignore[arg-type]
+    case = case_of(kind, "laplace", relation, PrivacyBudget(1.0), 2)  # type: ignore[arg-type]
     spec, plan = case.spec(), case.plan()
-    pair = worst_case_pair(spec, AUDIT_SEED, plan)
+    pair = case.target.pair(spec, AUDIT_SEED, plan)
     assert not spec.data.domain.outside(pair.rows_a).any()
     assert not spec.data.domain.outside(pair.rows_b).any()
     if relation == "add_remove":
@@ -242,9 +255,10 @@ def test_worst_case_pairs_are_neighbours_that_attain_the_sensitivities(
 @pytest.mark.parametrize("kind", ["sq_l2_distance", "inner_product"])
 def test_worst_case_moment_pair_on_a_box_is_a_corner(kind: str) -> None:
     data = DataSpec(2, Box((10.0, -1.0), (12.0, 3.0)), "add_remove")
-    spec = parse_spec(kind, {}, data)
+    spec = kind_def(kind).spec.parse({}, data)
     plan = noise_plan(spec, PrivacyBudget(1.0))
-    pair = worst_case_pair(spec, AUDIT_SEED, plan)
+    assert kind_def(kind).audit.worst_case_pair is boundary_pair
+    pair = boundary_pair(spec, AUDIT_SEED, plan)
     np.testing.assert_allclose(pair.rows_a[-1], [12.0, 3.0])
     exact_a = exact_statistics(spec, AUDIT_SEED, pair.rows_a)
     exact_b = exact_statistics(spec, AUDIT_SEED, pair.rows_b)
@@ -253,9 +267,9 @@ def test_worst_case_moment_pair_on_a_box_is_a_corner(kind: str) -> None:
 
 def test_worst_case_pairs_attain_the_gaussian_rho() -> None:
     for kind in ("gaussian_kde", "inner_product", "sq_l2_distance"):
-        case = AuditCase(kind, "gaussian", "add_remove", PrivacyBudget(1.0, 1e-5), 2)
+        case = case_of(kind, "gaussian", "add_remove", PrivacyBudget(1.0, 1e-5), 2)
         spec, plan = case.spec(), case.plan()
-        pair = worst_case_pair(spec, AUDIT_SEED, plan)
+        pair = case.target.pair(spec, AUDIT_SEED, plan)
         exact_a = exact_statistics(spec, AUDIT_SEED, pair.rows_a)
         exact_b = exact_statistics(spec, AUDIT_SEED, pair.rows_b)
         expected = gaussian_epsilon(math.sqrt(2 * plan.rho), 1e-5)
@@ -263,7 +277,7 @@ def test_worst_case_pairs_attain_the_gaussian_rho() -> None:
 
 
 def test_half_noise_halves_every_scale_and_keeps_the_claim() -> None:
-    plan = AuditCase("sq_l2_distance", "laplace", "add_remove", PrivacyBudget(1.0), 2).plan()
+    plan = case_of("sq_l2_distance", "laplace", "add_remove", PrivacyBudget(1.0), 2).plan()
     half = half_noise(plan)
     assert half.budget == plan.budget and half.spent == plan.spent
     for full, halved in zip(plan.specs, half.specs, strict=True):
@@ -271,16 +285,16 @@ def test_half_noise_halves_every_scale_and_keeps_the_claim() -> None:
 
 
 def test_wrong_relation_plan_forgets_to_double_the_sums() -> None:
-    case = AuditCase("gaussian_kde", "laplace", "replace_one", PrivacyBudget(1.0), 2)
+    case = case_of("gaussian_kde", "laplace", "replace_one", PrivacyBudget(1.0), 2)
     right = noise_plan(case.spec(), case.budget)
-    wrong = wrong_relation_plan(case.kind, case.params(), case.data(), case.budget)
+    wrong = wrong_relation_plan(case.target.parse, case.params(), case.data(), case.budget)
     assert wrong.spec("count").mechanism == "none"  # n stays public: all budget on sums
     assert wrong.spec("features").sensitivity == right.spec("features").sensitivity / 2
     assert wrong.spec("features").scale == pytest.approx(right.spec("features").scale / 2)
     with pytest.raises(InvalidParameter, match="replace_one"):
-        wrong_relation_plan(case.kind, case.params(),
-                            AuditCase("gaussian_kde", "laplace", "add_remove",
-                                      case.budget, 2).data(), case.budget)
+        wrong_relation_plan(case.target.parse, case.params(),
+                            case_of("gaussian_kde", "laplace", "add_remove",
+                                    case.budget, 2).data(), case.budget)
 
 
 # --- the suite: every kind, mechanism and relation; the controls ----------------------
@@ -303,6 +317,7 @@ def _check(case: AuditCase) -> None:
         assert out.pair_epsilon > claimed, "the control is not broken: " + detail
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", standard_cases(), ids=lambda c: c.name)
 def test_audit(case: AuditCase) -> None:
     _check(case)
@@ -315,15 +330,15 @@ def test_audit_thorough(case: AuditCase) -> None:
     _check(case)
 
 
-def test_bench_writes_the_report(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_bench_writes_the_report(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """``python -m bench.audit`` end to end, on two tiny cases (a pass and a control)."""
     import json
 
     import bench.audit
 
-    tiny = [AuditCase("inner_product", "laplace", "add_remove", PrivacyBudget(1.0), 400),
-            AuditCase("inner_product", "laplace", "replace_one", PrivacyBudget(1.0), 400,
-                      "wrong_relation", "bounded")]
+    tiny = [case_of("inner_product", "laplace", "add_remove", PrivacyBudget(1.0), 400),
+            case_of("inner_product", "laplace", "replace_one", PrivacyBudget(1.0), 400,
+                    "wrong_relation", "bounded")]
     monkeypatch.setattr(bench.audit, "standard_cases", lambda thorough: tiny)
     assert bench.audit.main(["--out", str(tmp_path), "--layer", "map",
                              "--layer", "black-box"]) == 0

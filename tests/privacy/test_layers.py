@@ -1,6 +1,7 @@
 """Layers 1 and 2 of the privacy audit (docs/privacy/audit.md): the sensitivity search
 (core/privacy/sensitivity_search.py) and the noise-distribution check
-(core/privacy/noise_check.py), for every kind, mechanism and relation.
+(core/privacy/noise_check.py), for every kind, mechanism and relation of the registry
+(the cases: core/kinds/audit_suite.py).
 
 Each parametrised test asserts both halves: the correct structure passes (no statistic
 moves more than its claimed sensitivity; the noise of every statistic has the recorded
@@ -26,6 +27,11 @@ import pytest
 
 from core.domain import L2Ball
 from core.errors import InvalidParameter
+from core.kinds import kind_def
+from core.kinds.audit_suite import audit_target, noise_cases, search_settings
+from core.kinds.l2_distance.audit import projection_supremum
+from core.kinds.l2_distance.release import L2DistanceBuilder
+from core.kinds.l2_distance.spec import L2DistanceSpec
 from core.privacy.audit import AUDIT_SEED
 from core.privacy.budget import PrivacyBudget
 from core.privacy.noise_check import (
@@ -38,7 +44,6 @@ from core.privacy.noise_check import (
     halve_scale,
     halved_distance,
     ks_test,
-    noise_cases,
     run_noise_check,
     samples_needed,
 )
@@ -49,13 +54,10 @@ from core.privacy.sensitivity_search import (
     SearchSetting,
     check_claims,
     halve_claim,
-    projection_supremum,
     run_search,
     search_sensitivity,
-    search_settings,
 )
-from core.structures import DataSpec, noise_plan, parse_spec
-from core.structures.distance import L2DistanceBuilder, L2DistanceSpec
+from core.structures.base import DataSpec, noise_plan
 
 RUN_THOROUGH = os.environ.get("PRIVSIM_THOROUGH") == "1"
 
@@ -114,10 +116,10 @@ def test_the_search_finds_an_understated_tree_bound(monkeypatch: pytest.MonkeyPa
     """A realistic slip, forgetting the root's extra term in the replace-one L2 bound of
     the sums tree (sqrt(2(L+1)) M2 instead of sqrt(2(L+2)) M2): a 10-20% understatement
     that the search must flag, with the antipodal pair."""
-    import core.structures.distance as distance
+    import core.structures.dyadic_trees as trees
     from core.privacy.mechanisms import Statistic
 
-    original = distance.tree_statistics
+    original = trees.tree_statistics
 
     def understated(*args, **kwargs):
         stats = original(*args, **kwargs)
@@ -126,17 +128,18 @@ def test_the_search_finds_an_understated_tree_bound(monkeypatch: pytest.MonkeyPa
                           math.sqrt(2 * (levels + 1)) * max_l2, s.weight)
                 if s.name == "sums" else s for s in stats]
 
-    monkeypatch.setattr(distance, "tree_statistics", understated)
+    monkeypatch.setattr(trees, "tree_statistics", understated)
     data = DataSpec(2, L2Ball(1.0), "replace_one")
-    spec = parse_spec("l1_distance", {"grid_levels": 2}, data)
-    result = search_sensitivity(spec, AUDIT_SEED)
+    kind = kind_def("l1_distance")
+    spec = kind.spec.parse({"grid_levels": 2}, data)
+    result = search_sensitivity(spec, AUDIT_SEED, candidates=kind.audit.search_candidates)
     failed = [c for c in check_claims(result, spec.statistics()) if not c.within_claim]
     assert [(c.statistic, c.norm) for c in failed] == [("sums", "l2")]
     assert failed[0].found == pytest.approx(math.sqrt(2 * 4), rel=1e-9)  # sqrt(2(L+2)) M2
 
 
 def test_halve_claim_halves_one_statistic_only() -> None:
-    spec = parse_spec("sq_l2_distance", {}, DataSpec(3, L2Ball(2.0), "add_remove"))
+    spec = kind_def("sq_l2_distance").spec.parse({}, DataSpec(3, L2Ball(2.0), "add_remove"))
     claims = spec.statistics()
     halved = halve_claim(claims, "sum_sq")
     for before, after in zip(claims, halved, strict=True):
@@ -150,8 +153,8 @@ def test_halve_claim_halves_one_statistic_only() -> None:
 def test_projection_supremum_matches_a_scan_of_the_circle() -> None:
     """The enumerated suprema of ||z||_1 and ||z||_2 for l2_distance in two dimensions
     equal the maxima over a fine scan of the boundary (the norms are convex in u)."""
-    spec = parse_spec("l2_distance", {"grid_levels": 1, "projection_dim": 5},
-                      DataSpec(2, L2Ball(1.5), "add_remove"))
+    spec = kind_def("l2_distance").spec.parse({"grid_levels": 1, "projection_dim": 5},
+                                              DataSpec(2, L2Ball(1.5), "add_remove"))
     assert isinstance(spec, L2DistanceSpec)
     builder = spec.builder(AUDIT_SEED)
     assert isinstance(builder, L2DistanceBuilder)
@@ -181,6 +184,7 @@ def _check_noise(report: NoiseReport, samples: int) -> None:
         assert ctl.others_passed, f"{name}: halving {ctl.statistic} broke another: {ctl}"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", noise_cases(), ids=lambda c: c.name)
 def test_noise_distribution(case: NoiseCase) -> None:
     _check_noise(run_noise_check(case), samples_needed(case.mechanism))
@@ -223,7 +227,7 @@ def test_ks_test_tells_the_laws_apart() -> None:
 
 
 def test_halve_scale_refuses_an_exact_statistic() -> None:
-    spec = parse_spec("inner_product", {}, DataSpec(2, L2Ball(1.0), "replace_one"))
+    spec = kind_def("inner_product").spec.parse({}, DataSpec(2, L2Ball(1.0), "replace_one"))
     plan = noise_plan(spec, PrivacyBudget(1.0))
     halved = halve_scale(plan, "sum")
     assert halved.spec("sum").scale == plan.spec("sum").scale / 2
@@ -242,7 +246,7 @@ def test_bench_writes_the_layers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     monkeypatch.setattr(bench.audit, "search_settings", lambda: [
         s for s in search_settings() if s.name == "inner_product-laplace-replace_one-audit"])
     monkeypatch.setattr(bench.audit, "noise_cases", lambda: [
-        NoiseCase("inner_product", "laplace", "replace_one")])
+        NoiseCase(audit_target(kind_def("inner_product"), "laplace"), "replace_one")])
     assert bench.audit.main(["--out", str(tmp_path)]) == 0
     report = json.loads((tmp_path / "audit.json").read_text())
     assert report["all_as_expected"] is True

@@ -1,14 +1,16 @@
 """The privacy-map layer: every kind's real plan meets its spec's privacy map, and every
 broken plan (one statistic's scale halved, one sensitivity halved with its scale, the
 other relation's plan, the other mechanism's plan) is refused by the check the worker
-runs before it reads a row (core.privacy.map_check)."""
+runs before it reads a row (core.privacy.map_check), for every kind of the registry (the
+cases: core/kinds/audit_suite.py)."""
 
 from __future__ import annotations
 
 import pytest
 
-from core.privacy.map_check import MapCase, map_cases, run_map_case
-from core.structures import KINDS
+from core.kinds import REGISTRY
+from core.kinds.audit_suite import map_cases
+from core.privacy.map_check import MapCase, run_map_case
 
 
 @pytest.mark.parametrize("case", map_cases(), ids=lambda c: c.name)
@@ -20,5 +22,6 @@ def test_plans_verify_and_every_control_is_refused(case: MapCase) -> None:
 
 
 def test_every_kind_mechanism_and_relation_is_covered() -> None:
-    covered = {(c.kind, c.relation) for c in map_cases()}
-    assert covered == {(k, r) for k in KINDS for r in ("add_remove", "replace_one")}
+    covered = {(c.kind, c.mechanism, c.relation) for c in map_cases()}
+    assert covered == {(k.name, m, r) for k in REGISTRY.values() for m in k.mechanisms
+                       for r in ("add_remove", "replace_one")}

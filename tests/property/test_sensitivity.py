@@ -15,22 +15,13 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from core.domain import Box, Domain, L2Ball
+from core.kinds import KINDS, kind_def
 from core.structures import DataSpec, parse_spec
 from core.structures.base import Spec
 
 DIM = 4
 DOMAINS: list[Domain] = [L2Ball(1.5), Box((-1.0, 0.0, 2.0, -0.5), (1.0, 1.0, 3.0, 0.5))]
-PARAMS = {
-    "gaussian_kde": {"bandwidth": 0.7, "features": 64},
-    "rff_baseline": {"bandwidth": 0.7, "features": 64},
-    "exponential_kde": {"bandwidth": 0.7, "features": 64},
-    "laplace_kde": {"bandwidth": 0.7, "features": 64},
-    "cauchy_kde": {"bandwidth": 0.7, "features": 16, "terms": 3},
-    "sq_l2_distance": {},
-    "inner_product": {},
-    "l1_distance": {"grid_levels": 3},
-    "l2_distance": {"grid_levels": 3, "projection_dim": 16},
-}
+PARAMS = {kind: kind_def(kind).example_params for kind in KINDS}  # every registered kind
 
 row = arrays(np.float64, DIM, elements=st.floats(-4, 4, allow_nan=False))
 rows = arrays(np.float64, st.tuples(st.integers(1, 12), st.just(DIM)),

@@ -9,9 +9,9 @@ from hypothesis import strategies as st
 
 from core.domain import L2Ball
 from core.errors import CorruptRelease
+from core.kinds import KINDS, kind_def
 from core.privacy.budget import PrivacyBudget
 from core.structures import (
-    KINDS,
     DataSpec,
     build_release,
     dump_release,
@@ -21,16 +21,10 @@ from core.structures import (
 )
 
 ROWS = np.random.default_rng(0).uniform(-0.5, 0.5, size=(50, 3))
-PARAMS = {"gaussian_kde": {"bandwidth": 1.0, "features": 32, "projection_dim": 2},
-          "rff_baseline": {"bandwidth": 1.0, "features": 32},
-          "exponential_kde": {"bandwidth": 1.0, "features": 32, "projection_dim": 2},
-          "laplace_kde": {"bandwidth": 1.0, "features": 32},
-          "cauchy_kde": {"bandwidth": 1.0, "features": 16, "terms": 3, "projection_dim": 2},
-          "l1_distance": {"grid_levels": 3},
-          "l2_distance": {"grid_levels": 3, "projection_dim": 16, "estimator": "banded"}}
 BLOBS = {}
 for _kind in KINDS:
-    _spec = parse_spec(_kind, PARAMS.get(_kind, {}), DataSpec(3, L2Ball(1.0), "add_remove"))
+    _spec = parse_spec(_kind, kind_def(_kind).example_params,
+                       DataSpec(3, L2Ball(1.0), "add_remove"))
     BLOBS[_kind] = dump_release(build_release(
         _spec, seed=1, plan=noise_plan(_spec, PrivacyBudget(1.0)), chunks=[ROWS]))
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import math
 
+import pytest
+
 from bench.kde import EPSILONS, VARIANTS, main
 
 
@@ -33,6 +35,7 @@ def test_kde_benchmark_quick_mode_writes_a_sane_report(tmp_path) -> None:
         assert maes[-1] <= maes[0], (result["workload"], result["label"], maes)
 
 
+@pytest.mark.slow
 def test_accuracy_benchmark_quick_mode_covers_every_kind(tmp_path) -> None:
     from bench.accuracy import EPSILONS as ACCURACY_EPSILONS
     from bench.accuracy import main as accuracy_main

@@ -8,87 +8,122 @@ import anyio
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 
-from app.api.deps import PrincipalDep, SettingsDep, StateDep, UoWDep
+from app.api import examples as ex
+from app.api.deps import (
+    AfterQuery,
+    LimitQuery,
+    PrincipalDep,
+    SettingsDep,
+    StateDep,
+    UoWDep,
+)
+from app.api.responses import AUTHENTICATED, body_examples, example, problems
 from app.api.routes import V1
-from app.api.schemas.common import PROBLEM
 from app.api.schemas.datasets import (
     AuditEventRead,
     AuditRead,
-    BudgetRead,
     DatasetCreate,
+    DatasetPage,
     DatasetRead,
     GrantCreate,
     GrantRead,
-    LedgerEntryRead,
     LedgerRead,
     RowsAccepted,
     RowsPurged,
 )
 from app.api.strict_json import StrictJSONRoute
+from app.errors import Forbidden, InvalidInput, NotFound, PayloadTooLarge, UnsupportedMediaType
 from app.services import audit, datasets, ingest, rows
-from app.services.access import manages
 from app.services.datasets import NewDataset
-
-MAX_EVENT_ID = 2**63 - 1  # event ids are signed 64-bit integers in every database
+from app.services.paging import MAX_ID as MAX_EVENT_ID
+from app.services.paging import MAX_PAGE
 
 router = APIRouter(prefix=f"{V1}/datasets", tags=["datasets"], route_class=StrictJSONRoute,
-                   responses={401: PROBLEM, 403: PROBLEM, 404: PROBLEM, 422: PROBLEM})
+                   responses=problems(*AUTHENTICATED))
 
 
-@router.post("", status_code=201, response_model=DatasetRead)
+@router.post("", status_code=201, response_model=DatasetRead,
+             openapi_extra=body_examples({"unit_ball": ex.DATASET_CREATE}),
+             responses=example(ex.DATASET_NEW, status=201)
+             | problems(Forbidden, PayloadTooLarge, InvalidInput))
 def create_dataset(body: DatasetCreate, uow: UoWDep, settings: SettingsDep,
                    principal: PrincipalDep) -> DatasetRead:
-    row = datasets.create_dataset(uow, principal, NewDataset(
+    """Declare a dataset (admin, owner): its dimension, the public domain its rows are
+    clipped to, the neighbouring relation and the total privacy budget. It has no rows
+    yet; the key that creates it owns it."""
+    view = datasets.create_dataset(uow, principal, NewDataset(
         name=body.name, dim=body.dim, domain=body.domain.model_dump(),
         neighbouring=body.neighbouring, on_out_of_domain=body.on_out_of_domain,
         labelled=body.labelled, epsilon=body.budget.epsilon, delta=body.budget.delta,
         accounting=body.accounting),
         max_epsilon=settings.max_budget_epsilon, max_delta=settings.max_budget_delta)
-    return DatasetRead.of(row, show_rows=True)
+    return DatasetRead.from_view(view)
 
 
-@router.get("", response_model=list[DatasetRead])
-def list_datasets(uow: UoWDep, principal: PrincipalDep) -> list[DatasetRead]:
-    return [DatasetRead.of(row, show_rows=manages(principal, row))
-            for row in datasets.list_datasets(uow, principal)]
+@router.get("", response_model=DatasetPage,
+            responses=example({"datasets": [ex.DATASET], "next_after": None})
+            | problems(InvalidInput))
+def list_datasets(uow: UoWDep, principal: PrincipalDep, after: AfterQuery = None,
+                  limit: LimitQuery = MAX_PAGE) -> DatasetPage:
+    """The datasets the key can read (all of them for admins; an owner's own and those
+    granted to the key), oldest first, one page at a time; the row count only of those
+    it manages."""
+    page = datasets.list_datasets(uow, principal, after=after, limit=limit)
+    return DatasetPage(datasets=[DatasetRead.from_view(v) for v in page.items],
+                       next_after=page.next_after)
 
 
-@router.get("/{dataset_id}", response_model=DatasetRead)
+@router.get("/{dataset_id}", response_model=DatasetRead,
+            responses=example(ex.DATASET) | problems(Forbidden, NotFound, InvalidInput))
 def get_dataset(dataset_id: UUID, uow: UoWDep, principal: PrincipalDep) -> DatasetRead:
-    row = datasets.get_dataset(uow, principal, dataset_id)
-    return DatasetRead.of(row, show_rows=manages(principal, row))
+    """One dataset the key can read, with its budget (total, spent, remaining); the row
+    count only for its owner and admins."""
+    return DatasetRead.from_view(datasets.get_dataset(uow, principal, dataset_id))
 
 
-@router.delete("/{dataset_id}", status_code=204)
+@router.delete("/{dataset_id}", status_code=204,
+               responses=problems(Forbidden, NotFound, InvalidInput))
 def delete_dataset(dataset_id: UUID, uow: UoWDep, principal: PrincipalDep) -> Response:
+    """Delete a dataset (admin, owner): its rows, structures and jobs go; its ledger and
+    audit trail stay."""
     datasets.delete_dataset(uow, principal, dataset_id)
     return Response(status_code=204)
 
 
-@router.post("/{dataset_id}/grants", status_code=201, response_model=GrantRead)
+@router.post("/{dataset_id}/grants", status_code=201, response_model=GrantRead,
+             openapi_extra=body_examples({"grant": ex.GRANT_CREATE}),
+             responses=example(ex.GRANT, status=201)
+             | problems(Forbidden, NotFound, PayloadTooLarge, InvalidInput))
 def grant(dataset_id: UUID, body: GrantCreate, uow: UoWDep,
           principal: PrincipalDep) -> GrantRead:
+    """Let another key read the dataset and query its structures (admin, owner).
+    ``created`` is false if the key had the grant already."""
     created = datasets.grant(uow, principal, dataset_id, body.key_id)
     return GrantRead(dataset_id=dataset_id, key_id=body.key_id, created=created)
 
 
-@router.get("/{dataset_id}/ledger", response_model=LedgerRead)
-def get_ledger(dataset_id: UUID, uow: UoWDep, principal: PrincipalDep) -> LedgerRead:
-    row, entries = datasets.ledger(uow, principal, dataset_id)
-    return LedgerRead(dataset_id=row.id, budget=BudgetRead.of(row),
-                      entries=[LedgerEntryRead.of(e) for e in entries])
+@router.get("/{dataset_id}/ledger", response_model=LedgerRead,
+            responses=example(ex.LEDGER) | problems(Forbidden, NotFound, InvalidInput))
+def get_ledger(dataset_id: UUID, uow: UoWDep, principal: PrincipalDep,
+               after: Annotated[int, Query(ge=0, le=MAX_EVENT_ID)] = 0,
+               limit: LimitQuery = MAX_PAGE) -> LedgerRead:
+    """The dataset's budget and its spends and refunds, oldest first, each with the
+    mechanism and noise plan it paid for (admin, owner), one page at a time."""
+    ledger = datasets.ledger(uow, principal, dataset_id, after=after, limit=limit)
+    return LedgerRead.from_view(ledger)
 
 
-@router.get("/{dataset_id}/audit", response_model=AuditRead)
+@router.get("/{dataset_id}/audit", response_model=AuditRead,
+            responses=example(ex.AUDIT) | problems(Forbidden, NotFound, InvalidInput))
 def get_audit(dataset_id: UUID, uow: UoWDep, principal: PrincipalDep,
               after: Annotated[int, Query(ge=0, le=MAX_EVENT_ID)] = 0,
               limit: Annotated[int, Query(ge=1, le=1000)] = 1000) -> AuditRead:
     """Who did what to the dataset, oldest first: creation, uploads, purges, builds,
     grants, queries and exports (counts, never contents), deletion. Kept after the
     dataset is deleted."""
-    rows = audit.events(uow, principal, dataset_id, after=after, limit=limit)
-    return AuditRead(dataset_id=dataset_id, events=[AuditEventRead.of(r) for r in rows],
-                     next_after=rows[-1].id if len(rows) == limit else None)
+    events = audit.events(uow, principal, dataset_id, after=after, limit=limit)
+    return AuditRead(dataset_id=dataset_id, events=[AuditEventRead.from_view(e) for e in events],
+                     next_after=events[-1].id if len(events) == limit else None)
 
 
 _ROWS_BODY = {
@@ -100,18 +135,24 @@ _ROWS_BODY = {
                 "properties": {
                     "rows": {"type": "array", "items": {"type": "array",
                                                         "items": {"type": "number"}}},
-                    "labels": {"type": "array", "items": {"type": "integer"}}}}},
+                    "labels": {"type": "array", "items": {"type": "integer"}}}},
+                "examples": {"rows": {"summary": "two rows of a 3-dimensional dataset",
+                                      "value": ex.ROWS}}},
             "application/x-npy": {"schema": {"type": "string", "format": "binary"}},
             "application/vnd.apache.parquet": {"schema": {"type": "string",
                                                           "format": "binary"}},
-            "text/csv": {"schema": {"type": "string"}},
+            "text/csv": {"schema": {"type": "string"},
+                         "examples": {"csv": {"summary": "a header and two rows",
+                                              "value": ex.ROWS_CSV}}},
         },
     }
 }
 
 
 @router.post("/{dataset_id}/rows", response_model=RowsAccepted, openapi_extra=_ROWS_BODY,
-             responses={409: PROBLEM, 413: PROBLEM, 415: PROBLEM})
+             responses=example(ex.ROWS_ACCEPTED)
+             | problems(Forbidden, NotFound, PayloadTooLarge, UnsupportedMediaType,
+                        InvalidInput))
 async def upload_rows(dataset_id: UUID, request: Request, state: StateDep,
                       principal: PrincipalDep) -> RowsAccepted:
     """Append rows. JSON ``{rows, labels?}``, ``.npy`` (rows only), Parquet (numeric
@@ -133,6 +174,10 @@ async def upload_rows(dataset_id: UUID, request: Request, state: StateDep,
                         rejected=result.rejected)
 
 
-@router.delete("/{dataset_id}/rows", response_model=RowsPurged)
+@router.delete("/{dataset_id}/rows", response_model=RowsPurged,
+               responses=example(ex.ROWS_PURGED)
+               | problems(Forbidden, NotFound, InvalidInput))
 def purge_rows(dataset_id: UUID, uow: UoWDep, principal: PrincipalDep) -> RowsPurged:
+    """Delete every raw row of the dataset (admin, owner); the structures already built
+    stay (they are differentially private). ``purged``: the rows deleted."""
     return RowsPurged(purged=rows.purge_rows(uow, principal, dataset_id))

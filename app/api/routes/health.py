@@ -10,41 +10,45 @@ from fastapi import APIRouter, Depends, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
-from sqlalchemy import text
-from sqlalchemy.exc import DBAPIError
 
 from app.api.deps import StateDep
-from app.db.models import Role
-from app.errors import ServiceUnavailable
+from app.api.responses import example, problems
+from app.domain import Role
+from app.errors import Forbidden, ServiceUnavailable, Unauthorized
 from app.services.access import authenticate, require_role
+from app.services.health import check_database
 
 router = APIRouter(tags=["health"])
 
 
-@router.get("/healthz")
+@router.get("/healthz", responses=example({"status": "ok"}))
 def healthz() -> dict[str, str]:
+    """Liveness: the process answers. Needs no key and touches nothing."""
     return {"status": "ok"}
 
 
-@router.get("/readyz")
+@router.get("/readyz", responses=example({"status": "ready"}) | problems(ServiceUnavailable))
 def readyz(state: StateDep) -> dict[str, str]:
-    try:
-        with state.uow() as tx:
-            tx.session.execute(text("SELECT 1"))
-    except DBAPIError as exc:
-        raise ServiceUnavailable("the database is not reachable",
-                                 headers={"Retry-After": "5"}) from exc
+    """Readiness: the database answers (503 otherwise). Needs no key."""
+    check_database(state.uow)
     return {"status": "ready"}
 
 
 _bearer = HTTPBearer(auto_error=False)
 
 
-@router.get("/metrics")
+@router.get("/metrics", response_class=Response, responses=example(
+    "# HELP privsim_http_requests_total HTTP requests\n"
+    "# TYPE privsim_http_requests_total counter\n",
+    media_type=CONTENT_TYPE_LATEST, description="Prometheus text exposition format")
+    | problems(Unauthorized, Forbidden, ServiceUnavailable))
 async def metrics(
     state: StateDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Response:
+    """Prometheus metrics: request counts and latencies by route template, builds and
+    query points. Open by default; admin keys only with ``PRIVSIM_METRICS_ACCESS=admin``
+    (401, 403 otherwise). They reveal nothing about any dataset."""
     if state.settings.metrics_access == "admin":
         token = credentials.credentials if credentials is not None else None
         principal = await run_in_threadpool(authenticate, state.uow, token)

@@ -4,32 +4,47 @@ from uuid import UUID
 
 from fastapi import APIRouter, Response
 
-from app.api.deps import PrincipalDep, UoWDep
+from app.api import examples as ex
+from app.api.deps import AfterQuery, LimitQuery, PrincipalDep, UoWDep
+from app.api.responses import AUTHENTICATED, body_examples, example, problems
 from app.api.routes import V1
-from app.api.schemas.common import PROBLEM
-from app.api.schemas.keys import KeyCreate, KeyCreated, KeyRead
+from app.api.schemas.keys import KeyCreate, KeyCreated, KeyPage, KeyRead
 from app.api.strict_json import StrictJSONRoute
-from app.db.models import Role
+from app.domain import Role
+from app.errors import Forbidden, InvalidInput, NotFound, PayloadTooLarge
 from app.services import access
+from app.services.paging import MAX_PAGE
 
 router = APIRouter(prefix=f"{V1}/keys", tags=["keys"], route_class=StrictJSONRoute,
-                   responses={401: PROBLEM, 403: PROBLEM, 422: PROBLEM})
+                   responses=problems(*AUTHENTICATED, Forbidden))
 
 
-@router.post("", status_code=201, response_model=KeyCreated)
+@router.post("", status_code=201, response_model=KeyCreated,
+             openapi_extra=body_examples({"analyst": ex.KEY_CREATE}),
+             responses=example(ex.KEY_CREATED, status=201)
+             | problems(PayloadTooLarge, InvalidInput))
 def create_key(body: KeyCreate, uow: UoWDep, principal: PrincipalDep) -> KeyCreated:
+    """Create an API key (admin only). The key itself is in this response only; it is
+    stored hashed. ``dataset_ids`` grants an analyst or owner key those datasets."""
     access.require_role(principal, Role.ADMIN)
-    row, token = access.create_key(uow, role=body.role, name=body.name,
-                                   dataset_ids=body.dataset_ids, granted_by=principal.key_id)
-    return KeyCreated(**KeyRead.of(row).model_dump(), key=token)
+    new = access.create_key(uow, role=body.role, name=body.name,
+                            dataset_ids=body.dataset_ids, granted_by=principal.key_id)
+    return KeyCreated(**KeyRead.from_view(new.key).model_dump(), key=new.token)
 
 
-@router.get("", response_model=list[KeyRead])
-def list_keys(uow: UoWDep, principal: PrincipalDep) -> list[KeyRead]:
-    return [KeyRead.of(row) for row in access.list_keys(uow, principal)]
+@router.get("", response_model=KeyPage,
+            responses=example({"keys": [ex.KEY], "next_after": None}) | problems(InvalidInput))
+def list_keys(uow: UoWDep, principal: PrincipalDep, after: AfterQuery = None,
+              limit: LimitQuery = MAX_PAGE) -> KeyPage:
+    """Every API key, revoked ones too, oldest first (admin only), one page at a time;
+    never the keys themselves."""
+    page = access.list_keys(uow, principal, after=after, limit=limit)
+    return KeyPage(keys=[KeyRead.from_view(v) for v in page.items], next_after=page.next_after)
 
 
-@router.delete("/{key_id}", status_code=204, responses={404: PROBLEM})
+@router.delete("/{key_id}", status_code=204, responses=problems(NotFound, InvalidInput))
 def revoke_key(key_id: UUID, uow: UoWDep, principal: PrincipalDep) -> Response:
+    """Revoke a key (admin only): it stops working at once. A key cannot revoke
+    itself."""
     access.revoke_key(uow, principal, key_id)
     return Response(status_code=204)

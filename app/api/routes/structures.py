@@ -11,9 +11,10 @@ from fastapi import APIRouter, Header, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 
-from app.api.deps import AppState, PrincipalDep, StateDep, UoWDep
+from app.api import examples as ex
+from app.api.deps import AfterQuery, AppState, LimitQuery, PrincipalDep, StateDep, UoWDep
+from app.api.responses import AUTHENTICATED, example, problems, success
 from app.api.routes import V1
-from app.api.schemas.common import PROBLEM
 from app.api.schemas.structures import (
     EstimateOut,
     PrivacyRead,
@@ -21,25 +22,44 @@ from app.api.schemas.structures import (
     QueryOut,
     StructureAccepted,
     StructureCreate,
+    StructurePage,
     StructureRead,
+    structure_examples,
 )
 from app.api.strict_json import StrictJSONRoute
-from app.errors import InvalidInput, NotAcceptable, PayloadTooLarge, UnsupportedMediaType
-from app.services import datasets, structures
-from app.services.access import Principal, manages
+from app.errors import (
+    BudgetExhausted,
+    BuildTooCostly,
+    Conflict,
+    Forbidden,
+    IdempotencyKeyReused,
+    InvalidInput,
+    NotAcceptable,
+    NotFound,
+    NotReady,
+    PayloadTooLarge,
+    StructureTooLarge,
+    UnsupportedMediaType,
+)
+from app.services import structures
+from app.services.access import Principal
 from app.services.ingest import JSON_TYPES, NPY_TYPES, media_type, read_npy
 from app.services.jsondoc import JSONDocumentError, loads_strict
+from app.services.paging import MAX_PAGE
 from core.structures.base import QueryResult, Reduce
 
 router = APIRouter(prefix=V1, tags=["structures"], route_class=StrictJSONRoute,
-                   responses={401: PROBLEM, 403: PROBLEM, 404: PROBLEM, 422: PROBLEM})
+                   responses=problems(*AUTHENTICATED))
 
 NPY = "application/x-npy"
 RELEASE_MEDIA_TYPE = "application/vnd.privsim.release"
 
 
 @router.post("/datasets/{dataset_id}/structures", status_code=202,
-             response_model=StructureAccepted, responses={409: PROBLEM})
+             response_model=StructureAccepted, openapi_extra=structure_examples(),
+             responses=example(ex.STRUCTURE_ACCEPTED, status=202)
+             | problems(Forbidden, NotFound, Conflict, BudgetExhausted, IdempotencyKeyReused,
+                        PayloadTooLarge, InvalidInput, StructureTooLarge, BuildTooCostly))
 def create_structure(
     dataset_id: UUID, body: StructureCreate, uow: UoWDep, state: StateDep,
     principal: PrincipalDep, response: Response,
@@ -49,18 +69,22 @@ def create_structure(
         "the same key and body returns the first answer and spends nothing; the same key "
         "with another body gets 409")] = None,
 ) -> StructureAccepted:
-    """Reserve the budget and enqueue the build, in one transaction."""
+    """Build a structure (admin, owner): validate the kind's parameters, fix the noise
+    plan from public parameters only, reserve the budget, record the spend in the ledger
+    and queue the build, in one transaction. The body's ``params`` depend on ``kind``
+    (``GET /v1/kernels``). Follow ``job_url`` or ``status_url`` until the structure is
+    ready."""
     accepted = structures.request_build(uow, principal, dataset_id, _build_request(body),
                                         limits=_limits(state),
                                         idempotency_key=idempotency_key)
     if accepted.replayed:
         response.headers["Idempotent-Replayed"] = "true"
     else:
-        state.metrics.builds_requested.labels(kind=accepted.structure.kind).inc()
+        state.metrics.builds_requested.labels(kind=accepted.kind).inc()
     return StructureAccepted(
-        structure_id=accepted.structure.id, job_id=accepted.job.id,
-        status_url=f"/v1/structures/{accepted.structure.id}",
-        job_url=f"/v1/jobs/{accepted.job.id}", warnings=accepted.warnings)
+        structure_id=accepted.structure_id, job_id=accepted.job_id,
+        status_url=f"/v1/structures/{accepted.structure_id}",
+        job_url=f"/v1/jobs/{accepted.job_id}", warnings=accepted.warnings)
 
 
 def _limits(state: AppState) -> structures.BuildLimits:
@@ -71,14 +95,20 @@ def _limits(state: AppState) -> structures.BuildLimits:
 
 
 def _build_request(body: StructureCreate) -> structures.BuildRequest:
-    return structures.BuildRequest(kind=body.kind, params=body.params,
+    return structures.BuildRequest(kind=body.kind, params=body.sent_params(),
                                    epsilon=body.privacy.epsilon, delta=body.privacy.delta)
 
 
-@router.post("/datasets/{dataset_id}/structures:estimate", response_model=EstimateOut)
+@router.post("/datasets/{dataset_id}/structures:estimate", response_model=EstimateOut,
+             openapi_extra=structure_examples(),
+             responses=example(ex.ESTIMATE)
+             | problems(Forbidden, NotFound, PayloadTooLarge, InvalidInput, StructureTooLarge,
+                        BuildTooCostly))
 def estimate_structure(dataset_id: UUID, body: StructureCreate, uow: UoWDep, state: StateDep,
                        principal: PrincipalDep) -> EstimateOut:
-    """The expected error and the budget a build would spend, without spending anything."""
+    """The expected error and cost of a build, and the budget it would spend, without
+    writing or spending anything (admin, owner). The same body as a build; a charge
+    that does not fit is ``affordable: false``, not an error."""
     result = structures.estimate_build(uow, principal, dataset_id, _build_request(body),
                                        limits=_limits(state))
     fixed = result.fixed
@@ -100,26 +130,33 @@ def estimate_structure(dataset_id: UUID, body: StructureCreate, uow: UoWDep, sta
 
 # Build times are exact only for those who manage the dataset (its owner, admins); an
 # analyst, or another owner's key granted the dataset, sees them to the minute.
-@router.get("/structures", response_model=list[StructureRead])
-def list_structures(uow: UoWDep, principal: PrincipalDep) -> list[StructureRead]:
-    rows = structures.list_structures(uow, principal)
-    managed = {d.id for d in datasets.list_datasets(uow, principal) if manages(principal, d)}
-    return [StructureRead.of(row, None, exact_times=row.dataset_id in managed)
-            for row in rows]
+@router.get("/structures", response_model=StructurePage,
+            responses=example({"structures": [ex.STRUCTURE | {"job_id": None}],
+                               "next_after": None}) | problems(InvalidInput))
+def list_structures(uow: UoWDep, principal: PrincipalDep, after: AfterQuery = None,
+                    limit: LimitQuery = MAX_PAGE) -> StructurePage:
+    """The structures of the live datasets the key can read, oldest first, one page at
+    a time (``job_id`` is null in this list)."""
+    page = structures.list_structures(uow, principal, after=after, limit=limit)
+    return StructurePage(structures=[StructureRead.from_view(v) for v in page.items],
+                         next_after=page.next_after)
 
 
-@router.get("/structures/{structure_id}", response_model=StructureRead)
+@router.get("/structures/{structure_id}", response_model=StructureRead,
+            responses=example(ex.STRUCTURE) | problems(Forbidden, NotFound, InvalidInput))
 def get_structure(structure_id: UUID, uow: UoWDep, principal: PrincipalDep) -> StructureRead:
-    row, job = structures.get_structure(uow, principal, structure_id)
-    dataset = datasets.get_dataset(uow, principal, row.dataset_id)
-    return StructureRead.of(row, job, exact_times=manages(principal, dataset))
+    """A structure: its kind, parameters with defaults filled in, the noise plan it was
+    charged for, its status and, once ready, its error model and size."""
+    return StructureRead.from_view(structures.get_structure(uow, principal, structure_id))
 
 
 _QUERY_BODY = {
     "requestBody": {
         "required": True,
         "content": {
-            "application/json": {"schema": QueryIn.model_json_schema()},
+            "application/json": {"schema": QueryIn.model_json_schema(),
+                                 "examples": {"mean": {"summary": "two points, mean answers",
+                                                       "value": ex.QUERY}}},
             NPY: {"schema": {"type": "string", "format": "binary",
                              "description": "a (q, dim) float array; reduce as a query "
                                             "parameter"}},
@@ -130,8 +167,13 @@ _QUERY_BODY = {
 
 @router.post("/structures/{structure_id}/query", response_model=QueryOut,
              openapi_extra=_QUERY_BODY,
-             responses={200: {"content": {NPY: {}}}, 406: PROBLEM, 409: PROBLEM,
-                        413: PROBLEM, 415: PROBLEM})
+             responses=success({
+                 "application/json": {"example": ex.QUERY_ANSWER},
+                 NPY: {"schema": {"type": "string", "format": "binary",
+                                  "description": "a (q, 3) float64 array: value, std, "
+                                                 "approximation_std"}}})
+             | problems(Forbidden, NotFound, NotAcceptable, NotReady, PayloadTooLarge,
+                        UnsupportedMediaType, InvalidInput))
 async def query_structure(
     structure_id: UUID, request: Request, state: StateDep, principal: PrincipalDep,
     reduce: Annotated[Literal["sum", "mean"] | None, Query()] = None,
@@ -210,10 +252,16 @@ def _matrix(points: list[list[float]]) -> np.ndarray:
     return np.asarray(points, dtype=np.float64)
 
 
-@router.get("/structures/{structure_id}/export",
-            responses={200: {"content": {RELEASE_MEDIA_TYPE: {}}}, 409: PROBLEM})
+@router.get("/structures/{structure_id}/export", response_class=Response,
+            responses=success({RELEASE_MEDIA_TYPE: {"schema": {"type": "string",
+                                                                "format": "binary"}}},
+                              description="the release file")
+            | problems(Forbidden, NotFound, NotReady, InvalidInput))
 def export_structure(structure_id: UUID, uow: UoWDep, principal: PrincipalDep) -> Response:
-    """The DP release as a file; load it offline with ``core.structures.load_release``."""
-    row, blob = structures.export(uow, principal, structure_id)
-    return Response(blob, media_type=RELEASE_MEDIA_TYPE, headers={
-        "Content-Disposition": f'attachment; filename="{row.kind}-{row.id}.privsim"'})
+    """The DP release as a file (any key that can read the dataset; the structure must
+    be ready); load it offline with ``core.structures.load_release``. It holds noisy
+    statistics, public randomness and the noise plan, nothing else."""
+    release = structures.export(uow, principal, structure_id)
+    filename = f"{release.kind}-{release.structure_id}.privsim"
+    return Response(release.blob, media_type=RELEASE_MEDIA_TYPE, headers={
+        "Content-Disposition": f'attachment; filename="{filename}"'})

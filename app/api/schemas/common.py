@@ -1,8 +1,7 @@
 from __future__ import annotations
 
 import unicodedata
-from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Self
 from uuid import UUID
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
@@ -39,17 +38,22 @@ Name = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_plain
 
 
 class Out(BaseModel):
+    """Response bodies, built from the services' read models (``app.services.views``) by
+    their attribute names: the API only serialises what the services decided to show."""
+
     model_config = ConfigDict(allow_inf_nan=True)
 
-
-def to_minute(moment: datetime | None) -> datetime | None:
-    """``moment`` rounded down to the minute: what analysts see of build times, whose
-    exact values reveal the row count coarsely (docs/privacy.md)."""
-    return None if moment is None else moment.replace(second=0, microsecond=0)
+    @classmethod
+    def from_view(cls, view: object) -> Self:
+        return cls.model_validate(view, from_attributes=True)
 
 
 class Budget(Strict):
-    epsilon: float = Field(gt=0, description="privacy loss epsilon (> 0)")
+    # amounts are charged in units of 1e-9 (core.privacy.budget): a smaller epsilon
+    # would be charged more than it buys, and a subnormal one calibrates no noise; above
+    # 1e6 nothing is protected, and the noise plans' arithmetic overflows near 1e154
+    epsilon: float = Field(ge=1e-9, le=1e6, description="privacy loss epsilon, from 1e-9 "
+                           "to 1e6")
     delta: float = Field(default=0.0, ge=0, lt=1, description=(
         "delta in [0, 1); 0 = pure DP. A dataset's delta must also be below "
         "PRIVSIM_MAX_BUDGET_DELTA (0.01 by default): a larger delta allows releasing a "

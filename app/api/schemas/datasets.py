@@ -7,10 +7,6 @@ from uuid import UUID
 from pydantic import Field
 
 from app.api.schemas.common import Budget, Id, Name, Out, Strict
-from app.db.models import AuditEventRow, DatasetRow, LedgerEntryRow
-from app.services.budget import accounting_of
-from core.privacy.accounting import RHO_UNIT
-from core.privacy.budget import EPSILON_UNIT, Units
 
 
 class L2BallDomain(Strict):
@@ -55,19 +51,6 @@ class BudgetRead(Out):
     accounting: str = Field(description="the dataset's composition route (basic or zcdp), "
                             "by which the spends compose into the figure shown")
 
-    @classmethod
-    def of(cls, row: DatasetRow) -> BudgetRead:
-        total = Units(row.epsilon_total, row.delta_total)
-        spent = accounting_of(row)
-        left = Units(max(total.epsilon - spent.epsilon, 0), max(total.delta - spent.delta, 0))
-        used = Units(spent.epsilon, spent.delta)
-        return cls(
-            epsilon=Amount(total=float(total.epsilon_value), spent=float(used.epsilon_value),
-                           remaining=float(left.epsilon_value)),
-            delta=Amount(total=float(total.delta_value), spent=float(used.delta_value),
-                         remaining=float(left.delta_value)),
-            accounting=spent.method)
-
 
 class DatasetRead(Out):
     id: UUID
@@ -84,15 +67,6 @@ class DatasetRead(Out):
         default=None, description="shown to the owner and admins only")
     created_at: datetime
     rows_purged_at: datetime | None
-
-    @classmethod
-    def of(cls, row: DatasetRow, *, show_rows: bool) -> DatasetRead:
-        return cls(
-            id=row.id, name=row.name, dim=row.dim, domain=row.domain,
-            neighbouring=row.neighbouring, on_out_of_domain=row.on_out_of_domain,
-            labelled=row.labelled, accounting=row.accounting, budget=BudgetRead.of(row),
-            row_count=row.row_count if show_rows else None,
-            created_at=row.created_at, rows_purged_at=row.purged_at)
 
 
 class GrantCreate(Strict):
@@ -128,20 +102,13 @@ class LedgerEntryRead(Out):
     key_id: UUID | None
     created_at: datetime
 
-    @classmethod
-    def of(cls, row: LedgerEntryRow) -> LedgerEntryRead:
-        amount = Units(row.epsilon, row.delta)
-        return cls(id=row.id, entry=row.entry, structure_id=row.structure_id,
-                   epsilon=float(amount.epsilon_value), delta=float(amount.delta_value),
-                   pure_epsilon=float(row.pure_epsilon * EPSILON_UNIT),
-                   rho=float((row.rho + row.pure_rho) * RHO_UNIT),
-                   mechanism=row.mechanism, key_id=row.key_id, created_at=row.created_at)
-
 
 class LedgerRead(Out):
     dataset_id: UUID
     budget: BudgetRead
     entries: list[LedgerEntryRead]
+    next_after: int | None = Field(description="pass as ?after= for the next page; null "
+                                   "on the last page")
 
 
 class AuditEventRead(Out):
@@ -151,13 +118,16 @@ class AuditEventRead(Out):
     details: dict[str, Any] = Field(description="counts and ids only, never data")
     created_at: datetime
 
-    @classmethod
-    def of(cls, row: AuditEventRow) -> AuditEventRead:
-        return cls(id=row.id, action=row.action, key_id=row.key_id, details=row.details,
-                   created_at=row.created_at)
-
 
 class AuditRead(Out):
     dataset_id: UUID
     events: list[AuditEventRead]
     next_after: int | None = Field(description="pass as ?after= for the next page")
+
+
+class DatasetPage(Out):
+    """One page of datasets, oldest first."""
+
+    datasets: list[DatasetRead]
+    next_after: str | None = Field(description="pass as ?after= for the next page; null "
+                                   "on the last page")

@@ -6,7 +6,7 @@ from uuid import UUID
 from pydantic import Field
 
 from app.api.schemas.common import Id, Name, Out, Strict
-from app.db.models import ApiKeyRow, Role
+from app.domain import Role
 
 
 class KeyCreate(Strict):
@@ -22,11 +22,14 @@ class KeyRead(Out):
     created_at: datetime
     revoked_at: datetime | None
 
-    @classmethod
-    def of(cls, row: ApiKeyRow) -> KeyRead:
-        return cls(id=row.id, name=row.name, role=Role(row.role), created_at=row.created_at,
-                   revoked_at=row.revoked_at)
-
 
 class KeyCreated(KeyRead):
     key: str = Field(description="the API key; shown only in this response")
+
+
+class KeyPage(Out):
+    """One page of keys (revoked ones too), oldest first."""
+
+    keys: list[KeyRead]
+    next_after: str | None = Field(description="pass as ?after= for the next page; null "
+                                   "on the last page")

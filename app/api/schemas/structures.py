@@ -1,22 +1,66 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Union
 from uuid import UUID
 
-from pydantic import Field
+from pydantic import Field, create_model
 
-from app.api.schemas.common import Budget, Out, Strict, to_minute
-from app.db.models import JobRow, StructureRow
-from core.privacy.budget import Units
+from app.api.responses import body_examples
+from app.api.schemas.common import Budget, Out, Strict
+from app.api.schemas.kernels import kinds, model_name, params_model, sent_params
 
 
-class StructureCreate(Strict):
-    kind: str = Field(description="one of GET /v1/kernels' kinds: gaussian_kde, "
-                      "exponential_kde, laplace_kde, cauchy_kde, l1_distance, l2_distance, "
-                      "sq_l2_distance, inner_product, rff_baseline")
-    params: dict[str, Any] = Field(default_factory=dict)
+class StructureBuild(Strict):
+    """A build request: a ``kind``, that kind's typed ``params`` (``GET /v1/kernels``)
+    and the ``privacy`` budget to spend. Each kind has its own subclass
+    (``GaussianKdeBuild``); ``StructureCreate`` is their union, discriminated by
+    ``kind``."""
+
+    kind: str
+    params: Strict
     privacy: Budget
+
+    def sent_params(self) -> dict[str, Any]:
+        """The parameters as the client sent them, for core's parser."""
+        return sent_params(self.params)
+
+
+def _build_model(kind: str) -> type[StructureBuild]:
+    definition = kinds()[kind]
+    params = params_model(kind)
+    required = any(p.required for p in definition.param_defs)
+    tag: Any = Literal[kind]
+    model: type[StructureBuild] = create_model(
+        f"{model_name(kind)}Build", __base__=StructureBuild,
+        __doc__=f"Build a {kind} ({definition.title}): f(x, y) = {definition.formula}.",
+        kind=(tag, Field(description="the structure kind")),
+        params=(params, Field(description=f"the parameters of {kind}") if required else
+                Field(default_factory=params, description=f"the parameters of {kind} "
+                      "(all optional)")))
+    return model
+
+
+BUILD_MODELS: tuple[type[StructureBuild], ...] = tuple(_build_model(kind) for kind in kinds())
+
+if TYPE_CHECKING:
+    StructureCreate = StructureBuild
+else:
+    StructureCreate = Annotated[Union[BUILD_MODELS],  # noqa: UP007 (built from a tuple)
+                                Field(discriminator="kind")]
+
+
+def structure_examples() -> dict[str, Any]:
+    """``openapi_extra`` with an example build request of every kind: its registered
+    example parameters (the Gaussian mechanism with a delta)."""
+    examples = {}
+    for name, kind in kinds().items():
+        params = dict(kind.example_params)
+        delta = 1e-6 if params.get("mechanism") == "gaussian" else 0.0
+        examples[name] = {"kind": name, "params": params,
+                          "privacy": {"epsilon": 0.5, "delta": delta}}
+    return body_examples(examples, summaries={
+        name: f"{kind.title}: f(x, y) = {kind.formula}" for name, kind in kinds().items()})
 
 
 class StructureAccepted(Out):
@@ -34,29 +78,82 @@ class PrivacyRead(Out):
     statistics: list[dict[str, Any]]
 
 
+class Spend(Out):
+    """What a build charges (or would charge)."""
+
+    epsilon: float
+    delta: float
+    rho: float | None = Field(
+        default=None, exclude_if=lambda value: value is None,
+        description="zCDP rho of a gaussian-mechanism build (absent for laplace)")
+
+
+class Remaining(Out):
+    """What is left of a dataset's budget, by its composition route."""
+
+    epsilon: float
+    delta: float
+
+
+class EstimateError(Out):
+    """The expected error of a build's answers, from public parameters and the row
+    count only."""
+
+    noise_std_sum: float = Field(description="std of the privacy noise in a sum answer "
+                                 "at a typical query (the largest over the domain where "
+                                 "it depends on the query)")
+    noise_std_mean: float = Field(description="the same for a mean answer")
+    approximation_mean: float = Field(description="bound on the approximation error of "
+                                      "a mean answer (random features, projections, grids)")
+    typical_mean: float = Field(description="a typical mean answer on the declared "
+                                "domain (1 for kernels, the domain's radius for distances)")
+    target_mean: float | None = Field(description="the accuracy asked for with alpha "
+                                      "(null without alpha)")
+
+
+class EstimateCost(Out):
+    """A build's estimated cost, from its parameters and the row count."""
+
+    release_bytes: int
+    build_memory_bytes: int = Field(description="peak working memory of the build")
+    build_seconds: float = Field(description="CPU seconds of the build, on one core")
+    noise_values: int = Field(description="privacy noise values the build draws")
+    query_seconds_per_point: float = Field(description="CPU seconds per query point")
+
+
+class ErrorModel(Out):
+    """A release's error, with the same keys for every kind."""
+
+    noise_std_sum: float = Field(description="std of the privacy noise in a sum answer "
+                                 "(the largest over the domain, or the average over "
+                                 "queries, where it depends on the query)")
+    count_noise_std: float = Field(description="std of the noise in the released count "
+                                   "(0 where the count is exact, under replace_one)")
+    approximation_std_mean: float = Field(description="bound on the std of the "
+                                          "approximation error of a mean answer; 0 for "
+                                          "exact identities")
+    details: dict[str, float] = Field(default_factory=dict, description=(
+        "the kind's own figures: per-statistic noise stds (sum_sq_noise_std, "
+        "counts_noise_std, sums_noise_std), quadrature_error, leaf_width_l1, "
+        "distortion_relative_std"))
+
+
 class EstimateOut(Out):
     """What a build would cost and deliver; nothing was spent."""
 
     kind: str
     params: dict[str, Any] = Field(description="the parameters with every default filled in")
     privacy: PrivacyRead = Field(description="the noise plan the build would use")
-    spend: dict[str, float] = Field(description="what the build would charge: epsilon, "
-                                    "delta (and zCDP rho for the gaussian mechanism)")
+    spend: Spend = Field(description="what the build would charge: epsilon, delta (and "
+                         "zCDP rho for the gaussian mechanism)")
     affordable: bool = Field(description="whether that fits the remaining budget now")
-    remaining: dict[str, float]
-    error: dict[str, float | None] = Field(description=(
-        "noise_std_sum and noise_std_mean: std of the privacy noise in a sum or mean "
-        "answer at a typical query; approximation_mean: bound on the approximation error "
-        "of a mean answer; typical_mean: a typical mean answer on the declared domain; "
-        "target_mean: the accuracy asked for with alpha (null without alpha)"))
+    remaining: Remaining = Field(description="the dataset's remaining budget now")
+    error: EstimateError = Field(description="the expected error of the answers")
     minimum_rows: int = Field(description=(
         "rows needed for the privacy noise of a mean answer to meet the target (alpha, "
         "or 10% of a typical answer without it)"))
     size_bytes: int
-    cost: dict[str, float] = Field(description=(
-        "the build's estimated cost, from its parameters and the row count: "
-        "release_bytes, build_memory_bytes (peak), build_seconds (CPU, one core), "
-        "noise_values (privacy noise draws), query_seconds_per_point"))
+    cost: EstimateCost = Field(description="the build's estimated cost")
     warnings: list[str] = Field(default_factory=list)
 
 
@@ -68,32 +165,21 @@ class StructureRead(Out):
     seed: str = Field(description="seed of the public randomness (may be published)")
     privacy: PrivacyRead
     status: str
-    error_model: dict[str, float] | None
+    error_model: ErrorModel | None = Field(description="once ready: the std of the "
+                                           "privacy noise and the approximation bound")
     size_bytes: int | None
     job_id: UUID | None
     created_at: datetime = Field(description="to the microsecond for the dataset's owner "
                                  "and admins; rounded down to the minute for others")
     ready_at: datetime | None = Field(description="as created_at")
 
-    @classmethod
-    def of(cls, row: StructureRow, job: JobRow | None, *,
-           exact_times: bool = False) -> StructureRead:
-        """``exact_times`` only for those who manage the dataset (owner, admin): build
-        times to the microsecond reveal the row count coarsely, so everyone else sees
-        them rounded down to the minute."""
-        charged = Units(row.epsilon, row.delta)
-        plan = row.noise_plan
-        created_at = row.created_at if exact_times else to_minute(row.created_at)
-        ready_at = row.ready_at if exact_times else to_minute(row.ready_at)
-        return cls(
-            id=row.id, dataset_id=row.dataset_id, kind=row.kind, params=row.params,
-            seed=row.seed,
-            privacy=PrivacyRead(epsilon=float(charged.epsilon_value),
-                                delta=float(charged.delta_value),
-                                mechanism=str(plan.get("mechanism")),
-                                statistics=list(plan.get("statistics", []))),
-            status=row.status, error_model=row.error_model, size_bytes=row.size_bytes,
-            job_id=job.id if job else None, created_at=created_at, ready_at=ready_at)
+
+class StructurePage(Out):
+    """One page of structures, oldest first."""
+
+    structures: list[StructureRead]
+    next_after: str | None = Field(description="pass as ?after= for the next page; null "
+                                   "on the last page")
 
 
 class QueryIn(Strict):
@@ -122,11 +208,3 @@ class JobRead(Out):
     created_at: datetime
     updated_at: datetime
     finished_at: datetime | None
-
-    @classmethod
-    def of(cls, row: JobRow) -> JobRead:
-        return cls(id=row.id, kind=row.kind, structure_id=row.structure_id,
-                   dataset_id=row.dataset_id, status=row.status,
-                   progress=row.progress, error=row.error, attempts=row.attempts,
-                   created_at=row.created_at, updated_at=row.updated_at,
-                   finished_at=row.finished_at)

@@ -8,21 +8,15 @@ import pytest
 
 from core._array import to_host
 from core.domain import L2Ball
-from core.structures import KINDS, DataSpec, parse_spec
+from core.kinds import KINDS, kind_def
+from core.structures import DataSpec, parse_spec
 
 ROWS = np.random.default_rng(4).uniform(-0.5, 0.5, size=(300, 5))
-PARAMS = {"gaussian_kde": {"bandwidth": 1.0, "features": 64, "projection_dim": 3},
-          "rff_baseline": {"bandwidth": 1.0, "features": 64},
-          "exponential_kde": {"bandwidth": 1.0, "features": 64, "projection_dim": 3},
-          "laplace_kde": {"bandwidth": 1.0, "features": 64},
-          "cauchy_kde": {"bandwidth": 1.0, "features": 64, "terms": 3, "projection_dim": 3},
-          "l1_distance": {"grid_levels": 4},
-          "l2_distance": {"grid_levels": 3, "projection_dim": 16}}
 
 
 @pytest.mark.parametrize("kind", KINDS)
 def test_strict_namespace_gives_the_numpy_sums(kind: str) -> None:
-    spec = parse_spec(kind, PARAMS.get(kind, {}), DataSpec(5, L2Ball(1.0), "add_remove"))
+    spec = parse_spec(kind, kind_def(kind).example_params, DataSpec(5, L2Ball(1.0), "add_remove"))
     builder = spec.builder(seed=9)
     expected = builder.accumulate(ROWS)
     strict = builder.accumulate(xps.asarray(ROWS))

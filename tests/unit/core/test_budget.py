@@ -47,3 +47,9 @@ def test_bad_amounts_are_refused(bad: object) -> None:
 def test_privacy_budget_validates(eps: float, delta: float) -> None:
     with pytest.raises(InvalidParameter):
         PrivacyBudget(eps, delta)
+
+
+@pytest.mark.parametrize("epsilon", [5e-324, 1e-13, 1.7e308, 1e13])
+def test_an_epsilon_the_noise_plans_cannot_divide_by_is_refused(epsilon: float) -> None:
+    with pytest.raises(InvalidParameter, match="epsilon"):
+        PrivacyBudget(epsilon)

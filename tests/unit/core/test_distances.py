@@ -13,17 +13,19 @@ import pytest
 from core._array import to_host
 from core.domain import Box, L2Ball
 from core.errors import CorruptRelease, InvalidParameter
+from core.kinds.l2_distance import embedding
 from core.privacy.budget import PrivacyBudget
 from core.privacy.mechanisms import sample_releases
 from core.structures import (
     DataSpec,
+    banded,
     build_release,
     dump_release,
+    dyadic_trees,
     load_release,
     noise_plan,
     parse_spec,
 )
-from core.structures import distance as dist
 from tests.helpers import exact_answers, unit_ball_rows
 
 DIM = 4
@@ -206,8 +208,8 @@ def test_banded_is_within_one_plus_alpha_of_the_truth() -> None:
 
 def test_band_offsets_grow_geometrically_after_the_single_leaves() -> None:
     for alpha in (0.05, 0.1, 0.5, 1.0):
-        offsets = dist.band_offsets(alpha, 2**12)
-        forced = dist.forced_leaves(alpha)
+        offsets = banded.band_offsets(alpha, 2**12)
+        forced = banded.forced_leaves(alpha)
         assert offsets[0] == 0 and offsets[-1] >= 2**12
         assert np.all(np.diff(offsets) >= 1)
         wide = offsets[offsets >= forced]
@@ -221,7 +223,7 @@ def test_band_offsets_grow_geometrically_after_the_single_leaves() -> None:
 def _naive_trees(U: np.ndarray, half: np.ndarray, levels: int) -> tuple[np.ndarray, ...]:
     N = 2**levels
     leaf = np.clip(np.floor((U + half) * (N / (2 * half))), 0, N - 1).astype(int)
-    counts = np.zeros((U.shape[1], dist.tree_size(levels)))
+    counts = np.zeros((U.shape[1], dyadic_trees.tree_size(levels)))
     sums = np.zeros_like(counts)
     for i in range(U.shape[1]):
         for level in range(levels + 1):
@@ -233,7 +235,7 @@ def _naive_trees(U: np.ndarray, half: np.ndarray, levels: int) -> tuple[np.ndarr
 
 @pytest.mark.parametrize("namespace", ["numpy", "array_api_strict"])
 def test_accumulate_matches_a_naive_tree_in_small_blocks(namespace, monkeypatch) -> None:
-    monkeypatch.setattr(dist, "_BLOCK_VALUES", 40)  # many row and column blocks
+    monkeypatch.setattr(dyadic_trees, "_BLOCK_VALUES", 40)  # many row and column blocks
     rows = np.vstack([BOX_ROWS[:90], np.full((2, DIM), 2.0), np.full((2, DIM), 3.0)])
     spec = parse_spec("l1_distance", {"grid_levels": 3}, DataSpec(DIM, BOX, "add_remove"))
     clipped = BOX.clip(rows)
@@ -274,10 +276,10 @@ def test_sensitivities_hold_and_the_l1_ones_are_attained(kind, neighbouring) -> 
 @pytest.mark.parametrize("dim", [1, 2, 3, 8, 50])
 def test_embedding_constant_is_the_mean_absolute_projection(dim) -> None:
     rng = np.random.default_rng(dim)
-    g = dist.draw_projection(dim, 100_000, seed=dim)
+    g = embedding.draw_projection(dim, 100_000, seed=dim)
     u = rng.normal(size=dim)
     mean_abs = np.mean(np.abs(g @ u)) / np.linalg.norm(u)
-    c = dist.embedding_constant(dim)
+    c = embedding.embedding_constant(dim)
     assert mean_abs == pytest.approx(c, rel=0.01)
     assert {1: 1.0, 2: 2 * math.sqrt(2) / math.pi}.get(dim, c) == pytest.approx(c, rel=1e-12)
     assert math.sqrt(2 / math.pi) <= c <= 1.0 + 1e-12
@@ -285,12 +287,12 @@ def test_embedding_constant_is_the_mean_absolute_projection(dim) -> None:
 
 def test_embedding_distortion_bound_holds_on_random_vectors() -> None:
     dim, k = 8, 32
-    bound = dist.distortion_std(dim, k)
-    scale = 1 / (k * dist.embedding_constant(dim))
+    bound = embedding.distortion_std(dim, k)
+    scale = 1 / (k * embedding.embedding_constant(dim))
     rng = np.random.default_rng(0)
     ratios = []
     for seed in range(200):
-        G = dist.draw_projection(dim, k, seed)
+        G = embedding.draw_projection(dim, k, seed)
         u = rng.normal(size=(5, dim)) * rng.uniform(0.1, 10)
         ratios.append(scale * np.abs(u @ G.T).sum(axis=1) / np.linalg.norm(u, axis=1))
     r = np.concatenate(ratios)
@@ -334,7 +336,7 @@ def test_estimate_agrees_with_the_built_release(kind, params, domain) -> None:
     rows = BALL_ROWS if domain is BALL else BOX_ROWS
     spec, plan, release = _build(kind, params, domain, rows, epsilon=1.0)
     estimate = spec.estimate(plan, len(rows))
-    model = release.error_model()
+    model = release.error_model(spec.data).to_dict()
     typical = domain.max_l1(DIM) if kind == "l1_distance" else domain.max_l2(DIM)
     assert estimate.typical_mean == pytest.approx(typical)
     assert estimate.approximation_mean == pytest.approx(model["approximation_std_mean"])
@@ -366,10 +368,10 @@ def test_alpha_chooses_the_sizes() -> None:
     assert banded["alpha"] == 0.1 and banded["grid_levels"] == 5
     wide = DataSpec(2048, BALL, "add_remove")  # derived depths are capped to fit
     assert parse_spec("l1_distance", {"alpha": 1e-6}, wide).public_params()["grid_levels"] == 13
-    c = dist.embedding_constant(DIM)
+    c = embedding.embedding_constant(DIM)
     l2 = parse_spec("l2_distance", {"alpha": 0.1}, box).public_params()
     assert l2["projection_dim"] == math.ceil((1 - c * c) / (c * c * 0.01))
-    assert dist.distortion_std(DIM, l2["projection_dim"]) <= 0.1
+    assert embedding.distortion_std(DIM, l2["projection_dim"]) <= 0.1
     assert parse_spec("l2_distance", {}, box).public_params()["projection_dim"] == 128
 
 
@@ -406,7 +408,7 @@ def test_a_release_too_large_is_refused_naming_grid_levels() -> None:
     ("l2_distance", {"projection_dim": 8, "grid_levels": 4}),
     ("l2_distance", {"projection_dim": 8, "grid_levels": 4, "estimator": "banded"})])
 def test_release_files_round_trip(kind, params) -> None:
-    _, _, release = _build(kind, params, BOX, BOX_ROWS, epsilon=1.0)
+    spec, _, release = _build(kind, params, BOX, BOX_ROWS, epsilon=1.0)
     blob = dump_release(release)
     again = load_release(blob)
     assert dump_release(again) == blob
@@ -415,7 +417,7 @@ def test_release_files_round_trip(kind, params) -> None:
         for a, b in zip(release.query(points, reduce), again.query(points, reduce),
                         strict=True):
             np.testing.assert_array_equal(a, b)
-    assert again.error_model() == release.error_model()
+    assert again.error_model(spec.data) == release.error_model(spec.data)
     arrays = dict(release.arrays())
     arrays["counts"] = arrays["counts"][:, :-1]
     with pytest.raises(CorruptRelease):

@@ -15,6 +15,7 @@ from scipy import stats
 
 from core.domain import L2Ball
 from core.errors import CorruptRelease, InvalidParameter
+from core.kinds import kind_def
 from core.privacy.budget import PrivacyBudget
 from core.privacy.mechanisms import sample_releases
 from core.structures import (
@@ -25,18 +26,10 @@ from core.structures import (
     noise_plan,
     parse_spec,
 )
-from core.structures.kde import (
-    RandomFeatureRelease,
-    draw_feature_map,
-    projection_variance,
-)
-from core.structures.smooth import (
-    H_MAX,
-    MAX_TERMS,
-    sum_of_exponentials,
-    terms_for,
-)
-from tests.helpers import exact_answers, unit_ball_rows
+from core.structures.feature_maps import draw_feature_map, projection_variance
+from core.structures.feature_sums import RandomFeatureRelease
+from core.structures.quadrature import H_MAX, MAX_TERMS, sum_of_exponentials, terms_for
+from tests.helpers import unit_ball_rows
 
 DIM = 5
 ROWS = unit_ball_rows(1500, DIM, seed=31)
@@ -218,8 +211,8 @@ CASES: list[tuple[str, dict[str, Any]]] = [
 
 
 def _exact(kind: str, params: dict[str, Any], rows: np.ndarray = ROWS) -> np.ndarray:
-    extra = {"metric_input": params.get("metric_input", "sq_l2")} if kind == "cauchy_kde" else {}
-    return exact_answers(kind, rows, POINTS, params["bandwidth"], **extra)
+    """The kind's registered brute force, on the spec these parameters make."""
+    return kind_def(kind).reference(parse_spec(kind, params, _data()), rows, POINTS)
 
 
 @pytest.mark.parametrize(("kind", "params", "neighbouring", "mechanism"),
@@ -349,7 +342,7 @@ def test_estimate_agrees_with_the_built_release(kind: str, params: dict[str, Any
     # the release adds a query-dependent bound on float32 rounding, far below the rest
     assert estimate.approximation_mean == pytest.approx(means.approximation_std[0], rel=1e-3)
     assert estimate.approximation_mean <= means.approximation_std[0]
-    assert estimate.noise_std_sum == pytest.approx(release.error_model()["noise_std_sum"],
+    assert estimate.noise_std_sum == pytest.approx(release.error_model(spec.data).noise_std_sum,
                                                    rel=1e-12)
     if kind == "rff_baseline":  # phased features: the std depends on the query
         assert estimate.noise_std_sum == pytest.approx(np.sqrt(np.mean(sums.std**2)),
@@ -380,7 +373,7 @@ def test_release_round_trip_is_exact(kind: str, params: dict[str, Any]) -> None:
     again = load_release(blob)
     assert dump_release(again) == blob
     assert again.header() == release.header()
-    assert again.error_model() == release.error_model()
+    assert again.error_model(spec.data) == release.error_model(spec.data)
     for reduce in ("sum", "mean"):
         for got, want in zip(again.query(POINTS, reduce), release.query(POINTS, reduce),  # type: ignore[arg-type]
                              strict=True):

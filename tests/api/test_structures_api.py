@@ -243,6 +243,7 @@ def test_a_large_epsilon_is_warned_about(api: Api, dataset: str) -> None:
     assert quiet["warnings"] == []
 
 
+@pytest.mark.slow
 def test_gaussian_builds_are_accounted_in_zcdp(client: TestClient) -> None:
     """Basic composition would admit 4 builds of epsilon 0.5 in a budget of 2; zCDP
     admits more, and refuses exactly when the converted total would pass the budget."""

@@ -84,7 +84,8 @@ def test_replace_one_with_reject_is_refused(client: TestClient) -> None:
         "name": "d", "dim": 3, "domain": BALL, "budget": {"epsilon": 1.0},
         "neighbouring": "replace_one", "on_out_of_domain": "reject"})
     assert r.headers["content-type"] == "application/problem+json"
-    assert client.get("/v1/datasets", headers=ADMIN).json() == []
+    assert client.get("/v1/datasets", headers=ADMIN).json() == {"datasets": [],
+                                                                "next_after": None}
     # each alone, or replace_one with clipping, is fine
     assert create(client, neighbouring="replace_one", on_out_of_domain="clip")[0] == 201
     assert create(client, neighbouring="add_remove", on_out_of_domain="reject")[0] == 201
@@ -105,7 +106,7 @@ def test_the_accounting_route_is_fixed_at_creation_and_shown(client: TestClient,
     assert body["accounting"] == route and body["budget"]["accounting"] == route
     read = client.get(f"/v1/datasets/{body['id']}", headers=ADMIN).json()
     assert read["accounting"] == route and read["budget"]["accounting"] == route
-    listed = client.get("/v1/datasets", headers=ADMIN).json()
+    listed = client.get("/v1/datasets", headers=ADMIN).json()["datasets"]
     assert [d["accounting"] for d in listed] == [route]
 
 
@@ -218,7 +219,7 @@ def test_delete_keeps_the_ledger(client: TestClient) -> None:
     api.built(ADMIN, dataset_id, kind="inner_product", params={}, epsilon=0.25)
     assert client.delete(f"/v1/datasets/{dataset_id}", headers=ADMIN).status_code == 204
     assert client.get(f"/v1/datasets/{dataset_id}", headers=ADMIN).status_code == 404
-    assert client.get("/v1/structures", headers=ADMIN).json() == []
+    assert client.get("/v1/structures", headers=ADMIN).json()["structures"] == []
     assert chunk_count(api, dataset_id) == 0
     ledger = client.get(f"/v1/datasets/{dataset_id}/ledger", headers=ADMIN).json()
     assert [e["entry"] for e in ledger["entries"]] == ["spend"]

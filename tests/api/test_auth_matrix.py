@@ -54,6 +54,8 @@ ENDPOINTS = [
              {"points": [[0.0, 0.0, 0.0]], "reduce": "mean"}),
     Endpoint("GET", "/v1/structures/{structure_id}/export", READERS, 200),
     Endpoint("GET", "/v1/jobs/{job_id}", MANAGERS, 200),
+    Endpoint("GET", "/v1/kernels", ALL, 200),
+    Endpoint("GET", "/v1/kernels/{kind}", ALL, 200),
 ]
 OPEN = ["/healthz", "/readyz", "/metrics"]
 
@@ -77,13 +79,13 @@ class World:
 
     def path(self, template: str) -> str:
         return template.format(dataset_id=self.dataset_id, structure_id=self.structure_id,
-                               job_id=self.job_id, key_id=self.key_id)
+                               job_id=self.job_id, key_id=self.key_id, kind="gaussian_kde")
 
 
 @pytest.fixture
 def principals(client: TestClient) -> dict[str, tuple[str, dict[str, str]]]:
     api = Api(client)
-    admin_id = client.get("/v1/keys", headers=ADMIN).json()[0]["id"]
+    admin_id = client.get("/v1/keys", headers=ADMIN).json()["keys"][0]["id"]
     return {"admin": (admin_id, ADMIN), "owner": api.key("owner"),
             "other_owner": api.key("owner"), "analyst": api.key("analyst"),
             "other_analyst": api.key("analyst")}
@@ -147,14 +149,14 @@ def test_health_endpoints_are_open(client: TestClient) -> None:
 def test_analysts_see_only_granted_datasets_and_never_row_counts(client, principals) -> None:
     World(Api(client), principals)
     other = Api(client).dataset(principals["other_owner"][1])
-    seen = client.get("/v1/datasets", headers=principals["analyst"][1]).json()
+    seen = client.get("/v1/datasets", headers=principals["analyst"][1]).json()["datasets"]
     assert len(seen) == 1
     assert seen[0]["row_count"] is None
     assert other not in {d["id"] for d in seen}
-    owner_view = client.get("/v1/datasets", headers=principals["owner"][1]).json()
+    owner_view = client.get("/v1/datasets", headers=principals["owner"][1]).json()["datasets"]
     assert owner_view[0]["row_count"] == 20
     structures = client.get("/v1/structures", headers=principals["other_analyst"][1]).json()
-    assert structures == []
+    assert structures == {"structures": [], "next_after": None}
 
 
 def test_nobody_can_read_rows_back(client: TestClient, principals) -> None:

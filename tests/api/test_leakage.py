@@ -813,6 +813,7 @@ def every_log(caplog: pytest.LogCaptureFixture) -> Iterator[pytest.LogCaptureFix
             handler.setLevel(level)
 
 
+@pytest.mark.slow
 def test_a_full_session_leaks_no_row_and_no_exact_statistic(
         client: TestClient, every_log: pytest.LogCaptureFixture) -> None:
     api = Api(client)

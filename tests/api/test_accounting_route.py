@@ -46,6 +46,7 @@ def _admitted(api: Api, dataset_id: str, epsilon: float, delta: float) -> tuple[
     raise AssertionError("never refused")
 
 
+@pytest.mark.slow
 def test_a_basic_dataset_refuses_what_only_zcdp_would_admit(api: Api) -> None:
     basic = api.dataset(ADMIN, epsilon=2.0, delta=1e-5, accounting="basic")
     zcdp = api.dataset(ADMIN, epsilon=2.0, delta=1e-5, accounting="zcdp")

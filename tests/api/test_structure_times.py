@@ -43,7 +43,7 @@ def times(api: Api, headers: dict[str, str], structure_id: str) -> list[tuple[da
     one = api.c.get(f"/v1/structures/{structure_id}", headers=headers)
     listed = api.c.get("/v1/structures", headers=headers)
     assert one.status_code == 200 and listed.status_code == 200
-    found = [s for s in listed.json() if s["id"] == structure_id]
+    found = [s for s in listed.json()["structures"] if s["id"] == structure_id]
     assert len(found) == 1
     return [(datetime.fromisoformat(s["created_at"]), datetime.fromisoformat(s["ready_at"]))
             for s in (one.json(), found[0])]

@@ -1,0 +1,121 @@
+"""Example requests and responses for the OpenAPI document, one session's worth: a
+dataset of 300 rows in the unit ball, a Gaussian KDE on it. ``tests/api/test_openapi.py``
+checks that each example validates against its model."""
+
+from __future__ import annotations
+
+from typing import Any
+
+DATASET_ID = "24c85da0-27cf-47c1-9434-975e7a48f3cf"
+STRUCTURE_ID = "98c5d187-5f23-401a-99dd-26e2bb4207c7"
+JOB_ID = "7a74fabf-a473-463a-975d-dce1d98034d4"
+KEY_ID = "b54c2b5b-b9f7-4859-a497-4151bb7ada3b"
+ADMIN_KEY_ID = "c7f20138-fe7c-434e-9c8e-3704b21dc2a3"
+
+KEY_CREATE: dict[str, Any] = {"role": "analyst", "name": "analyst key",
+                              "dataset_ids": [DATASET_ID]}
+KEY: dict[str, Any] = {"id": KEY_ID, "name": "analyst key", "role": "analyst",
+                       "created_at": "2026-12-06T22:02:01.657603Z", "revoked_at": None}
+KEY_CREATED: dict[str, Any] = KEY | {"key": "psk_DOQ3u4Fcx1O1HjYVzJiGctBqLlAzBEcSuYsefVO86KE"}
+
+DATASET_CREATE: dict[str, Any] = {
+    "name": "patients", "dim": 3, "domain": {"type": "l2_ball", "radius": 1.0},
+    "neighbouring": "add_remove", "budget": {"epsilon": 2.0, "delta": 1e-5}}
+BUDGET: dict[str, Any] = {"epsilon": {"total": 2.0, "spent": 0.5, "remaining": 1.5},
+                          "delta": {"total": 1e-05, "spent": 0.0, "remaining": 1e-05},
+                          "accounting": "basic"}
+DATASET: dict[str, Any] = {
+    "id": DATASET_ID, "name": "patients", "dim": 3,
+    "domain": {"type": "l2_ball", "radius": 1.0}, "neighbouring": "add_remove",
+    "on_out_of_domain": "clip", "labelled": False, "accounting": "basic",
+    "budget": BUDGET, "row_count": 300, "created_at": "2026-12-06T22:02:01.699857Z",
+    "rows_purged_at": None}
+DATASET_NEW: dict[str, Any] = DATASET | {
+    "budget": BUDGET | {"epsilon": {"total": 2.0, "spent": 0.0, "remaining": 2.0}},
+    "row_count": 0}
+
+GRANT_CREATE: dict[str, Any] = {"key_id": KEY_ID}
+GRANT: dict[str, Any] = {"dataset_id": DATASET_ID, "key_id": KEY_ID, "created": True}
+
+ROWS: dict[str, Any] = {"rows": [[0.12, -0.5, 0.3], [0.0, 0.25, -0.8]]}
+ROWS_CSV = "x0,x1,x2\n0.12,-0.5,0.3\n0.0,0.25,-0.8\n"
+ROWS_ACCEPTED: dict[str, Any] = {"accepted": 300, "clipped": 0, "rejected": 0}
+ROWS_PURGED: dict[str, Any] = {"purged": 300}
+
+PLAN: dict[str, Any] = {
+    "epsilon": 0.5, "delta": 0.0, "mechanism": "laplace",
+    "statistics": [
+        {"statistic": "features", "size": 256, "mechanism": "laplace",
+         "sensitivity": 181.019, "noise_scale": 419.056, "sensitivity_norm": "l1",
+         "epsilon": 0.432},
+        {"statistic": "count", "size": 1, "mechanism": "laplace", "sensitivity": 1.0,
+         "noise_scale": 14.699, "sensitivity_norm": "l1", "epsilon": 0.068}]}
+
+LEDGER: dict[str, Any] = {
+    "dataset_id": DATASET_ID, "budget": BUDGET,
+    "entries": [{
+        "id": 1, "entry": "spend", "structure_id": STRUCTURE_ID, "epsilon": 0.5,
+        "delta": 0.0, "pure_epsilon": 0.5, "rho": 0.125,
+        "mechanism": {"structure_kind": "gaussian_kde", "neighbouring": "add_remove"}
+        | PLAN,
+        "key_id": ADMIN_KEY_ID, "created_at": "2026-12-06T22:02:01.771792Z"}],
+    "next_after": None}
+
+AUDIT: dict[str, Any] = {
+    "dataset_id": DATASET_ID,
+    "events": [
+        {"id": 1, "action": "create", "key_id": ADMIN_KEY_ID,
+         "details": {"name": "patients", "dim": 3, "neighbouring": "add_remove",
+                     "epsilon": 2.0, "delta": 1e-05},
+         "created_at": "2026-12-06T22:02:01.701404Z"},
+        {"id": 2, "action": "upload", "key_id": ADMIN_KEY_ID,
+         "details": {"accepted": 300, "clipped": 0, "rejected": 0, "chunks": 1},
+         "created_at": "2026-12-06T22:02:01.731599Z"},
+        {"id": 5, "action": "build_ready", "key_id": None,
+         "details": {"structure_id": STRUCTURE_ID, "size_bytes": 6431},
+         "created_at": "2026-12-06T22:02:01.875163Z"}],
+    "next_after": None}
+
+KDE_PARAMS: dict[str, Any] = {"bandwidth": 0.5, "features": 256}
+STRUCTURE_CREATE: dict[str, Any] = {"kind": "gaussian_kde", "params": KDE_PARAMS,
+                                    "privacy": {"epsilon": 0.5, "delta": 0.0}}
+FILLED_PARAMS: dict[str, Any] = {"bandwidth": 0.5, "features": 256, "projection_dim": None,
+                                 "mechanism": "laplace", "frequencies": "orthogonal",
+                                 "precision": "float32"}
+ACCURACY_WARNING = ("too few rows for 0.1 of a typical answer at this epsilon: the privacy "
+                    "noise of a mean answer has std 0.188 (target 0.1); about 564 rows "
+                    "would meet it")
+STRUCTURE_ACCEPTED: dict[str, Any] = {
+    "structure_id": STRUCTURE_ID, "job_id": JOB_ID,
+    "status_url": f"/v1/structures/{STRUCTURE_ID}", "job_url": f"/v1/jobs/{JOB_ID}",
+    "warnings": [ACCURACY_WARNING]}
+ESTIMATE: dict[str, Any] = {
+    "kind": "gaussian_kde", "params": FILLED_PARAMS, "privacy": PLAN,
+    "spend": {"epsilon": 0.5, "delta": 0.0}, "affordable": True,
+    "remaining": {"epsilon": 2.0, "delta": 1e-05},
+    "error": {"noise_std_sum": 52.382, "noise_std_mean": 0.1879,
+              "approximation_mean": 0.0625, "typical_mean": 1.0, "target_mean": None},
+    "minimum_rows": 564, "size_bytes": 5120,
+    "cost": {"release_bytes": 5120, "build_memory_bytes": 2144664, "build_seconds": 0.0385,
+             "noise_values": 257, "query_seconds_per_point": 2.2e-06},
+    "warnings": [ACCURACY_WARNING]}
+STRUCTURE: dict[str, Any] = {
+    "id": STRUCTURE_ID, "dataset_id": DATASET_ID, "kind": "gaussian_kde",
+    "params": FILLED_PARAMS, "seed": "8234eabe91e050071ffd8515c94cf5ab", "privacy": PLAN,
+    "status": "ready",
+    "error_model": {"noise_std_sum": 52.382, "count_noise_std": 20.788,
+                    "approximation_std_mean": 0.0625, "details": {}},
+    "size_bytes": 6431, "job_id": JOB_ID, "created_at": "2026-12-06T22:02:01.772629Z",
+    "ready_at": "2026-12-06T22:02:01.874538Z"}
+
+QUERY: dict[str, Any] = {"points": [[0.1, 0.2, 0.3], [0.0, 0.0, 0.0]], "reduce": "mean"}
+QUERY_ANSWER: dict[str, Any] = {"reduce": "mean", "values": [0.1912, 0.5729],
+                                "std": [0.2043, 0.2089],
+                                "approximation_std": [0.0625, 0.0625]}
+
+JOB: dict[str, Any] = {
+    "id": JOB_ID, "kind": "build_structure", "structure_id": STRUCTURE_ID,
+    "dataset_id": DATASET_ID, "status": "succeeded", "progress": 1.0, "error": None,
+    "attempts": 1, "created_at": "2026-12-06T22:02:01.774315Z",
+    "updated_at": "2026-12-06T22:02:01.869781Z",
+    "finished_at": "2026-12-06T22:02:01.869781Z"}

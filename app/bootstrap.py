@@ -1,0 +1,119 @@
+"""Wiring, in one place: settings -> engine -> unit of work -> cipher -> what runs.
+
+The API (``app.main.create_app``), the CLI (``app.cli``) and the worker processes all
+build what they run here, from a ``Settings``, so they share one database setup, one
+data key and one worker configuration.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from typing import Literal
+
+import anyio
+from sqlalchemy import Engine
+
+from app.api.deps import AppState
+from app.crypto import RowCipher, load_data_key
+from app.db.migrate import check_at_head
+from app.db.session import create_db_engine, create_session_factory
+from app.db.uow import UnitOfWork
+from app.metrics import Metrics
+from app.services.access import ensure_bootstrap_admin
+from app.services.structures import ReleaseCache
+from app.settings import Settings
+from app.workers.worker import Worker, WorkerConfig
+from gpu.backend import select_backend
+
+# connection pools: the API's from settings; a worker process needs two (its build and
+# its heartbeat); a one-off tool none (a connection per use)
+Pool = Literal["api", "worker", "tool"]
+
+
+@dataclass
+class Database:
+    engine: Engine
+    uow: UnitOfWork
+
+    def check_at_head(self) -> None:
+        """Refuse to run against a schema that is not migrated to head."""
+        check_at_head(self.engine)
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def open_database(settings: Settings, *, pool: Pool = "api") -> Database:
+    url = settings.resolved_database_url
+    if pool == "api":
+        engine = create_db_engine(url, pool_size=settings.db_pool_size,
+                                  max_overflow=settings.db_max_overflow)
+    elif pool == "worker":
+        engine = create_db_engine(url, pool_size=2, max_overflow=2)
+    else:
+        engine = create_db_engine(url, pooled=False)
+    return Database(engine, UnitOfWork(create_session_factory(engine)))
+
+
+def cipher_of(settings: Settings) -> RowCipher:
+    return RowCipher(load_data_key(settings))
+
+
+def build_worker(settings: Settings, uow: UnitOfWork, cipher: RowCipher, *,
+                 name: str | None = None) -> Worker:
+    return Worker(uow, cipher, WorkerConfig.from_settings(settings),
+                  backend=select_backend(settings.backend), name=name)
+
+
+@dataclass
+class InProcessWorkers:
+    """The API process's own build workers (``PRIVSIM_INPROCESS_WORKERS``)."""
+
+    workers: list[Worker] = field(default_factory=list)
+    threads: list[threading.Thread] = field(default_factory=list)
+
+    def start(self, settings: Settings, uow: UnitOfWork, cipher: RowCipher) -> None:
+        for i in range(settings.inprocess_workers):
+            worker = build_worker(settings, uow, cipher)
+            thread = threading.Thread(target=worker.run, name=f"worker-{i}", daemon=True)
+            thread.start()
+            self.workers.append(worker)
+            self.threads.append(thread)
+
+    def stop(self, timeout: float = 30) -> None:
+        for worker in self.workers:
+            worker.stop_event.set()
+        for thread in self.threads:
+            thread.join(timeout=timeout)
+
+
+@dataclass
+class ApiRuntime:
+    """Everything the API process runs on."""
+
+    database: Database
+    state: AppState
+    workers: InProcessWorkers = field(default_factory=InProcessWorkers)
+
+    def start(self) -> None:
+        """At start-up: the schema must be at head, the bootstrap admin key must exist,
+        and the in-process workers start."""
+        self.database.check_at_head()
+        settings = self.state.settings
+        if settings.bootstrap_admin_key is not None:
+            ensure_bootstrap_admin(self.database.uow,
+                                   settings.bootstrap_admin_key.get_secret_value())
+        self.workers.start(settings, self.database.uow, self.state.cipher)
+
+    def stop(self) -> None:
+        self.workers.stop()
+        self.database.dispose()
+
+
+def build_api(settings: Settings) -> ApiRuntime:
+    database = open_database(settings, pool="api")
+    state = AppState(settings=settings, uow=database.uow, cipher=cipher_of(settings),
+                     cache=ReleaseCache(settings.structure_cache_size), metrics=Metrics(),
+                     compute=anyio.CapacityLimiter(settings.query_concurrency))
+    return ApiRuntime(database, state)

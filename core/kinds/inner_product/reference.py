@@ -1,0 +1,19 @@
+"""The exact float64 brute force of ``inner_product``: F(y) = sum_x <x, y>."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+from numpy.typing import NDArray
+
+if TYPE_CHECKING:
+    from core.structures.base import Spec
+
+__all__ = ["reference"]
+
+
+def reference(spec: Spec, rows: NDArray[np.float64],
+              points: NDArray[np.float64]) -> NDArray[np.float64]:
+    """F(y) for every query point: rows (n, d) and points (q, d) -> (q,). Not private."""
+    return np.asarray(points @ rows.sum(axis=0))

@@ -1,0 +1,44 @@
+"""``l1_distance``: Sum of l1 distances.
+
+What is where: ``params.py`` the typed parameters (names, ranges, defaults,
+meanings); ``spec.py`` how they are read and what the build releases (its
+statistics and sensitivities); ``release.py`` the builder and the release;
+``reference.py`` the exact brute force; ``audit.py`` the audit's structure and
+worst-case neighbours. Derivation: docs/privacy/distance.md#2-sensitivities.
+Tests: every generic test iterates the registry (test_registry.py, test_structures.py,
+test_error_model.py, test_cost.py, test_finite.py, test_sensitivity.py,
+test_serialization.py, test_totality.py, tests/privacy/ (audit layers), test_kernels.py,
+test_leakage.py, test_parity.py); this kind's own: tests/unit/core/test_distances.py.
+"""
+
+from core.kinds.l1_distance.audit import AUDIT
+from core.kinds.l1_distance.params import Params
+from core.kinds.l1_distance.reference import reference
+from core.kinds.l1_distance.release import L1DistanceRelease
+from core.kinds.l1_distance.spec import L1DistanceSpec
+from core.kinds.registry import KindDef
+
+__all__ = ["KIND"]
+
+KIND = KindDef(
+    name="l1_distance",
+    title="Sum of l1 distances",
+    formula=("||x - y||_1"),
+    params=Params,
+    spec=L1DistanceSpec,
+    release=L1DistanceRelease,
+    mechanisms=("laplace", "gaussian"),
+    relations=("add_remove", "replace_one"),
+    sensitivity=("counts (d (2^(L+1) - 1) values): L1 d(L+1), L2 sqrt(d(L+1)) "
+                 "under add_remove, L1 2Ld, L2 sqrt(2Ld) under replace_one; sums "
+                 "(prefix estimator only, same size): L1 (L+1) M1, L2 sqrt(L+1) M2"
+                 " under add_remove, L1 2(L+1) M1, L2 sqrt(2(L+2)) M2 under "
+                 "replace_one; L = grid_levels, M1, M2: the largest l1 / l2 "
+                 "distance of the domain from its centre"),
+    query_cost=("O(d L) per point (prefix); O(d L E) per point (banded, E band "
+                "edges, about log(2^L) / log(1 + alpha) + 1/alpha)"),
+    derivation="docs/privacy/distance.md#2-sensitivities",
+    example_params={"grid_levels": 3},
+    reference=reference,
+    audit=AUDIT,
+)

@@ -1,0 +1,28 @@
+"""The spec of ``laplace_kde``: paired random features of the Laplace kernel
+exp(-||x - y||_1 / sigma) (no projection, iid frequencies), through the pipeline the
+paired kinds share (core.structures.feature_sums)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, ClassVar, Self
+
+from core.kinds.laplace_kde.params import Params
+from core.kinds.registry import parse_params
+from core.structures.base import DataSpec
+from core.structures.feature_maps import KernelName
+from core.structures.feature_sums import PairedFeatureSpec
+
+__all__ = ["LaplaceKDESpec"]
+
+
+@dataclass(frozen=True, slots=True)
+class LaplaceKDESpec(PairedFeatureSpec):
+    kind: ClassVar[str] = "laplace_kde"
+    kernel: ClassVar[KernelName] = "laplace"
+
+    @classmethod
+    def parse(cls, params: Mapping[str, Any], data: DataSpec) -> Self:
+        typed = parse_params(Params, params)
+        return cls.from_params(typed, data, projection_given="projection_dim" in params)

@@ -1,0 +1,28 @@
+"""The exact float64 brute force of ``rff_baseline``: F(y) = sum_x exp(-||x - y||_2^2 / sigma^2)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+from numpy.typing import NDArray
+
+from core.kinds.rff_baseline.spec import RFFBaselineSpec
+
+if TYPE_CHECKING:
+    from core.structures.base import Spec
+
+__all__ = ["reference"]
+
+
+def reference(spec: Spec, rows: NDArray[np.float64],
+              points: NDArray[np.float64]) -> NDArray[np.float64]:
+    """F(y) for every query point: rows (n, d) and points (q, d) -> (q,). Not private."""
+    if not isinstance(spec, RFFBaselineSpec):
+        raise TypeError("rff_baseline's reference needs a RFFBaselineSpec")
+    return np.asarray((np.exp(-_sq_l2(rows, points) / spec.bandwidth**2)).sum(axis=1))
+
+
+def _sq_l2(rows: NDArray[np.float64], points: NDArray[np.float64]) -> NDArray[np.float64]:
+    """(q, n) squared l2 distances, from the differences (no cancellation)."""
+    return np.asarray(((points[:, None, :] - rows[None, :, :]) ** 2).sum(axis=-1))
