@@ -44,8 +44,10 @@ test: $(VENV)/.dev postgres lint
 # Lint, then every test that needs neither PostgreSQL nor a server and is not marked
 # slow (the statistical tests): service tests on in-memory fakes, HTTP tests on SQLite,
 # core unit and property tests. `make test` still runs them all.
+# the quick loop: everything but the slow statistical checks, the real-server and the
+# PostgreSQL tests, on every core; `make test` runs those too
 test-fast: $(VENV)/.dev lint
-	$(BIN)/python -m pytest -q -m "not slow and not e2e and not integration"
+	$(BIN)/python -m pytest -q -n auto -m "not slow and not e2e and not integration"
 
 bench: $(VENV)/.dev
 	$(BIN)/python -m bench.kde

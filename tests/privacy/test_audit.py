@@ -330,6 +330,7 @@ def test_audit_thorough(case: AuditCase) -> None:
     _check(case)
 
 
+@pytest.mark.slow
 def test_bench_writes_the_report(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """``python -m bench.audit`` end to end, on two tiny cases (a pass and a control)."""
     import json

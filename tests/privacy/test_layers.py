@@ -89,6 +89,7 @@ def _check_search(report: SearchReport) -> None:
             assert ctl.reason.startswith(("sensitivity 0", "no pair can exceed")), ctl
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("setting", search_settings(), ids=lambda s: s.name)
 def test_sensitivity_search(setting: SearchSetting) -> None:
     _check_search(run_search(setting))
@@ -238,6 +239,7 @@ def test_halve_scale_refuses_an_exact_statistic() -> None:
 
 # --- the bench ------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_bench_writes_the_layers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """``python -m bench.audit`` end to end on one setting of each layer."""
     import bench.audit

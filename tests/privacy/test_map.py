@@ -13,6 +13,7 @@ from core.kinds.audit_suite import map_cases
 from core.privacy.map_check import MapCase, run_map_case
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", map_cases(), ids=lambda c: c.name)
 def test_plans_verify_and_every_control_is_refused(case: MapCase) -> None:
     result = run_map_case(case)

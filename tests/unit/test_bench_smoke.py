@@ -10,6 +10,7 @@ import pytest
 from bench.kde import EPSILONS, VARIANTS, main
 
 
+@pytest.mark.slow
 def test_kde_benchmark_quick_mode_writes_a_sane_report(tmp_path) -> None:
     assert main(["--quick", "--out", str(tmp_path)]) == 0
 

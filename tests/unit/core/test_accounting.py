@@ -118,6 +118,7 @@ def test_nothing_spent_costs_nothing_and_refunds_undo_spends_exactly() -> None:
         assert (result.epsilon, result.delta, result.method) == (0, 0, route)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("epsilon", [1e-3, 0.01, 0.3, 1.0, 10.0])
 @pytest.mark.parametrize("delta", [1e-12, 1e-6, 1e-5, 1e-3])
 def test_a_gaussian_build_of_the_whole_budget_fits_under_zcdp(epsilon: float,

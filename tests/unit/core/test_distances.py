@@ -159,6 +159,7 @@ def test_reported_std_is_the_exact_variance_of_the_answer(kind, params, neighbou
                                    else 1e-9)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("kind", "params", "mechanism", "neighbouring"), [
     ("l1_distance", {"grid_levels": 3}, "laplace", "add_remove"),
     ("l1_distance", {"grid_levels": 3}, "laplace", "replace_one"),

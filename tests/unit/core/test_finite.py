@@ -209,6 +209,7 @@ def extreme_points(draw: st.DrawFn, domain: Domain, dim: int) -> np.ndarray:
     return np.clip(np.vstack(points), -q, q)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("kind", "mechanism"), CASES, ids=["-".join(c) for c in CASES])
 @settings(max_examples=15, deadline=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])

@@ -261,6 +261,7 @@ def test_cauchy_terms_are_the_right_base_kernels() -> None:
 
 # small sizes: the float-safe samplers draw some 25,000 (Gaussian) to 60,000 (Laplace)
 # values a second, and every trial is a whole release
+@pytest.mark.slow
 @pytest.mark.parametrize(("kind", "params", "mechanism"), [
     ("exponential_kde", {"bandwidth": 0.6, "features": 32, "projection_dim": 3}, "laplace"),
     ("laplace_kde", {"bandwidth": 0.9, "features": 32}, "gaussian"),

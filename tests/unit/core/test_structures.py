@@ -53,6 +53,7 @@ def _release(kind: str, neighbouring: str, mechanism: str, epsilon: float,
                          chunks=[rows[:1000], rows[1000:2500], rows[2500:]])
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("kind", "neighbouring", "mechanism"), CASES)
 def test_matches_brute_force_within_the_error_model(kind, neighbouring, mechanism) -> None:
     release = _release(kind, neighbouring, mechanism, epsilon=1e5)
