@@ -127,3 +127,4 @@ def exact_answers(kind: str, rows: np.ndarray, points: np.ndarray,
     radius = max(1.0, float(np.max(np.linalg.norm(rows, axis=1), initial=0.0)))
     spec = definition.spec.parse(params, DataSpec(rows.shape[1], L2Ball(radius), "add_remove"))
     return np.asarray(definition.reference(spec, rows, points))
+

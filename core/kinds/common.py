@@ -5,12 +5,14 @@ order its spec reads them, so that the first error a request meets stays the sam
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from core.kinds.registry import param
+from core.structures.feature_maps import MAX_FEATURES, MAX_PROJECTION_DIM
 from core.structures.params import MAX_ALPHA, MAX_BANDWIDTH, MIN_ALPHA, MIN_BANDWIDTH
 
-__all__ = ["alpha", "bandwidth", "mechanism", "precision"]
+__all__ = ["ProjectedKernelParams", "alpha", "bandwidth", "mechanism", "precision"]
 
 
 def bandwidth() -> Any:
@@ -37,3 +39,30 @@ def precision() -> Any:
                  "and queries (sums are float64); float32 is about ten times faster and "
                  "its rounding is bounded and reported", default="float32",
                  choices=("float32", "float64"))
+
+
+@dataclass(frozen=True, slots=True)
+class ProjectedKernelParams:
+    """The parameters of the paired-feature kernels that take a JL projection
+    (``gaussian_kde``, ``exponential_kde``): one declaration for both."""
+
+    bandwidth: float = bandwidth()
+    alpha: float | None = alpha(
+        "features and projection_dim not given are derived from it")
+    projection_dim: int | None = param(
+        "integer", "dimension k of the data-independent JL projection applied before the "
+        "features (none: no projection)", minimum=1, maximum=MAX_PROJECTION_DIM,
+        derived="none; with alpha (and projection_dim absent) the smallest k whose "
+        "projection error fits half of alpha's variance budget, used only when "
+        "k <= d/2; an explicit null always means no projection")
+    features: int | None = param(
+        "integer", "number m of random features (m/2 frequencies, a cos and a sin each); "
+        "rounded up to even", minimum=2, maximum=MAX_FEATURES,
+        derived="1024 without alpha; with alpha ceil(1/alpha^2), or ceil(2/alpha^2) when "
+        "a projection was derived, capped at 65,536")
+    mechanism: str = mechanism()
+    frequencies: str = param(
+        "string", "frequency design: orthogonal (blocks of orthogonal directions with "
+        "stratified radii, lower variance) or iid", default="orthogonal",
+        choices=("orthogonal", "iid"))
+    precision: str = precision()

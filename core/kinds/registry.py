@@ -178,8 +178,11 @@ class AuditDef:
     mechanism, which the suite adds where the kind takes one); ``search_candidates``:
     the kind's own candidate rows for the sensitivity search (None: the generic ones
     only); ``controls``: the fast black-box audit's negative controls, by mechanism
-    (none: the kind is covered by the thorough audit's controls only). The suites:
-    core/kinds/audit_suite.py."""
+    (none: the kind is covered by the thorough audit's controls only);
+    ``pair_reaches``: by relation, the range (low, high) of the fraction of the claimed
+    epsilon that the worst-case pair reaches under the Laplace plan, where no single
+    pair can attain every sensitivity at once (absent: it attains the claim). The
+    suites: core/kinds/audit_suite.py."""
 
     params: Callable[[Mechanism], Mapping[str, Any]]
     worst_case_pair: Callable[[Spec, int, NoisePlan], NeighbourPair]
@@ -188,6 +191,7 @@ class AuditDef:
     map_params: Mapping[str, Any] = field(default_factory=dict)
     search_candidates: CandidateRows | None = None
     controls: Mapping[Mechanism, AuditControls] = field(default_factory=dict)
+    pair_reaches: Mapping[Neighbouring, tuple[float, float]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)

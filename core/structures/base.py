@@ -186,7 +186,7 @@ NOISE_BYTES_PER_VALUE = 400
 SECONDS_PER_MAC = {"float32": 0.15e-9, "float64": 0.5e-9}
 # one cosine or sine: measured 4 ns (float32, angles below 1e4) and 28 ns (float64,
 # angles from 1 to 1e8; 13 ns below 1); beyond those (``LARGE_ANGLE`` in
-# core.structures.kde) the slow paths: 19 ns (float32) and 100 ns (float64); a float64
+# core.structures.feature_maps) the slow paths: 19 ns (float32) and 100 ns (float64); a float64
 # remainder modulo 2 pi (angles float32 cannot hold): 11-17 ns
 SECONDS_PER_TRIG = {"float32": 5e-9, "float64": 30e-9}
 SECONDS_PER_TRIG_LARGE = {"float32": 20e-9, "float64": 110e-9}

@@ -50,6 +50,7 @@ from numpy.typing import NDArray
 from app.logging import JsonFormatter
 from app.settings import Settings
 from core.domain import domain_from_dict
+from core.kinds import KINDS, kind_def
 from core.privacy.budget import PrivacyBudget
 from core.structures import DataSpec, noise_plan, parse_spec
 from core.structures.serialization import read_header
@@ -344,7 +345,7 @@ def create_datasets(s: Session) -> tuple[str, str]:
     a = rec("owner", "POST", "/v1/datasets", expect=201, json={
         "name": "labelled", "dim": DIM_A, "domain": {"type": "l2_ball", "radius": 1.0},
         "neighbouring": "add_remove", "on_out_of_domain": "clip", "labelled": True,
-        "budget": {"epsilon": 10.0, "delta": 1e-5}}).json()["id"]
+        "budget": {"epsilon": 20.0, "delta": 1e-5}}).json()["id"]
     b = rec("owner", "POST", "/v1/datasets", expect=201, json={
         "name": "unlabelled", "dim": DIM_B, "domain": {"type": "box", "low": -1.0, "high": 3.0},
         "neighbouring": "add_remove", "on_out_of_domain": "reject",
@@ -508,6 +509,10 @@ def build_all(s: Session, a: str, b: str) -> Structure:
         ("owner", a, "l2_distance", {"grid_levels": 4, "projection_dim": 8,
                                      "mechanism": "gaussian"}, 1.0, 1e-6),
     ]
+    # every registered kind not listed above, on A, from its example
+    listed = {kind for _, _, kind, _, _, _ in builds}
+    builds += [("owner", a, kind, dict(kind_def(kind).example_params), 0.5, 0.0)
+               for kind in KINDS if kind not in listed]
     accepted = []
     for role, dataset, kind, params, eps, delta in builds:
         r = rec(role, "POST", f"/v1/datasets/{dataset}/structures", expect=202, json={
@@ -525,7 +530,7 @@ def build_all(s: Session, a: str, b: str) -> Structure:
         rec("owner", "POST", f"/v1/datasets/{a}/structures", expect=422,
             content=json.dumps(body).encode(), headers={"content-type": "application/json"})
     rec("owner", "POST", f"/v1/datasets/{a}/structures", expect=409, json={
-        "kind": "sq_l2_distance", "params": {}, "privacy": {"epsilon": 9.5}})
+        "kind": "sq_l2_distance", "params": {}, "privacy": {"epsilon": 19.5}})
     rec("analyst", "POST", f"/v1/datasets/{a}/structures", expect=403, json={
         "kind": "sq_l2_distance", "params": {}, "privacy": {"epsilon": 0.1}})
     for kind, params in (("gaussian_kde", {"bandwidth": 0.5, "alpha": 0.05}),

@@ -28,25 +28,10 @@ from core.errors import InvalidParameter
 from core.kinds import kind_def
 from core.privacy.budget import PrivacyBudget
 from core.structures import KINDS, DataSpec, build_release, noise_plan, parse_spec
+from tests.kinds import small_params
 
 KERNEL_KINDS = tuple(kind for kind in KINDS  # every registered kind with a bandwidth
                      if "bandwidth" in {p.name for p in kind_def(kind).param_defs})
-SMALL = {  # sizes that keep one build to milliseconds
-    "gaussian_kde": {"features": 8}, "exponential_kde": {"features": 8},
-    "laplace_kde": {"features": 8}, "rff_baseline": {"features": 8},
-    "cauchy_kde": {"features": 4, "terms": 3},
-    "l1_distance": {"grid_levels": 3}, "l2_distance": {"grid_levels": 3, "projection_dim": 4},
-    "sq_l2_distance": {}, "inner_product": {},
-}
-
-
-def _small(kind: str) -> dict[str, Any]:
-    """The sizes above, or a kind's example without its bandwidth and projection (a
-    projection narrows the bandwidths every domain accepts)."""
-    if kind in SMALL:
-        return dict(SMALL[kind])
-    return {name: value for name, value in kind_def(kind).example_params.items()
-            if name not in ("bandwidth", "projection_dim")}
 CASES = [(kind, mech, rel) for kind in KINDS for mech in kind_def(kind).mechanisms
          for rel in ("add_remove", "replace_one")]
 
@@ -97,7 +82,7 @@ def hostile_rows(draw: st.DrawFn, domain: Domain, dim: int) -> np.ndarray:
 
 
 def _params(kind: str, mechanism: str, bandwidth: float, metric: str) -> dict[str, Any]:
-    params: dict[str, Any] = _small(kind)
+    params: dict[str, Any] = small_params(kind)
     if kind in KERNEL_KINDS:
         params["bandwidth"] = bandwidth
     if kind == "cauchy_kde":

@@ -94,8 +94,8 @@ def delete_dataset(dataset_id: UUID, uow: UoWDep, principal: PrincipalDep) -> Re
              openapi_extra=body_examples({"grant": ex.GRANT_CREATE}),
              responses=example(ex.GRANT, status=201)
              | problems(Forbidden, NotFound, PayloadTooLarge, InvalidInput))
-def grant(dataset_id: UUID, body: GrantCreate, uow: UoWDep,
-          principal: PrincipalDep) -> GrantRead:
+def grant_access(dataset_id: UUID, body: GrantCreate, uow: UoWDep,
+                 principal: PrincipalDep) -> GrantRead:
     """Let another key read the dataset and query its structures (admin, owner).
     ``created`` is false if the key had the grant already."""
     created = datasets.grant(uow, principal, dataset_id, body.key_id)

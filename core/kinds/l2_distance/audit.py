@@ -152,5 +152,8 @@ def _tree_sums_supremum(supremum: tuple[float, float], levels: int,
     return 2 * (levels + 1) * s1, math.sqrt(2 * (levels + 2)) * s2
 
 
+# the embedded coordinates' range holds for every draw of the projection, so no row of
+# one fixed projection attains it (docs/privacy/distance.md)
 AUDIT = AuditDef(params, boundary_pair, dim=2, search_params=SEARCH_PARAMS,
-                 map_params=MAP_PARAMS, search_candidates=projection_candidates)
+                 map_params=MAP_PARAMS, search_candidates=projection_candidates,
+                 pair_reaches={"add_remove": (0.5, 1.0), "replace_one": (0.5, 1.0)})

@@ -24,32 +24,17 @@ from core.privacy.budget import PrivacyBudget
 from core.structures import KINDS, DataSpec, build_release, noise_plan, parse_spec
 from core.structures.base import MAX_DIM, MAX_QUERY_MAGNITUDE
 from core.structures.params import MAX_BANDWIDTH, MIN_ALPHA, MIN_BANDWIDTH
+from tests.kinds import small_params
 
 KERNEL_KINDS = tuple(kind for kind in KINDS  # every registered kind with a bandwidth
                      if "bandwidth" in {p.name for p in kind_def(kind).param_defs})
 ALPHA_KINDS = tuple(kind for kind in KINDS
                     if "alpha" in {p.name for p in kind_def(kind).param_defs})
-SMALL: dict[str, dict[str, Any]] = {
-    "gaussian_kde": {"features": 8}, "exponential_kde": {"features": 8},
-    "laplace_kde": {"features": 8}, "rff_baseline": {"features": 8},
-    "cauchy_kde": {"features": 4, "terms": 3},
-    "l1_distance": {"grid_levels": 3}, "l2_distance": {"grid_levels": 3, "projection_dim": 4},
-    "sq_l2_distance": {}, "inner_product": {},
-}
-
-
-def _small(kind: str) -> dict[str, Any]:
-    """The sizes above, or a kind's example without its bandwidth and projection (a
-    projection narrows the bandwidths every domain accepts)."""
-    if kind in SMALL:
-        return dict(SMALL[kind])
-    return {name: value for name, value in kind_def(kind).example_params.items()
-            if name not in ("bandwidth", "projection_dim")}
 BALL3 = DataSpec(3, L2Ball(1.0), "add_remove")
 
 
 def _params(kind: str, **extra: Any) -> dict[str, Any]:
-    params = _small(kind)
+    params = small_params(kind)
     if kind in KERNEL_KINDS:
         params["bandwidth"] = 0.5
     return params | extra
@@ -218,7 +203,7 @@ def test_every_allowed_query_is_finite_on_extreme_domains(kind, mechanism, data)
     dim = data.draw(st.integers(1, 3), label="dim")
     domain = data.draw(extreme_domains(dim), label="domain")
     relation = data.draw(st.sampled_from(["add_remove", "replace_one"]), label="relation")
-    params = _small(kind)
+    params = small_params(kind)
     if kind in KERNEL_KINDS:
         params["bandwidth"] = data.draw(st.one_of(
             st.sampled_from([MIN_BANDWIDTH, MAX_BANDWIDTH, 1.0]),
