@@ -3,8 +3,13 @@
 A kind's folder holds its typed parameters (``params.py``), its spec, builder and
 release (or the shared ones it re-exports), the exact brute force it approximates
 (``reference.py``), how the audit exercises it (``audit.py``), and in ``__init__.py``
-the ``KindDef`` that ties them together. Registering a kind is adding its folder and
-one line below; every generic test, the catalog and the audit then cover it.
+the ``KindDef`` that ties them together. Registering a kind is adding its folder, its
+derivation in docs/privacy/ and one line below; the catalog, the build request, the
+audit suites (``audit_suite.py``) and every generic test then cover it: the tests
+iterate this registry (tests/unit/core: test_registry, test_structures,
+test_error_model, test_cost, test_finite; tests/property: test_sensitivity,
+test_serialization, test_totality; tests/privacy; tests/api: test_kernels,
+test_leakage; tests/gpu: test_parity).
 
     kind = kind_def("gaussian_kde")
     spec = kind.spec.parse(kind.example_params, DataSpec(3, L2Ball(1.0), "add_remove"))

@@ -12,7 +12,18 @@ from core.kinds.registry import param
 from core.structures.feature_maps import MAX_FEATURES, MAX_PROJECTION_DIM
 from core.structures.params import MAX_ALPHA, MAX_BANDWIDTH, MIN_ALPHA, MIN_BANDWIDTH
 
-__all__ = ["ProjectedKernelParams", "alpha", "bandwidth", "mechanism", "precision"]
+__all__ = ["PAIRED_FEATURE_SENSITIVITY", "PROJECTED_FEATURE_QUERY_COST", "ProjectedKernelParams",
+           "alpha", "bandwidth", "mechanism", "precision"]
+
+# what the paired-feature kinds publish (gaussian_kde, exponential_kde, laplace_kde): the
+# sensitivity holds whatever the kernel, since every frequency adds a cos and a sin
+PAIRED_FEATURE_SENSITIVITY = (
+    "features (m values): L1 m/sqrt(2), L2 sqrt(m/2) under add_remove; L1 sqrt(2) m, "
+    "L2 sqrt(2m) under replace_one (paired features: |cos| + |sin| <= sqrt 2 and "
+    "cos^2 + sin^2 = 1 per frequency, whatever the row); count: 1 under add_remove, 0 "
+    "(public) under replace_one")
+PROJECTED_FEATURE_QUERY_COST = (
+    "O(d k + k m/2) per point (k = projection_dim, or d without projection; m = features)")
 
 
 def bandwidth() -> Any:

@@ -1,16 +1,10 @@
 """``exponential_kde``: Exponential kernel density.
 
-What is where: ``params.py`` the typed parameters (names, ranges, defaults,
-meanings); ``spec.py`` how they are read and what the build releases (its
-statistics and sensitivities); ``release.py`` the builder and the release;
-``reference.py`` the exact brute force; ``audit.py`` the audit's structure and
-worst-case neighbours. Derivation: docs/privacy/kde.md#exponential_kde-and-laplace_kde.
-Tests: every generic test iterates the registry (test_registry.py, test_structures.py,
-test_error_model.py, test_cost.py, test_finite.py, test_sensitivity.py,
-test_serialization.py, test_totality.py, tests/privacy/ (audit layers), test_kernels.py,
-test_leakage.py, test_parity.py); this kind's own: tests/unit/core/test_kernels.py.
+Derivation: docs/privacy/kde.md#exponential_kde-and-laplace_kde. Layout and generic
+tests: core/kinds/__init__.py; this kind's own tests: tests/unit/core/test_kernels.py.
 """
 
+from core.kinds import common
 from core.kinds.exponential_kde.audit import AUDIT
 from core.kinds.exponential_kde.params import Params
 from core.kinds.exponential_kde.reference import reference
@@ -29,13 +23,8 @@ KIND = KindDef(
     release=RandomFeatureRelease,
     mechanisms=("laplace", "gaussian"),
     relations=("add_remove", "replace_one"),
-    sensitivity=("features (m values): L1 m/sqrt(2), L2 sqrt(m/2) under "
-                 "add_remove; L1 sqrt(2) m, L2 sqrt(2m) under replace_one (paired "
-                 "features: |cos| + |sin| <= sqrt 2 and cos^2 + sin^2 = 1 per "
-                 "frequency, whatever the row); count: 1 under add_remove, 0 "
-                 "(public) under replace_one"),
-    query_cost=("O(d k + k m/2) per point (k = projection_dim, or d without "
-                "projection; m = features)"),
+    sensitivity=common.PAIRED_FEATURE_SENSITIVITY,
+    query_cost=common.PROJECTED_FEATURE_QUERY_COST,
     derivation="docs/privacy/kde.md#exponential_kde-and-laplace_kde",
     example_params={"bandwidth": 0.8, "features": 64, "projection_dim": 2},
     reference=reference,

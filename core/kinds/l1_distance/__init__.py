@@ -1,14 +1,7 @@
 """``l1_distance``: Sum of l1 distances.
 
-What is where: ``params.py`` the typed parameters (names, ranges, defaults,
-meanings); ``spec.py`` how they are read and what the build releases (its
-statistics and sensitivities); ``release.py`` the builder and the release;
-``reference.py`` the exact brute force; ``audit.py`` the audit's structure and
-worst-case neighbours. Derivation: docs/privacy/distance.md#2-sensitivities.
-Tests: every generic test iterates the registry (test_registry.py, test_structures.py,
-test_error_model.py, test_cost.py, test_finite.py, test_sensitivity.py,
-test_serialization.py, test_totality.py, tests/privacy/ (audit layers), test_kernels.py,
-test_leakage.py, test_parity.py); this kind's own: tests/unit/core/test_distances.py.
+Derivation: docs/privacy/distance.md#2-sensitivities. Layout and generic tests:
+core/kinds/__init__.py; this kind's own tests: tests/unit/core/test_distances.py.
 """
 
 from core.kinds.l1_distance.audit import AUDIT

@@ -1,14 +1,8 @@
 """``l2_distance``: Sum of l2 distances (oblivious l2 -> l1 embedding).
 
-What is where: ``params.py`` the typed parameters (names, ranges, defaults,
-meanings); ``spec.py`` how they are read and what the build releases (its
-statistics and sensitivities); ``release.py`` the builder and the release;
-``reference.py`` the exact brute force; ``audit.py`` the audit's structure and
-worst-case neighbours. Derivation: docs/privacy/distance.md#6-l2_distance-the-oblivious-embedding.
-Tests: every generic test iterates the registry (test_registry.py, test_structures.py,
-test_error_model.py, test_cost.py, test_finite.py, test_sensitivity.py,
-test_serialization.py, test_totality.py, tests/privacy/ (audit layers), test_kernels.py,
-test_leakage.py, test_parity.py); this kind's own: tests/unit/core/test_distances.py.
+Derivation: docs/privacy/distance.md#6-l2_distance-the-oblivious-embedding. Layout and
+generic tests: core/kinds/__init__.py; this kind's own tests:
+tests/unit/core/test_distances.py.
 """
 
 from core.kinds.l2_distance.audit import AUDIT

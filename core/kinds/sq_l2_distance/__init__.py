@@ -1,14 +1,7 @@
 """``sq_l2_distance``: Sum of squared l2 distances.
 
-What is where: ``params.py`` the typed parameters (names, ranges, defaults,
-meanings); ``spec.py`` how they are read and what the build releases (its
-statistics and sensitivities); ``release.py`` the builder and the release;
-``reference.py`` the exact brute force; ``audit.py`` the audit's structure and
-worst-case neighbours. Derivation: docs/privacy/moments.md#sq_l2_distance.
-Tests: every generic test iterates the registry (test_registry.py, test_structures.py,
-test_error_model.py, test_cost.py, test_finite.py, test_sensitivity.py,
-test_serialization.py, test_totality.py, tests/privacy/ (audit layers), test_kernels.py,
-test_leakage.py, test_parity.py).
+Derivation: docs/privacy/moments.md#sq_l2_distance. Layout and generic tests:
+core/kinds/__init__.py.
 """
 
 from core.kinds.registry import KindDef
