@@ -30,6 +30,7 @@ from app.db.models import (
     StructureRow,
 )
 from app.services.ports import Cursor, TransactionPort, UnitOfWorkPort
+from core.models import MODEL_KINDS
 
 R = TypeVar("R", bound=Base)
 
@@ -170,11 +171,12 @@ class FakeStructures:
         return self._s.structures.get(structure_id)
 
     def page_visible(self, *, owner: UUID | None, granted: set[UUID] | None,
-                     after: Cursor | None,
-                     limit: int) -> Sequence[tuple[StructureRow, UUID]]:
+                     after: Cursor | None, limit: int,
+                     models: bool = False) -> Sequence[tuple[StructureRow, UUID]]:
         visible = {d.id: d.owner_key_id
                    for d in FakeDatasets(self._s)._visible(owner, granted)}
-        rows = [s for s in self._s.structures.values() if s.dataset_id in visible]
+        rows = [s for s in self._s.structures.values()
+                if s.dataset_id in visible and (s.kind in MODEL_KINDS) == models]
         return [(s, visible[s.dataset_id]) for s in _page(rows, after, limit)]
 
     def get_blob(self, structure_id: UUID) -> StructureBlobRow | None:

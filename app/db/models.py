@@ -72,6 +72,9 @@ class DatasetRow(Base):
     neighbouring: Mapped[str] = mapped_column(String(16))
     on_out_of_domain: Mapped[str] = mapped_column(String(8))
     labelled: Mapped[bool] = mapped_column(Boolean)
+    # the public label set (core.models.LabelSet), declared at creation, immutable
+    classes: Mapped[list[int] | None] = mapped_column(JSON)
+    label_range: Mapped[list[float] | None] = mapped_column(JSON)
     epsilon_total: Mapped[int] = mapped_column(BigInteger)
     delta_total: Mapped[int] = mapped_column(BigInteger)
     accounting: Mapped[str] = mapped_column(String(16))

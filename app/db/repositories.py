@@ -23,6 +23,7 @@ from app.db.models import (
     StructureBlobRow,
     StructureRow,
 )
+from core.models import MODEL_KINDS
 
 # (created_at, id) of the last row of the previous page: lists of UUID-keyed rows are
 # ordered by both, so a page boundary is exact even when rows share a timestamp
@@ -169,14 +170,15 @@ class StructureRepository:
         return self._s.get(StructureRow, structure_id)
 
     def page_visible(self, *, owner: UUID | None, granted: set[UUID] | None,
-                     after: Cursor | None,
-                     limit: int) -> Sequence[tuple[StructureRow, UUID]]:
-        """Structures of live datasets in creation order, after ``after``, each with its
-        dataset's owner: all of them (owner and granted None), or those of datasets
-        owned by / granted to a key."""
+                     after: Cursor | None, limit: int,
+                     models: bool = False) -> Sequence[tuple[StructureRow, UUID]]:
+        """Structures (``models``: models, core.models.MODEL_KINDS) of live datasets in
+        creation order, after ``after``, each with its dataset's owner: all of them
+        (owner and granted None), or those of datasets owned by / granted to a key."""
+        kind = StructureRow.kind.in_(MODEL_KINDS)
         stmt = (select(StructureRow, DatasetRow.owner_key_id)
                 .join(DatasetRow, DatasetRow.id == StructureRow.dataset_id)
-                .where(DatasetRow.deleted_at.is_(None)))
+                .where(DatasetRow.deleted_at.is_(None), kind if models else ~kind))
         if owner is not None or granted is not None:
             stmt = stmt.where(or_(DatasetRow.owner_key_id == owner,
                                   DatasetRow.id.in_(granted or set())))

@@ -23,6 +23,7 @@ from app.services.paging import check_limit, decode_cursor, encode_cursor, split
 from app.services.ports import UnitOfWorkPort
 from app.services.views import BudgetView, DatasetView, LedgerEntryView, LedgerView, Page
 from core.domain import domain_from_dict
+from core.models.labels import LabelSet
 from core.privacy.accounting import as_route, default_route
 from core.privacy.budget import Units
 
@@ -38,12 +39,29 @@ class NewDataset:
     epsilon: float
     delta: float
     accounting: str | None = None  # the composition route; None: the default for delta
+    classes: list[int] | None = None  # a labelled dataset's label set (core.models.LabelSet)
+    label_range: list[float] | None = None
+
+
+def declared_labels(new: NewDataset) -> tuple[bool, LabelSet | None]:
+    """Whether the dataset is labelled, and its label set: declared with the dataset,
+    before any row, so which classes exist never depends on the data."""
+    if new.classes is not None and new.label_range is not None:
+        raise InvalidInput("declare classes (a classifier's labels) or label_range (a "
+                           "regressor's), not both")
+    labels = LabelSet.declared(new.classes, new.label_range)  # InvalidParameter -> 422
+    if labels is None and new.labelled:
+        raise InvalidInput("a labelled dataset declares its labels before any row: "
+                           "\"classes\": [its integer labels] for a classifier, or "
+                           "\"label_range\": [lo, hi] for a regressor")
+    return labels is not None, labels
 
 
 def create_dataset(uow: UnitOfWorkPort, principal: Principal, new: NewDataset,
                    *, max_epsilon: float, max_delta: float) -> DatasetView:
     require_role(principal, Role.ADMIN, Role.OWNER)
     domain = domain_from_dict(new.domain, new.dim)  # InvalidParameter -> 422
+    labelled, labels = declared_labels(new)
     if new.epsilon > max_epsilon:
         raise InvalidInput(f"budget.epsilon: at most {max_epsilon:g} per dataset "
                            "(PRIVSIM_MAX_BUDGET_EPSILON)")
@@ -68,7 +86,9 @@ def create_dataset(uow: UnitOfWorkPort, principal: Principal, new: NewDataset,
     row = DatasetRow(
         id=uuid4(), name=new.name, owner_key_id=principal.key_id, dim=new.dim,
         domain=domain.to_dict(), neighbouring=new.neighbouring,
-        on_out_of_domain=new.on_out_of_domain, labelled=new.labelled,
+        on_out_of_domain=new.on_out_of_domain, labelled=labelled,
+        classes=list(labels.classes) if labels and labels.classes else None,
+        label_range=list(labels.label_range) if labels and labels.label_range else None,
         epsilon_total=total.epsilon, delta_total=total.delta, accounting=accounting,
         epsilon_spent=0, delta_spent=0, row_count=0, chunk_count=0,
     )

@@ -29,6 +29,8 @@ from numpy.typing import NDArray
 
 from app.errors import InvalidInput, PayloadTooLarge, UnsupportedMediaType
 from app.services.jsondoc import JSONDocumentError, loads_strict
+from core.errors import InvalidParameter
+from core.models.labels import LabelSet
 
 JSON_TYPES = ("application/json",)
 NPY_TYPES = ("application/x-npy", "application/npy")
@@ -52,7 +54,7 @@ _SEPARATORS = {";": "';'", "\t": "tabs", "|": "'|'"}
 @dataclass(frozen=True, slots=True)
 class ParsedRows:
     rows: NDArray[np.float64]
-    labels: NDArray[np.int64] | None
+    labels: NDArray[Any] | None  # int64, or float64 for a dataset with a label range
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,7 +87,9 @@ def media_type(content_type: str | None) -> str:
 
 
 def parse_rows(body: bytes, content_type: str | None, *, dim: int, labelled: bool,
-               limits: UploadLimits) -> ParsedRows:
+               limits: UploadLimits, label_set: LabelSet | None = None) -> ParsedRows:
+    """Rows (and labels) of an upload, checked against the dataset's ``dim`` and, where
+    it declared them, its labels (``label_set``: integer classes, or a numeric range)."""
     kind = media_type(content_type)
     if not body:
         raise InvalidInput("the upload is empty")
@@ -101,7 +105,26 @@ def parse_rows(body: bytes, content_type: str | None, *, dim: int, labelled: boo
     else:
         raise UnsupportedMediaType(
             "rows must be sent as one of: " + ", ".join(SUPPORTED))
-    return _validate(parsed, dim=dim, labelled=labelled)
+    return _declared(_validate(parsed, dim=dim, labelled=labelled), label_set)
+
+
+def _declared(parsed: ParsedRows, label_set: LabelSet | None) -> ParsedRows:
+    """Labels as the declaration wants them: integers within the classes, or numbers
+    within the label range (float64); refused otherwise, before anything is stored."""
+    labels = parsed.labels
+    if labels is None or label_set is None:
+        if labels is not None and labels.dtype.kind == "f":
+            raise InvalidInput("labels must be integers")
+        return parsed
+    if label_set.classes is not None and labels.dtype.kind == "f":
+        raise InvalidInput("labels must be integers (one of the dataset's declared classes)")
+    try:
+        label_set.check_labels(labels)
+    except InvalidParameter as exc:
+        raise InvalidInput(exc.rule) from exc
+    if label_set.label_range is not None:
+        return ParsedRows(parsed.rows, labels.astype(np.float64))
+    return parsed
 
 
 def _validate(parsed: ParsedRows, *, dim: int, labelled: bool) -> ParsedRows:
@@ -145,14 +168,19 @@ def _numeric_matrix(data: Any, what: str) -> NDArray[np.float64]:
     return arr.astype(np.float64, copy=False)
 
 
-def _labels(data: Any) -> NDArray[np.int64]:
+def _labels(data: Any) -> NDArray[Any]:
+    """Labels as int64 where every one is an integer, else as float64 (which only a
+    dataset with a label range accepts: ``_declared``)."""
     arr = np.asarray(data) if not isinstance(data, np.ndarray) else data
     if arr.ndim != 1:
         raise InvalidInput("labels must be a flat list of integers")
     if arr.size and arr.dtype.kind not in "iu":
-        if arr.dtype.kind == "f" and np.all(np.isfinite(arr)) and np.all(arr == np.round(arr)):
-            return arr.astype(np.int64)
-        raise InvalidInput("labels must be integers")
+        if arr.dtype.kind == "f" and np.all(np.isfinite(arr)):
+            if np.all(arr == np.round(arr)) and np.all(np.abs(arr) < 2.0**63):
+                return arr.astype(np.int64)
+            return arr.astype(np.float64)
+        raise InvalidInput("labels must be integers" if arr.dtype.kind != "f"
+                           else "labels must be finite numbers")
     return arr.astype(np.int64, copy=False)
 
 
@@ -308,7 +336,7 @@ def _parse_parquet(body: bytes, *, dim: int, labelled: bool,
     if listed and pa.types.is_fixed_size_list(first) and first.list_size != dim:
         raise _wrong_dim(dim, first.list_size)
     rows = np.empty((n, dim), dtype=np.float64)
-    labels = np.empty(n, dtype=np.int64) if label_at else None
+    labels = np.empty(n, dtype=np.float64) if label_at else None  # integers: _labels below
     start = 0
     try:
         for batch in source.iter_batches(batch_size=_PARQUET_BATCH_ROWS):
@@ -332,7 +360,7 @@ def _parse_parquet(body: bytes, *, dim: int, labelled: bool,
         raise InvalidInput("the body is not a valid Parquet file") from exc
     if start != n:
         raise InvalidInput("the Parquet file has fewer rows than its metadata says")
-    return ParsedRows(rows, labels)
+    return ParsedRows(rows, None if labels is None else _labels(labels))
 
 
 def _list_batch(column: Any, start: int, dim: int) -> NDArray[np.float64]:

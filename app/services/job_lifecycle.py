@@ -21,6 +21,7 @@ from app.services import audit, budget
 from app.services.ports import TransactionPort, UnitOfWorkPort
 from app.services.rows import still_stored
 from app.services.structures import data_spec
+from core.models import LabelSet
 from core.privacy.budget import Units
 from core.structures import DataSpec
 from core.structures.serialization import FORMAT_VERSION, payload_checksum
@@ -104,6 +105,7 @@ class BuildTask:
     data: DataSpec
     seqs: list[int]
     read_before: bool  # an earlier attempt (a worker that died or stopped) may have read rows
+    labels: LabelSet | None = None  # the dataset's declared labels (a model's build)
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,7 +139,8 @@ def open_build(uow: UnitOfWorkPort, job_id: UUID) -> BuildTask | Unbuildable | N
                          kind=structure.kind, params=dict(structure.params),
                          seed=structure.seed, noise_plan=dict(structure.noise_plan),
                          charged=Units(structure.epsilon, structure.delta), data=data,
-                         seqs=seqs, read_before=read_before)
+                         seqs=seqs, read_before=read_before,
+                         labels=LabelSet.declared(dataset.classes, dataset.label_range))
 
 
 class Stored(enum.Enum):

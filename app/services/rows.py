@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from typing import Any
 from uuid import UUID
 
 import numpy as np
@@ -38,14 +39,14 @@ class UploadResult:
     rejected: int
 
 
-def encode_chunk(rows: NDArray[np.float64], labels: NDArray[np.int64] | None) -> bytes:
+def encode_chunk(rows: NDArray[np.float64], labels: NDArray[Any] | None) -> bytes:
     buffer = io.BytesIO()
     arrays = {"rows": rows} if labels is None else {"rows": rows, "labels": labels}
     np.savez(buffer, **arrays)
     return buffer.getvalue()
 
 
-def decode_chunk(data: bytes) -> tuple[NDArray[np.float64], NDArray[np.int64] | None]:
+def decode_chunk(data: bytes) -> tuple[NDArray[np.float64], NDArray[Any] | None]:
     with np.load(io.BytesIO(data), allow_pickle=False) as archive:
         rows = archive["rows"]
         labels = archive["labels"] if "labels" in archive.files else None
@@ -114,14 +115,21 @@ def purge_rows(uow: UnitOfWorkPort, principal: Principal, dataset_id: UUID) -> i
 def iter_chunks(uow: UnitOfWorkPort, dataset_id: UUID, cipher: RowCipher,
                 seqs: list[int]) -> Iterator[NDArray[np.float64]]:
     """Decrypted rows, one chunk at a time, each read in its own short transaction."""
+    for rows, _ in iter_labelled_chunks(uow, dataset_id, cipher, seqs):
+        yield rows
+
+
+def iter_labelled_chunks(uow: UnitOfWorkPort, dataset_id: UUID, cipher: RowCipher,
+                         seqs: list[int]) -> Iterator[tuple[NDArray[np.float64], Any]]:
+    """Decrypted rows with their labels (None for an unlabelled dataset), one chunk at a
+    time, each read in its own short transaction."""
     for seq in seqs:
         with uow() as tx:
             chunk = tx.chunks.get(dataset_id, seq)
             if chunk is None:
                 raise RowsPurged("the dataset's rows were purged during the build")
             ciphertext = chunk.ciphertext
-        rows, _ = decode_chunk(cipher.decrypt(ciphertext, dataset_id, seq))
-        yield rows
+        yield decode_chunk(cipher.decrypt(ciphertext, dataset_id, seq))
 
 
 def still_stored(tx: TransactionPort, dataset_id: UUID, seqs: Sequence[int]) -> bool:

@@ -45,6 +45,7 @@ from app.services.ports import TransactionPort, UnitOfWorkPort
 from app.services.views import BuildAcceptedView, ExportView, Page, StructureView
 from core.domain import domain_from_dict
 from core.errors import CorruptRelease, InvalidParameter
+from core.models import MODEL_KINDS, LabelSet, parse_model
 from core.privacy.accounting import Spent
 from core.privacy.budget import PrivacyBudget, Units
 from core.privacy.mechanisms import NoisePlan
@@ -106,11 +107,21 @@ class BuildLimits:
     chunk_rows: int
 
 
+def parse_request(dataset: DatasetRow, kind: str, params: dict[str, Any]) -> Spec:
+    """The spec of a structure, or of a model (core.models: its structures, on the
+    dataset's declared labels), of ``kind`` on ``dataset``; 422 if the params are bad."""
+    if kind in MODEL_KINDS:
+        labels = LabelSet.declared(dataset.classes, dataset.label_range)
+        model: Spec = parse_model(kind, params, data_spec(dataset), labels)
+        return model
+    return parse_spec(kind, params, data_spec(dataset))
+
+
 def plan_build(dataset: DatasetRow, request: BuildRequest, *, limits: BuildLimits) -> BuildPlan:
     """Validate a request against a dataset and fix its plan; reads no row (the row
     count is the owner's own public fact) and spends nothing. A build whose release,
     estimated CPU time or memory exceeds ``limits`` is refused (422) here."""
-    spec = parse_spec(request.kind, request.params, data_spec(dataset))  # 422 if bad
+    spec = parse_request(dataset, request.kind, request.params)  # 422 if bad
     cost = spec.cost(rows=max(dataset.row_count, 1), chunk_rows=limits.chunk_rows)
     size = cost.release_bytes
     if size > limits.max_bytes:
@@ -319,12 +330,19 @@ def list_structures(uow: UnitOfWorkPort, principal: Principal, *, after: str | N
                      for row, owner_id in page], next_after)
 
 
+def _found(structure: StructureRow | None, structure_id: UUID, *,
+           model: bool) -> StructureRow:
+    """The structure, or the model (a structure of a model kind), asked for; 404 for
+    the other (a model is read, predicted and exported through /v1/models only)."""
+    if structure is None or (structure.kind in MODEL_KINDS) != model:
+        raise NotFound(f"{'model' if model else 'structure'} {structure_id} not found")
+    return structure
+
+
 def get_structure(uow: UnitOfWorkPort, principal: Principal,
-                  structure_id: UUID) -> StructureView:
+                  structure_id: UUID, *, model: bool = False) -> StructureView:
     with uow() as tx:
-        structure = tx.structures.get(structure_id)
-        if structure is None:
-            raise NotFound(f"structure {structure_id} not found")
+        structure = _found(tx.structures.get(structure_id), structure_id, model=model)
         dataset = readable_dataset(tx, principal, structure.dataset_id)
         job = tx.jobs.for_structure(structure_id)
         return StructureView.of(structure, job, managed=manages(principal, dataset))
@@ -365,13 +383,12 @@ class ReleaseCache:
 
 
 def _ready_structure(tx: TransactionPort, principal: Principal,
-                     structure_id: UUID) -> StructureRow:
-    structure = tx.structures.get(structure_id)
-    if structure is None:
-        raise NotFound(f"structure {structure_id} not found")
+                     structure_id: UUID, *, model: bool = False) -> StructureRow:
+    structure = _found(tx.structures.get(structure_id), structure_id, model=model)
     readable_dataset(tx, principal, structure.dataset_id)
     if structure.status != StructureStatus.READY:
-        raise NotReady(f"structure {structure_id} is {structure.status}, not ready")
+        what = "model" if model else "structure"
+        raise NotReady(f"{what} {structure_id} is {structure.status}, not ready")
     return structure
 
 
@@ -392,7 +409,7 @@ def _seconds_per_point(structure: StructureRow, dataset: DatasetRow, release: Re
     under older parameter ranges that no longer parse, reading the whole release once
     per point (an upper bound for every kind's query)."""
     try:
-        spec = parse_spec(structure.kind, structure.params, data_spec(dataset))
+        spec = parse_request(dataset, structure.kind, structure.params)
     except InvalidParameter:
         stored = sum(int(a.nbytes) for a in release.arrays().values())
         return stored / SCAN_BYTES_PER_SECOND
@@ -400,10 +417,10 @@ def _seconds_per_point(structure: StructureRow, dataset: DatasetRow, release: Re
 
 
 def load_for_query(uow: UnitOfWorkPort, principal: Principal, structure_id: UUID,
-                   cache: ReleaseCache) -> tuple[StructureRow, Loaded]:
+                   cache: ReleaseCache, *, model: bool = False) -> tuple[StructureRow, Loaded]:
     """Access is checked on every call; only the deserialised release is cached."""
     with uow() as tx:
-        structure = _ready_structure(tx, principal, structure_id)
+        structure = _ready_structure(tx, principal, structure_id, model=model)
         loaded = cache.get(structure_id)
         if loaded is None:
             release = load_release(_verified_blob(tx, structure_id))
@@ -422,14 +439,7 @@ def query(uow: UnitOfWorkPort, principal: Principal, structure_id: UUID,
         raise PayloadTooLarge(f"at most {max_points} query points per request "
                               "(PRIVSIM_MAX_QUERY_POINTS)", max_points=max_points)
     structure, loaded = load_for_query(uow, principal, structure_id, cache)
-    cost = points.shape[0] * loaded.seconds_per_point
-    if cost > max_seconds:
-        allowed = max(1, int(max_seconds / loaded.seconds_per_point))
-        raise PayloadTooLarge(
-            f"this query would cost about {cost:.3g} s of CPU, above the limit of "
-            f"{max_seconds:g} s (PRIVSIM_MAX_QUERY_SECONDS): send at most {allowed} points "
-            "per request to this structure", estimated_seconds=cost,
-            limit_seconds=max_seconds, max_points=allowed)
+    check_query_cost(points.shape[0], loaded, max_seconds)
     result = loaded.release.query(points, reduce)
     audit.record_now(uow, structure.dataset_id, principal.key_id, "query",
                      structure_id=str(structure_id), points=int(points.shape[0]),
@@ -437,9 +447,22 @@ def query(uow: UnitOfWorkPort, principal: Principal, structure_id: UUID,
     return result
 
 
-def export(uow: UnitOfWorkPort, principal: Principal, structure_id: UUID) -> ExportView:
+def check_query_cost(points: int, loaded: Loaded, max_seconds: float) -> None:
+    """413 for a batch of ``points`` estimated above ``max_seconds`` of CPU."""
+    cost = points * loaded.seconds_per_point
+    if cost > max_seconds:
+        allowed = max(1, int(max_seconds / loaded.seconds_per_point))
+        raise PayloadTooLarge(
+            f"this query would cost about {cost:.3g} s of CPU, above the limit of "
+            f"{max_seconds:g} s (PRIVSIM_MAX_QUERY_SECONDS): send at most {allowed} points "
+            "per request to this structure", estimated_seconds=cost,
+            limit_seconds=max_seconds, max_points=allowed)
+
+
+def export(uow: UnitOfWorkPort, principal: Principal, structure_id: UUID, *,
+           model: bool = False) -> ExportView:
     with uow() as tx:
-        structure = _ready_structure(tx, principal, structure_id)
+        structure = _ready_structure(tx, principal, structure_id, model=model)
         blob = _verified_blob(tx, structure_id)
     audit.record_now(uow, structure.dataset_id, principal.key_id, "export",
                      structure_id=str(structure_id), size_bytes=len(blob))

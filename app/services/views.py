@@ -21,6 +21,7 @@ from app.db.models import (
 )
 from app.domain import Role
 from app.services.budget import standing
+from core.models.labels import LabelSet
 from core.privacy.accounting import RHO_UNIT
 from core.privacy.budget import EPSILON_UNIT, Units
 
@@ -84,6 +85,8 @@ class DatasetView:
     row_count: int | None  # None unless the caller manages the dataset (n is private)
     created_at: datetime
     rows_purged_at: datetime | None
+    classes: list[int] | None = None  # the declared label set (public)
+    label_range: list[float] | None = None
 
     @classmethod
     def of(cls, row: DatasetRow, *, managed: bool) -> DatasetView:
@@ -92,7 +95,14 @@ class DatasetView:
                    labelled=row.labelled, accounting=row.accounting,
                    budget=BudgetView.of(row),
                    row_count=row.row_count if managed else None,
-                   created_at=row.created_at, rows_purged_at=row.purged_at)
+                   created_at=row.created_at, rows_purged_at=row.purged_at,
+                   classes=list(row.classes) if row.classes is not None else None,
+                   label_range=list(row.label_range) if row.label_range is not None else None)
+
+    @property
+    def label_set(self) -> LabelSet | None:
+        """The declared labels (None: unlabelled, or labelled before declarations)."""
+        return LabelSet.declared(self.classes, self.label_range)
 
 
 @dataclass(frozen=True, slots=True)

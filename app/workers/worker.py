@@ -62,9 +62,10 @@ from app.services.job_lifecycle import (
     Unbuildable,
 )
 from app.services.ports import UnitOfWorkPort
-from app.services.rows import RowsPurged, iter_chunks
+from app.services.rows import RowsPurged, iter_labelled_chunks
 from app.settings import Settings
 from core.errors import CoreError, PlanMismatch
+from core.models import LABELLED_MODELS, MODEL_KINDS, build_model, parse_model
 from core.privacy.budget import Units
 from core.privacy.mechanisms import NoisePlan
 from core.structures import build_release, dump_release, parse_spec
@@ -200,26 +201,36 @@ class Worker:
         heartbeat = Heartbeat(self._uow, job_id, self.name, self._config)
         heartbeat.start()
         try:
-            spec = parse_spec(task.kind, task.params, task.data)
+            labelled = task.kind in LABELLED_MODELS
+            spec = (parse_model(task.kind, task.params, task.data, task.labels)
+                    if task.kind in MODEL_KINDS else parse_spec(task.kind, task.params, task.data))
             plan = NoisePlan.from_dict(task.noise_plan)
             check_plan(spec, plan)  # PlanMismatch: decided before any row is read
             check_charge(plan, task.charged)
 
-            def chunks() -> Iterator[NDArray[np.float64]]:
+            def chunks() -> Iterator[tuple[NDArray[np.float64], Any]]:
                 nonlocal rows_read
-                for rows in iter_chunks(self._uow, task.dataset_id, self._cipher, seqs):
+                for part in iter_labelled_chunks(self._uow, task.dataset_id, self._cipher,
+                                                 seqs):
                     rows_read = True  # from here on, a failure may depend on the rows
                     if heartbeat.lost.is_set():
                         raise LeaseLost
                     if self.stop_event.is_set():
                         raise Stopping
-                    yield rows
+                    yield part
 
             def progress(done: int) -> None:
                 heartbeat.progress = 0.95 * done / len(seqs)
 
-            release = build_release(spec, seed=int(task.seed, 16), plan=plan, chunks=chunks(),
-                                    to_backend=self._backend.to_device, progress=progress)
+            seed = int(task.seed, 16)
+            if labelled:  # a classifier or regressor reads each row's label too
+                release = build_model(spec, seed=seed, plan=plan,  # type: ignore[arg-type]
+                                      chunks=chunks(),
+                                      to_backend=self._backend.to_device, progress=progress)
+            else:
+                release = build_release(spec, seed=seed, plan=plan,
+                                        chunks=(rows for rows, _ in chunks()),
+                                        to_backend=self._backend.to_device, progress=progress)
             blob = dump_release(release)
             error_model = release.error_model(spec.data).to_dict()
         except LeaseLost:

@@ -62,8 +62,12 @@ def parse_spec(kind: str, params: Mapping[str, Any], data: DataSpec) -> Spec:
 def release_class(kind: str) -> type[Release]:
     """The class a stored release of ``kind`` loads into."""
     from core.kinds import REGISTRY
+    from core.models import model_release_class
 
     definition = REGISTRY.get(kind)
-    if definition is None:
+    if definition is not None:
+        return definition.release
+    model = model_release_class(kind)  # a model's release (core.models) is a file too
+    if model is None:
         raise CorruptRelease("release of an unknown kind")
-    return definition.release
+    return model

@@ -34,7 +34,7 @@ def chunk_count(api: Api, dataset_id: str) -> int:
 
 
 def test_create_and_read(client: TestClient) -> None:
-    status, body = create(client, neighbouring="replace_one", labelled=True,
+    status, body = create(client, neighbouring="replace_one", labelled=True, classes=[0, 1, 2],
                           budget={"epsilon": 2.5, "delta": 1e-6},
                           domain={"type": "box", "low": -1, "high": [1, 2, 3]})
     assert status == 201
@@ -177,7 +177,7 @@ def test_a_rejected_upload_stores_nothing(client: TestClient) -> None:
 
 def test_labelled_datasets_need_labels(client: TestClient) -> None:
     api = Api(client)
-    dataset_id = api.dataset(ADMIN, labelled=True)
+    dataset_id = api.dataset(ADMIN, labelled=True, classes=[0, 1])
     url = f"/v1/datasets/{dataset_id}/rows"
     r = client.post(url, headers=ADMIN, json={"rows": [[0.1, 0.2, 0.3]]})
     assert r.status_code == 422 and "label" in r.json()["detail"]

@@ -345,6 +345,7 @@ def create_datasets(s: Session) -> tuple[str, str]:
     a = rec("owner", "POST", "/v1/datasets", expect=201, json={
         "name": "labelled", "dim": DIM_A, "domain": {"type": "l2_ball", "radius": 1.0},
         "neighbouring": "add_remove", "on_out_of_domain": "clip", "labelled": True,
+        "classes": [0, 1, 2, 3, 4],
         "budget": {"epsilon": 20.0, "delta": 1e-5}}).json()["id"]
     b = rec("owner", "POST", "/v1/datasets", expect=201, json={
         "name": "unlabelled", "dim": DIM_B, "domain": {"type": "box", "low": -1.0, "high": 3.0},

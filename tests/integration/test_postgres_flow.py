@@ -18,7 +18,7 @@ def test_a_whole_session(pg_client: TestClient) -> None:
     api = Api(pg_client)
     owner_id, owner = api.key("owner")
     analyst_id, analyst = api.key("analyst")
-    dataset_id = api.dataset(owner, dim=4, labelled=True)
+    dataset_id = api.dataset(owner, dim=4, labelled=True, classes=[0, 1, 2])
     rows = unit_ball_rows(300, 4)
     api.upload(owner, dataset_id, rows, labels=[i % 3 for i in range(300)])
     pg_client.post(f"/v1/datasets/{dataset_id}/grants", headers=owner,

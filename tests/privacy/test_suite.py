@@ -47,9 +47,20 @@ def _suites() -> dict[str, list[dict[str, Any]]]:
     }
 
 
+# the kinds the recording covers; a kind registered since is checked by
+# test_every_registered_kind_is_in_every_suite
+RECORDED_KINDS = ("gaussian_kde", "rff_baseline", "sq_l2_distance", "inner_product",
+                  "exponential_kde", "laplace_kde", "cauchy_kde", "l1_distance", "l2_distance")
+
+
+def _recorded(case: dict[str, Any]) -> bool:
+    return any(case["name"].startswith(f"{kind}-") for kind in RECORDED_KINDS)
+
+
 @pytest.mark.parametrize("suite", sorted(BEFORE))
 def test_the_registry_builds_the_same_cases(suite: str) -> None:
-    now = json.loads(json.dumps(_suites()[suite]))  # tuples and floats as JSON has them
+    now = [c for c in json.loads(json.dumps(_suites()[suite]))  # JSON's tuples and floats
+           if _recorded(c)]
     assert sorted(c["name"] for c in now) == sorted(c["name"] for c in BEFORE[suite])
     key = lambda c: json.dumps(c, sort_keys=True)  # noqa: E731
     assert sorted(now, key=key) == sorted(BEFORE[suite], key=key)

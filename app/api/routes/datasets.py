@@ -55,7 +55,7 @@ def create_dataset(body: DatasetCreate, uow: UoWDep, settings: SettingsDep,
         name=body.name, dim=body.dim, domain=body.domain.model_dump(),
         neighbouring=body.neighbouring, on_out_of_domain=body.on_out_of_domain,
         labelled=body.labelled, epsilon=body.budget.epsilon, delta=body.budget.delta,
-        accounting=body.accounting),
+        accounting=body.accounting, classes=body.classes, label_range=body.label_range),
         max_epsilon=settings.max_budget_epsilon, max_delta=settings.max_budget_delta)
     return DatasetRead.from_view(view)
 
@@ -166,7 +166,8 @@ async def upload_rows(dataset_id: UUID, request: Request, state: StateDep,
     body = await request.body()
     limits = ingest.UploadLimits(settings.max_upload_rows, settings.max_upload_decoded_bytes)
     parse = partial(ingest.parse_rows, body, request.headers.get("content-type"),
-                    dim=dataset.dim, labelled=dataset.labelled, limits=limits)
+                    dim=dataset.dim, labelled=dataset.labelled, limits=limits,
+                    label_set=dataset.label_set)
     parsed = await anyio.to_thread.run_sync(parse, limiter=state.compute)
     result = await run_in_threadpool(rows.append_rows, uow, principal, dataset_id, parsed,
                                      cipher=state.cipher, chunk_rows=state.settings.chunk_rows)

@@ -31,7 +31,17 @@ class DatasetCreate(Strict):
     on_out_of_domain: Literal["clip", "reject"] = Field(
         default="clip", description="'reject' only with neighbouring 'add_remove'")
     budget: Budget
-    labelled: bool = False
+    labelled: bool = Field(default=False, description="rows carry a label; implied by "
+                           "classes or label_range, one of which a labelled dataset declares")
+    classes: list[int] | None = Field(
+        default=None, min_length=2, max_length=1000,
+        description="a classifier's dataset: its integer labels, distinct, declared before "
+        "any row (which classes exist must not depend on the data); labels outside are "
+        "refused at upload")
+    label_range: list[float] | None = Field(
+        default=None, min_length=2, max_length=2,
+        description="a regressor's dataset: [lo, hi], the public range of its numeric "
+        "labels; labels outside are refused at upload")
     accounting: Literal["basic", "zcdp"] | None = Field(
         default=None, description="how the dataset's spends compose, fixed for good: "
         "'basic' (epsilons and deltas add up) or 'zcdp' (every spend as zCDP rho, converted "
@@ -67,6 +77,9 @@ class DatasetRead(Out):
         default=None, description="shown to the owner and admins only")
     created_at: datetime
     rows_purged_at: datetime | None
+    classes: list[int] | None = Field(default=None, description="the declared classes")
+    label_range: list[float] | None = Field(default=None,
+                                            description="the declared label range")
 
 
 class GrantCreate(Strict):

@@ -1,0 +1,183 @@
+from __future__ import annotations
+
+import io
+from functools import partial
+from typing import Annotated
+from uuid import UUID
+
+import anyio
+import numpy as np
+from fastapi import APIRouter, Header, Request, Response
+from fastapi.exceptions import RequestValidationError
+from pydantic import ValidationError
+
+from app.api.deps import AppState, PrincipalDep, StateDep, UoWDep
+from app.api.responses import AUTHENTICATED, problems, success
+from app.api.routes import V1
+from app.api.routes.structures import NPY, RELEASE_MEDIA_TYPE, _limits
+from app.api.schemas.models import (
+    ModelAccepted,
+    ModelCreate,
+    ModelRead,
+    PredictIn,
+    PredictOut,
+)
+from app.api.schemas.structures import StructureRead
+from app.api.strict_json import StrictJSONRoute
+from app.errors import (
+    BudgetExhausted,
+    BuildTooCostly,
+    Conflict,
+    Forbidden,
+    IdempotencyKeyReused,
+    InvalidInput,
+    NotAcceptable,
+    NotFound,
+    NotReady,
+    PayloadTooLarge,
+    StructureTooLarge,
+    UnsupportedMediaType,
+)
+from app.services import models
+from app.services.access import Principal
+from app.services.ingest import JSON_TYPES, NPY_TYPES, media_type, read_npy
+from app.services.jsondoc import JSONDocumentError, loads_strict
+
+router = APIRouter(prefix=f"{V1}/models", tags=["models"], route_class=StrictJSONRoute,
+                   responses=problems(*AUTHENTICATED))
+
+_MAX_DIM = 65_536
+
+
+@router.post("", status_code=202, response_model=ModelAccepted,
+             responses=problems(Forbidden, NotFound, Conflict, BudgetExhausted,
+                                IdempotencyKeyReused, PayloadTooLarge, InvalidInput,
+                                StructureTooLarge, BuildTooCostly))
+def create_model(
+    body: ModelCreate, uow: UoWDep, state: StateDep, principal: PrincipalDep,
+    response: Response,
+    idempotency_key: Annotated[str | None, Header(
+        min_length=1, max_length=255, pattern=r"^[\x21-\x7e]+$",
+        description="as for a structure build: a retry with the same key and body "
+        "returns the first answer and spends nothing")] = None,
+) -> ModelAccepted:
+    """Build a model (admin, owner of the dataset), one spend in the ledger:
+    a classifier (one structure per declared class plus the noisy class counts, in one
+    job), a regressor (Nadaraya-Watson: a kernel's feature sum and its label-weighted
+    sum) or a vMF fit (the noisy resultant and count). Follow ``job_url`` until the
+    model is ready, then ``POST /v1/models/{id}/predict``."""
+    accepted = models.request_model(
+        uow, principal, models.ModelRequest(
+            kind=body.kind, dataset_id=body.dataset_id, params=body.params(),
+            epsilon=body.privacy.epsilon, delta=body.privacy.delta),
+        limits=_limits(state), idempotency_key=idempotency_key)
+    if accepted.replayed:
+        response.headers["Idempotent-Replayed"] = "true"
+    return ModelAccepted(model_id=accepted.structure_id, job_id=accepted.job_id,
+                         status_url=f"/v1/models/{accepted.structure_id}",
+                         job_url=f"/v1/jobs/{accepted.job_id}", warnings=accepted.warnings)
+
+
+@router.get("/{model_id}", response_model=ModelRead,
+            responses=problems(Forbidden, NotFound, InvalidInput))
+def get_model(model_id: UUID, uow: UoWDep, principal: PrincipalDep) -> ModelRead:
+    """A model: its kind, rule and structure parameters (defaults filled in), the noise
+    plan it was charged for, its status and, once ready, its error model."""
+    view = StructureRead.from_view(models.get_model(uow, principal, model_id))
+    return ModelRead.model_validate(view.model_dump())
+
+
+_PREDICT_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/json": {"schema": PredictIn.model_json_schema()},
+            NPY: {"schema": {"type": "string", "format": "binary",
+                             "description": "a (q, dim) float array"}},
+        },
+    }
+}
+
+
+@router.post("/{model_id}/predict", response_model=PredictOut, openapi_extra=_PREDICT_BODY,
+             responses=success({"application/json": {}, NPY: {
+                 "schema": {"type": "string", "format": "binary", "description": (
+                     "classifier: a (q, 1 + classes) float64 array, the label then the "
+                     "scores; regressor and vmf: a (q, 2) array, value and std")}}})
+             | problems(Forbidden, NotFound, NotAcceptable, NotReady, PayloadTooLarge,
+                        UnsupportedMediaType, InvalidInput))
+async def predict(model_id: UUID, request: Request, state: StateDep,
+                  principal: PrincipalDep) -> Response:
+    """Predict a batch of points (any key that can read the dataset): post-processing
+    of the model's release, no spend. JSON ``{points}`` or ``application/x-npy`` in;
+    JSON or (``Accept: application/x-npy``) an array out. The same limits as a
+    structure query (``PRIVSIM_MAX_QUERY_POINTS``, ``PRIVSIM_MAX_QUERY_SECONDS``)."""
+    accept = request.headers.get("accept", "")
+    wants_npy = NPY in accept
+    if accept and not wants_npy and not any(t in accept for t in ("json", "*/*")):
+        raise NotAcceptable("answers are available as application/json or application/x-npy")
+    content_type = media_type(request.headers.get("content-type"))
+    if content_type not in JSON_TYPES + NPY_TYPES:
+        raise UnsupportedMediaType("send points as application/json or application/x-npy")
+    body = await request.body()
+    answer = partial(_predict, state, principal, model_id, body, content_type, wants_npy)
+    return await anyio.to_thread.run_sync(answer, limiter=state.compute)
+
+
+def _predict(state: AppState, principal: Principal, model_id: UUID, body: bytes,
+             content_type: str, wants_npy: bool) -> Response:
+    settings = state.settings
+    if content_type in JSON_TYPES:
+        try:
+            parsed = PredictIn.model_validate(loads_strict(body))
+        except JSONDocumentError as exc:
+            raise InvalidInput(str(exc)) from None
+        except ValidationError as exc:
+            raise RequestValidationError(
+                [{**e, "loc": ("body", *e["loc"])} for e in exc.errors()]) from exc
+        if len(parsed.points) > settings.max_query_points:
+            raise PayloadTooLarge(f"at most {settings.max_query_points} points per request "
+                                  "(PRIVSIM_MAX_QUERY_POINTS)",
+                                  max_points=settings.max_query_points)
+        width = len(parsed.points[0])
+        if any(len(p) != width for p in parsed.points):
+            raise InvalidInput("points are ragged: every point must have the same length")
+        points = np.asarray(parsed.points, dtype=np.float64)
+    else:
+        if not body:
+            raise InvalidInput("the body is empty")
+        points = read_npy(body, max_rows=settings.max_query_points,
+                          max_decoded_bytes=settings.max_query_points * _MAX_DIM * 8)
+        if points.shape[0] == 0:
+            raise InvalidInput("points must be a non-empty (q, dim) array")
+    view = models.predict(state.uow, principal, model_id, points, cache=state.cache,
+                          max_points=settings.max_query_points,
+                          max_seconds=settings.max_query_seconds)
+    if wants_npy:
+        if view.labels is not None and view.scores is not None:
+            table = np.column_stack([np.asarray(view.labels, dtype=np.float64), view.scores])
+        else:
+            table = np.column_stack([np.asarray(view.values), np.asarray(view.std)])
+        buffer = io.BytesIO()
+        np.save(buffer, table)
+        return Response(buffer.getvalue(), media_type=NPY)
+    out = PredictOut(
+        labels=view.labels, classes=view.classes,
+        scores=None if view.scores is None else view.scores.tolist(),
+        values=None if view.values is None else view.values.tolist(),
+        std=None if view.std is None else view.std.tolist())
+    return Response(out.model_dump_json(exclude_none=True), media_type="application/json")
+
+
+@router.get("/{model_id}/export", response_class=Response,
+            responses=success({RELEASE_MEDIA_TYPE: {"schema": {"type": "string",
+                                                                "format": "binary"}}},
+                              description="the model's release file")
+            | problems(Forbidden, NotFound, NotReady, InvalidInput))
+def export_model(model_id: UUID, uow: UoWDep, principal: PrincipalDep) -> Response:
+    """The model's DP release as a file; ``core.structures.load_release`` loads it and
+    its ``predict`` answers offline exactly as the service does."""
+    release = models.export(uow, principal, model_id)
+    filename = f"{release.kind}-{release.structure_id}.privsim"
+    return Response(release.blob, media_type=RELEASE_MEDIA_TYPE, headers={
+        "Content-Disposition": f'attachment; filename="{filename}"'})
