@@ -119,3 +119,50 @@ JOB: dict[str, Any] = {
     "attempts": 1, "created_at": "2026-12-06T22:02:01.774315Z",
     "updated_at": "2026-12-06T22:02:01.869781Z",
     "finished_at": "2026-12-06T22:02:01.869781Z"}
+
+# the bandwidth advisor: 5,000 rows in 8 dimensions, a build's default sizes at (1, 1e-6)
+BANDWIDTH_IN: dict[str, Any] = {
+    "n": 5000, "dim": 8, "bandwidth": 2.0,
+    "spectrum": [2.0, 1.5, 1.0, 1.0, 0.5, 0.5, 0.25, 0.25],
+    "privacy": {"epsilon": 1.0, "delta": 1e-6}, "features": 1024, "mechanism": "gaussian"}
+BANDWIDTH_OUT: dict[str, Any] = {
+    "alpha": 1.0646, "regime": "clt", "h": 1.4142, "h_clt": 0.41023, "h_g": 0.29008,
+    "bandwidth_clt": 0.58016, "bandwidth_g": 0.41023, "typical_sum": 418.09,
+    "noise_std": 6.4076, "snr": 65.248, "warning": None}
+
+# models: a classifier over a dataset with classes [0, 1, 2]
+MODEL_ID = "0b7a8f8e-5d1c-4c86-9d0e-2f1b9a6c3e55"
+MODEL_CREATE: dict[str, Any] = {
+    "kind": "classifier", "dataset_id": DATASET_ID, "rule": "sum",
+    "structure": {"kind": "gaussian_kde", "params": {"bandwidth": 0.8, "features": 1024,
+                                                     "mechanism": "gaussian"}},
+    "privacy": {"epsilon": 1.0, "delta": 1e-6}}
+REGRESSOR_CREATE: dict[str, Any] = {
+    "kind": "regressor", "dataset_id": DATASET_ID,
+    "structure": {"kind": "gaussian_kde", "params": {"bandwidth": 0.5, "features": 2048,
+                                                     "mechanism": "gaussian"}},
+    "privacy": {"epsilon": 2.0, "delta": 1e-6}}
+MODEL_ACCEPTED: dict[str, Any] = {
+    "model_id": MODEL_ID, "job_id": JOB_ID, "status_url": f"/v1/models/{MODEL_ID}",
+    "job_url": f"/v1/jobs/{JOB_ID}", "warnings": []}
+MODEL: dict[str, Any] = {
+    "id": MODEL_ID, "dataset_id": DATASET_ID, "kind": "classifier",
+    "params": {"rule": "sum", "structure": {"kind": "gaussian_kde", "params": {
+        "bandwidth": 0.8, "alpha": None, "projection_dim": None, "features": 1024,
+        "mechanism": "gaussian", "frequencies": "orthogonal", "precision": "float32"}}},
+    "seed": "8234eabe91e050071ffd8515c94cf5ab",
+    "privacy": {"epsilon": 1.0, "delta": 1e-06, "mechanism": "gaussian", "statistics": [
+        {"statistic": "features", "size": 3072, "mechanism": "gaussian",
+         "sensitivity": 22.627, "noise_scale": 97.41, "sensitivity_norm": "l2",
+         "rho": 0.0270},
+        {"statistic": "count", "size": 3, "mechanism": "gaussian", "sensitivity": 1.0,
+         "noise_scale": 5.83, "sensitivity_norm": "l2", "rho": 0.0147}]},
+    "status": "ready",
+    "error_model": {"noise_std_sum": 6.088, "count_noise_std": 5.83,
+                    "approximation_std_mean": 0.0442, "details": {"classes": 3.0}},
+    "size_bytes": 61874, "job_id": JOB_ID, "created_at": "2026-12-06T22:02:01.772629Z",
+    "ready_at": "2026-12-06T22:02:02.104220Z"}
+PREDICT: dict[str, Any] = {"points": [[0.1, 0.2, 0.3], [-0.4, 0.0, 0.1]]}
+PREDICTION: dict[str, Any] = {"labels": [0, 2], "classes": [0, 1, 2],
+                              "scores": [[0.81, 0.12, 0.07], [0.05, 0.18, 0.77]]}
+REGRESSION: dict[str, Any] = {"values": [4.72, 6.10], "std": [0.21, 0.34]}

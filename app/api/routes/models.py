@@ -12,7 +12,8 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 
 from app.api.deps import AppState, PrincipalDep, StateDep, UoWDep
-from app.api.responses import AUTHENTICATED, problems, success
+from app.api import examples as ex
+from app.api.responses import AUTHENTICATED, body_examples, example, problems, success
 from app.api.routes import V1
 from app.api.routes.structures import NPY, RELEASE_MEDIA_TYPE, _limits
 from app.api.schemas.models import (
@@ -50,7 +51,11 @@ _MAX_DIM = 65_536
 
 
 @router.post("", status_code=202, response_model=ModelAccepted,
-             responses=problems(Forbidden, NotFound, Conflict, BudgetExhausted,
+             openapi_extra=body_examples(
+                 {"classifier": ex.MODEL_CREATE, "regressor": ex.REGRESSOR_CREATE},
+                 summaries={"classifier": "a Gaussian-kernel classifier, rule sum",
+                            "regressor": "Nadaraya-Watson on a Gaussian kernel"}),
+             responses=example(ex.MODEL_ACCEPTED, status=202) | problems(Forbidden, NotFound, Conflict, BudgetExhausted,
                                 IdempotencyKeyReused, PayloadTooLarge, InvalidInput,
                                 StructureTooLarge, BuildTooCostly))
 def create_model(
@@ -79,7 +84,7 @@ def create_model(
 
 
 @router.get("/{model_id}", response_model=ModelRead,
-            responses=problems(Forbidden, NotFound, InvalidInput))
+            responses=example(ex.MODEL) | problems(Forbidden, NotFound, InvalidInput))
 def get_model(model_id: UUID, uow: UoWDep, principal: PrincipalDep) -> ModelRead:
     """A model: its kind, rule and structure parameters (defaults filled in), the noise
     plan it was charged for, its status and, once ready, its error model."""
@@ -91,7 +96,9 @@ _PREDICT_BODY = {
     "requestBody": {
         "required": True,
         "content": {
-            "application/json": {"schema": PredictIn.model_json_schema()},
+            "application/json": {"schema": PredictIn.model_json_schema(),
+                                 "examples": {"two": {"summary": "two points",
+                                                      "value": ex.PREDICT}}},
             NPY: {"schema": {"type": "string", "format": "binary",
                              "description": "a (q, dim) float array"}},
         },
@@ -100,7 +107,11 @@ _PREDICT_BODY = {
 
 
 @router.post("/{model_id}/predict", response_model=PredictOut, openapi_extra=_PREDICT_BODY,
-             responses=success({"application/json": {}, NPY: {
+             responses=success({"application/json": {"examples": {
+                 "classifier": {"summary": "labels and class probabilities",
+                                "value": ex.PREDICTION},
+                 "regressor": {"summary": "values and their std", "value": ex.REGRESSION}}},
+                 NPY: {
                  "schema": {"type": "string", "format": "binary", "description": (
                      "classifier: a (q, 1 + classes) float64 array, the label then the "
                      "scores; regressor and vmf: a (q, 2) array, value and std")}}})
