@@ -43,9 +43,10 @@ from app.services.access import (
 from app.services.paging import check_limit, decode_cursor, encode_cursor, split_page
 from app.services.ports import TransactionPort, UnitOfWorkPort
 from app.services.views import BuildAcceptedView, ExportView, Page, StructureView
+from core.diagnostics import spec_warning
 from core.domain import domain_from_dict
 from core.errors import CorruptRelease, InvalidParameter
-from core.models import MODEL_KINDS, LabelSet, parse_model
+from core.models import MODEL_KINDS, ClassifierSpec, LabelSet, RegressorSpec, parse_model
 from core.privacy.accounting import Spent
 from core.privacy.budget import PrivacyBudget, Units
 from core.privacy.mechanisms import NoisePlan
@@ -157,11 +158,28 @@ def plan_build(dataset: DatasetRow, request: BuildRequest, *, limits: BuildLimit
     warning = accuracy_warning(estimate, dataset.row_count)
     if warning:
         warnings.append(warning)
+    regime = regime_warning(spec, dataset.row_count)  # an extreme-value Gaussian bandwidth
+    if regime:
+        warnings.append(regime)
     if plan.budget.delta > 0 and dataset.row_count and plan.budget.delta > 1 / dataset.row_count:
         warnings.append(f"delta = {plan.budget.delta:g} is above 1/n for this dataset's "
                         f"{dataset.row_count:,} rows: a build may then reveal some row "
                         "outright with non-negligible probability; use delta well below 1/n")
     return BuildPlan(spec, plan, charge, spend, estimate, warnings, cost)
+
+
+def regime_warning(spec: Spec, rows: int) -> str | None:
+    """The bandwidth advisor's warning for a Gaussian kernel in the extreme-value regime:
+    of a structure over the dataset's rows, of a regressor's kernel, or of a
+    classifier's per-class kernel over an equal share of the rows (the classes' sizes
+    are private; the owner's row count is not)."""
+    if isinstance(spec, ClassifierSpec):
+        warning = spec_warning(spec.base, rows // spec.parts)
+        return None if warning is None else (
+            warning + f" (each class taken as 1/{spec.parts} of the rows)")
+    if isinstance(spec, RegressorSpec):
+        return spec_warning(spec.base, rows)
+    return spec_warning(spec, rows)
 
 
 DEFAULT_TARGET = 0.1  # without alpha: the noise should stay below 10% of a typical answer

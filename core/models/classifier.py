@@ -10,9 +10,10 @@ different classes: within one class a statistic moves by at most twice its add/r
 sensitivity (the triangle inequality), across two classes each block moves by one
 add/remove sensitivity, 2 in L1 and sqrt(2) in L2 times it. So every statistic takes
 twice its add/remove sensitivity, except the class counts, which move only across
-classes (L1 2, L2 sqrt 2). That is what it costs: the feature sums' noise is that of
-one replace-one structure, but the class counts, public in one replace-one structure
-(n is), now carry noise. Derivation: docs/privacy/models.md.
+classes (L1 2, L2 sqrt 2). That is what it costs: the feature sums' sensitivities are
+those of one replace-one structure, but the class counts, public in one replace-one
+structure (n is), now carry noise, and their share of the budget is taken from the
+sums. Derivation: docs/privacy/models.md.
 
 Rules, all post-processing of the release:
 

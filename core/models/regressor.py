@@ -134,7 +134,10 @@ class RegressorBuilder:
                    to_backend: Callable[[NDArray[np.float64]], Array]
                    ) -> dict[str, NDArray[np.float64]]:
         lo, hi = self._spec.label_range
-        u = np.clip((np.asarray(labels, dtype=np.float64) - lo) / (hi - lo), 0.0, 1.0)
+        # a NaN label (refused at upload: LabelSet.check_labels) weighs 0 rather than
+        # poisoning the sum, so whether a build fails never depends on a label's value
+        u = np.clip(np.nan_to_num((np.asarray(labels, dtype=np.float64) - lo) / (hi - lo),
+                                  nan=0.0), 0.0, 1.0)
         chunk = to_backend(rows)
         sums = {name: np.asarray(to_host(v), dtype=np.float64)
                 for name, v in self._base.accumulate(chunk).items()}

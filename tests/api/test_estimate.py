@@ -141,3 +141,21 @@ def test_structures_above_the_memory_limit_are_refused_before_any_spend(
         assert problem["limit_bytes"] == 1_000_000 and problem["size_bytes"] > 1_000_000
     dataset = small_limit_client.get(f"/v1/datasets/{dataset_id}", headers=ADMIN).json()
     assert dataset["budget"]["epsilon"]["spent"] == 0
+
+
+def test_an_extreme_value_bandwidth_is_warned_about(api: Api, dataset: str) -> None:
+    """300 rows filling the unit ball in 3 dimensions (alpha = ln(300)/3 = 1.9): a
+    Gaussian kernel of bandwidth 0.05 rests on a few rows (docs/bandwidth.md); 0.5 does
+    not. Only the Gaussian kinds carry the warning, in the estimate and the build."""
+
+    def warnings(kind: str, bandwidth: float) -> list[str]:
+        r = _estimate(api, dataset, kind, {"bandwidth": bandwidth, "features": 256}, 1.0)
+        assert r.status_code == 200, r.text
+        return [w for w in r.json()["warnings"] if "extreme-value" in w]
+
+    for kind in ("gaussian_kde", "rff_baseline"):
+        assert len(warnings(kind, 0.05)) == 1, kind
+        assert warnings(kind, 0.5) == [], kind
+    assert warnings("laplace_kde", 0.05) == []
+    built = api.build(ADMIN, dataset, params={"bandwidth": 0.05, "features": 256})
+    assert any("extreme-value" in w for w in built["warnings"]), built["warnings"]

@@ -11,8 +11,8 @@ from fastapi import APIRouter, Header, Request, Response
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 
-from app.api.deps import AppState, PrincipalDep, StateDep, UoWDep
 from app.api import examples as ex
+from app.api.deps import AppState, PrincipalDep, StateDep, UoWDep
 from app.api.responses import AUTHENTICATED, body_examples, example, problems, success
 from app.api.routes import V1
 from app.api.routes.structures import NPY, RELEASE_MEDIA_TYPE, _limits
@@ -55,9 +55,9 @@ _MAX_DIM = 65_536
                  {"classifier": ex.MODEL_CREATE, "regressor": ex.REGRESSOR_CREATE},
                  summaries={"classifier": "a Gaussian-kernel classifier, rule sum",
                             "regressor": "Nadaraya-Watson on a Gaussian kernel"}),
-             responses=example(ex.MODEL_ACCEPTED, status=202) | problems(Forbidden, NotFound, Conflict, BudgetExhausted,
-                                IdempotencyKeyReused, PayloadTooLarge, InvalidInput,
-                                StructureTooLarge, BuildTooCostly))
+             responses=example(ex.MODEL_ACCEPTED, status=202)
+             | problems(Forbidden, NotFound, Conflict, BudgetExhausted, IdempotencyKeyReused,
+                        PayloadTooLarge, InvalidInput, StructureTooLarge, BuildTooCostly))
 def create_model(
     body: ModelCreate, uow: UoWDep, state: StateDep, principal: PrincipalDep,
     response: Response,

@@ -170,8 +170,8 @@ def test_regressor_at_a_huge_epsilon_is_nadaraya_watson() -> None:
     label_set = LabelSet(label_range=(0.0, 4.0))
     params = {"structure": {"kind": "gaussian_kde", "params": {
         "bandwidth": 0.4, "features": 8192, "mechanism": "gaussian"}}}
-    spec, release = build(params, rows, values, HUGE, kind="regressor", label_set=label_set,
-                          delta=1e-6)
+    _, release = build(params, rows, values, HUGE, kind="regressor", label_set=label_set,
+                       delta=1e-6)
     points = rng.uniform(-0.3, 0.3, size=(50, DIM))
     weights = np.exp(-((points[:, None, :] - rows[None]) ** 2).sum(-1) / 0.4**2)
     exact = weights @ values / weights.sum(axis=1)
