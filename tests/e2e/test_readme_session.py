@@ -54,6 +54,34 @@ def test_the_readme_session_works_when_pasted(sqlite_url: str, tmp_path: Path) -
     assert spent == {"total": 2.0, "spent": 1.0, "remaining": 1.0}
 
 
+def readme_block(name: str) -> str:
+    text = (ROOT / "README.md").read_text()
+    match = re.search(rf"<!-- {name} -->\s*```bash\n(.*?)```\s*<!-- /{name} -->", text,
+                      re.DOTALL)
+    assert match, f"README.md lost its {name} block"
+    return match.group(1)
+
+
+def test_the_readme_classify_walkthrough_works(sqlite_url: str, tmp_path: Path) -> None:
+    """The "Classify privately" block, run after the first session (it continues it)."""
+    upgrade(sqlite_url)
+    env = service_env(sqlite_url, tmp_path / "var", PRIVSIM_INPROCESS_WORKERS="1")
+    shim = tmp_path / "cwd" / ".venv" / "bin"
+    shim.mkdir(parents=True)
+    (shim / "activate").write_text(f'export PATH="{Path(sys.executable).parent}:$PATH"\n')
+    script = readme_session() + "\necho '=== classify'\n" + readme_block("classify")
+    with server(env, tmp_path / "server.log") as base:
+        result = subprocess.run(
+            ["bash", "-euo", "pipefail", "-c", script], cwd=shim.parents[1],
+            env=env | {"PRIVSIM_URL": base}, capture_output=True, text=True, timeout=180)
+    assert result.returncode == 0, result.stderr + result.stdout
+    outputs = [json.loads(v) for v in _json_values(result.stdout.split("=== classify")[1])]
+    advice, upload, prediction = outputs
+    assert advice["regime"] == "clt" and advice["snr"] > 10
+    assert upload == {"accepted": 3000, "clipped": 0, "rejected": 0}
+    assert prediction == {"labels": [0, 1, 2, 0, 1], "classes": [0, 1, 2]}
+
+
 def _json_values(stream: str) -> list[str]:
     """Split concatenated JSON documents printed one after another."""
     decoder, values, index = json.JSONDecoder(), [], 0
