@@ -59,3 +59,26 @@ def test_concurrent_claims_take_different_jobs(pg_client: TestClient) -> None:
     for t in threads:
         t.join()
     assert sorted(claimed) == sorted(jobs)  # each job exactly once
+
+
+def test_a_classifier_on_postgres(pg_client: TestClient) -> None:
+    """A model is a structure of a model kind: the PostgreSQL repositories keep models and
+    structures apart (page_visible's kind filter) and the labelled build reads labels."""
+    api = Api(pg_client)
+    _, owner = api.key("owner")
+    dataset_id = api.dataset(owner, dim=4, classes=[0, 1])
+    rows = unit_ball_rows(400, 4)
+    labels = [int(v) for v in rows[:, 0] > 0]
+    api.upload(owner, dataset_id, rows, labels=labels)
+    r = pg_client.post("/v1/models", headers=owner, json={
+        "kind": "classifier", "dataset_id": dataset_id,
+        "structure": {"kind": "gaussian_kde", "params": {"bandwidth": 0.5, "features": 256}},
+        "privacy": {"epsilon": 4.0}})
+    assert r.status_code == 202, r.text
+    api.run_jobs()
+    model_id = r.json()["model_id"]
+    assert pg_client.get(f"/v1/models/{model_id}", headers=owner).json()["status"] == "ready"
+    answer = pg_client.post(f"/v1/models/{model_id}/predict", headers=owner,
+                            json={"points": [[0.6, 0, 0, 0], [-0.6, 0, 0, 0]]}).json()
+    assert answer["labels"] == [1, 0]
+    assert pg_client.get("/v1/structures", headers=owner).json()["structures"] == []
