@@ -69,6 +69,8 @@ Rule = Literal["sum", "mean", "cosine", "vmf"]
 RULES: tuple[Rule, ...] = ("sum", "mean", "cosine", "vmf")
 DISTANCE_KINDS = ("l1_distance", "l2_distance", "sq_l2_distance")
 _TINY = 1e-300  # the floor of a noiseless answer (a release at a huge epsilon)
+COUNTLESS_RULES = ("sum", "cosine")  # their labels never read the noisy class counts
+CALIBRATION_WEIGHT = 1e-3
 
 
 def rules_for(kind: str) -> tuple[Rule, ...]:
@@ -150,10 +152,16 @@ class ClassifierSpec:
                                                  "params": self.base.public_params()}}
 
     def statistics(self) -> list[Statistic]:
+        """The base's statistics, one block per class. A rule whose labels do not read
+        the class counts (``sum``, ``cosine``: only their scores' calibration does)
+        weighs the counts' noise ``CALIBRATION_WEIGHT`` times less, which leaves them
+        about 3% of the budget and the sums the rest."""
         out = []
         for s in self.base.statistics():
             l1, l2 = _sensitivities(s, self.data.neighbouring)
-            out.append(Statistic(s.name, s.size * self.parts, l1, l2, s.weight))
+            weight = s.weight * (CALIBRATION_WEIGHT if s.name == "count"
+                                 and self.rule in COUNTLESS_RULES else 1.0)
+            out.append(Statistic(s.name, s.size * self.parts, l1, l2, weight))
         return out
 
     def builder(self, seed: int) -> ClassifierBuilder:
