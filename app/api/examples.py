@@ -166,3 +166,9 @@ PREDICT: dict[str, Any] = {"points": [[0.1, 0.2, 0.3], [-0.4, 0.0, 0.1]]}
 PREDICTION: dict[str, Any] = {"labels": [0, 2], "classes": [0, 1, 2],
                               "scores": [[0.81, 0.12, 0.07], [0.05, 0.18, 0.77]]}
 REGRESSION: dict[str, Any] = {"values": [4.72, 6.10], "std": [0.21, 0.34]}
+EXPECTATION: dict[str, Any] = {
+    "nodes": [[0.0, 0.0, 0.0], [0.5, 0.0, 0.0], [0.0, 0.5, 0.0], [0.0, 0.0, 0.5]],
+    "values": [0.31, 0.42, 0.28, 0.35], "ridge": None}
+EXPECTATION_ANSWER: dict[str, Any] = {"value": 0.3342, "std": 0.0151,
+                                      "approximation_std": 0.0, "ridge": 3.7e-08,
+                                      "nodes": 4, "kernel": "release"}

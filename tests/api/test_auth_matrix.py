@@ -21,7 +21,7 @@ READERS = {"admin", "owner", "analyst"}
 @dataclass
 class Endpoint:
     method: str
-    path: str  # with {dataset_id}, {structure_id}, {job_id}, {key_id}
+    path: str  # with {dataset_id}, {structure_id}, {job_id}, {key_id}, {model_id}
     allowed: set[str]
     ok: int
     body: Any = None
@@ -54,23 +54,43 @@ ENDPOINTS = [
              {"points": [[0.0, 0.0, 0.0]], "reduce": "mean"}),
     Endpoint("GET", "/v1/structures/{structure_id}/export", READERS, 200),
     Endpoint("GET", "/v1/jobs/{job_id}", MANAGERS, 200),
+    Endpoint("POST", "/v1/structures/{structure_id}/expectation", READERS, 200,
+             {"nodes": [[0.0, 0.0, 0.0], [0.1, 0.0, 0.0]], "values": [1.0, 2.0]}),
     Endpoint("GET", "/v1/kernels", ALL, 200),
     Endpoint("GET", "/v1/kernels/{kind}", ALL, 200),
+    Endpoint("POST", "/v1/diagnostics/bandwidth", ALL, 200,
+             {"n": 100, "dim": 3, "bandwidth": 1.0, "spectrum": [1.0, 1.0, 1.0]}),
+    Endpoint("POST", "/v1/models", MANAGERS, 202, "model"),
+    Endpoint("GET", "/v1/models/{model_id}", READERS, 200),
+    Endpoint("POST", "/v1/models/{model_id}/predict", READERS, 200,
+             {"points": [[0.0, 0.0, 0.0]]}),
+    Endpoint("GET", "/v1/models/{model_id}/export", READERS, 200),
 ]
+MODEL = {"kind": "classifier", "structure": {"kind": "gaussian_kde",
+                                             "params": {"bandwidth": 0.5, "features": 8}},
+         "privacy": {"epsilon": 0.01}}
 OPEN = ["/healthz", "/readyz", "/metrics"]
 
 
 class World:
-    """A dataset owned by 'owner', granted to 'analyst', with rows and a ready structure."""
+    """A dataset owned by 'owner', granted to 'analyst', with rows and a ready structure;
+    a labelled dataset, the same, with a ready classifier."""
 
     def __init__(self, api: Api, principals: dict[str, tuple[str, dict[str, str]]]) -> None:
         owner = principals["owner"][1]
         self.dataset_id = api.dataset(owner)
         api.upload(owner, self.dataset_id, unit_ball_rows(20, 3))
-        r = api.c.post(f"/v1/datasets/{self.dataset_id}/grants", headers=owner,
-                       json={"key_id": principals["analyst"][0]})
-        assert r.status_code == 201
-        accepted = api.build(owner, self.dataset_id, kind="sq_l2_distance", params={})
+        self.labelled_id = api.dataset(owner, classes=[0, 1])
+        api.upload(owner, self.labelled_id, unit_ball_rows(20, 3), labels=[0, 1] * 10)
+        for dataset_id in (self.dataset_id, self.labelled_id):
+            r = api.c.post(f"/v1/datasets/{dataset_id}/grants", headers=owner,
+                           json={"key_id": principals["analyst"][0]})
+            assert r.status_code == 201
+        accepted = api.build(owner, self.dataset_id, params={"bandwidth": 0.5, "features": 8})
+        model = api.c.post("/v1/models", headers=owner,
+                           json=MODEL | {"dataset_id": self.labelled_id})
+        assert model.status_code == 202, model.text
+        self.model_id = model.json()["model_id"]
         api.run_jobs()
         self.structure_id = accepted["structure_id"]
         self.job_id = accepted["job_id"]
@@ -79,7 +99,8 @@ class World:
 
     def path(self, template: str) -> str:
         return template.format(dataset_id=self.dataset_id, structure_id=self.structure_id,
-                               job_id=self.job_id, key_id=self.key_id, kind="gaussian_kde")
+                               job_id=self.job_id, key_id=self.key_id, kind="gaussian_kde",
+                               model_id=self.model_id)
 
 
 @pytest.fixture
@@ -96,6 +117,8 @@ def _call(client: TestClient, endpoint: Endpoint, world: World,
     body = endpoint.body
     if body == "grant":
         body = {"key_id": world.grantee}
+    elif body == "model":
+        body = MODEL | {"dataset_id": world.labelled_id}
     return client.request(endpoint.method, world.path(endpoint.path), headers=headers,
                           json=body)
 
@@ -147,11 +170,11 @@ def test_health_endpoints_are_open(client: TestClient) -> None:
 
 
 def test_analysts_see_only_granted_datasets_and_never_row_counts(client, principals) -> None:
-    World(Api(client), principals)
+    world = World(Api(client), principals)
     other = Api(client).dataset(principals["other_owner"][1])
     seen = client.get("/v1/datasets", headers=principals["analyst"][1]).json()["datasets"]
-    assert len(seen) == 1
-    assert seen[0]["row_count"] is None
+    assert {d["id"] for d in seen} == {world.dataset_id, world.labelled_id}  # both granted
+    assert all(d["row_count"] is None for d in seen)
     assert other not in {d["id"] for d in seen}
     owner_view = client.get("/v1/datasets", headers=principals["owner"][1]).json()["datasets"]
     assert owner_view[0]["row_count"] == 20

@@ -13,8 +13,9 @@ from pydantic import ValidationError
 
 from app.api import examples as ex
 from app.api.deps import AfterQuery, AppState, LimitQuery, PrincipalDep, StateDep, UoWDep
-from app.api.responses import AUTHENTICATED, example, problems, success
+from app.api.responses import AUTHENTICATED, body_examples, example, problems, success
 from app.api.routes import V1
+from app.api.schemas.expectation import ExpectationIn, ExpectationOut
 from app.api.schemas.structures import (
     EstimateOut,
     PrivacyRead,
@@ -41,7 +42,7 @@ from app.errors import (
     StructureTooLarge,
     UnsupportedMediaType,
 )
-from app.services import structures
+from app.services import expectation, structures
 from app.services.access import Principal
 from app.services.ingest import JSON_TYPES, NPY_TYPES, media_type, read_npy
 from app.services.jsondoc import JSONDocumentError, loads_strict
@@ -265,3 +266,27 @@ def export_structure(structure_id: UUID, uow: UoWDep, principal: PrincipalDep) -
     filename = f"{release.kind}-{release.structure_id}.privsim"
     return Response(release.blob, media_type=RELEASE_MEDIA_TYPE, headers={
         "Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+@router.post("/structures/{structure_id}/expectation", response_model=ExpectationOut,
+             openapi_extra=body_examples({"four_nodes": ex.EXPECTATION}),
+             responses=example(ex.EXPECTATION_ANSWER)
+             | problems(Forbidden, NotFound, NotReady, PayloadTooLarge, InvalidInput))
+async def structure_expectation(structure_id: UUID, body: ExpectationIn, state: StateDep,
+                                principal: PrincipalDep) -> ExpectationOut:
+    """The private rows' mean of a public function g, from the values of g at public
+    nodes, by kernel quadrature on the structure's DP kernel mean embedding: value ~
+    g(Y) . (K + lambda M I)^-1 z (a public model's loss on the private data, say).
+    Post-processing of the release: nothing is spent. Kernel kinds only (422 for the
+    distance and moment kinds); a request is priced like a query (413 above
+    ``PRIVSIM_MAX_QUERY_SECONDS``). Method and what the std covers:
+    docs/expectation.md."""
+    if len({len(node) for node in body.nodes}) != 1:
+        raise InvalidInput("nodes are ragged: every node must have the same length")
+    if len(body.values) != len(body.nodes):
+        raise InvalidInput("values must have one entry per node")
+    run = partial(expectation.expectation, state.uow, principal, structure_id,
+                  np.asarray(body.nodes, dtype=np.float64),
+                  np.asarray(body.values, dtype=np.float64), body.ridge,
+                  cache=state.cache, max_seconds=state.settings.max_query_seconds)
+    return ExpectationOut.from_view(await anyio.to_thread.run_sync(run, limiter=state.compute))
