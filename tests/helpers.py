@@ -112,9 +112,11 @@ def unit_ball_rows(n: int, dim: int, seed: int = 0, radius: float = 0.9) -> np.n
 
 
 def exact_answers(kind: str, rows: np.ndarray, points: np.ndarray,
-                  bandwidth: float = 0.5, metric_input: str = "sq_l2") -> np.ndarray:
+                  bandwidth: float = 0.5, metric_input: str = "sq_l2",
+                  kappa: float = 2.0) -> np.ndarray:
     """Brute-force F(y) = sum_x f(x, y) in float64: the registered kind's ``reference``
-    (``bandwidth`` for the kernel kinds, ``metric_input`` for cauchy_kde)."""
+    (``bandwidth`` for the kernel kinds, ``metric_input`` for cauchy_kde, ``kappa`` for
+    vmf_kde)."""
     from core.domain import L2Ball
     from core.kinds import kind_def
     from core.structures import DataSpec
@@ -122,7 +124,8 @@ def exact_answers(kind: str, rows: np.ndarray, points: np.ndarray,
     definition = kind_def(kind)
     names = {p.name for p in definition.param_defs}
     params = {name: value for name, value in (("bandwidth", bandwidth),
-                                              ("metric_input", metric_input))
+                                              ("metric_input", metric_input),
+                                              ("kappa", kappa))
               if name in names}
     radius = max(1.0, float(np.max(np.linalg.norm(rows, axis=1), initial=0.0)))
     spec = definition.spec.parse(params, DataSpec(rows.shape[1], L2Ball(radius), "add_remove"))

@@ -14,6 +14,8 @@ SMALL: dict[str, dict[str, Any]] = {
     "cauchy_kde": {"features": 4, "terms": 3},
     "l1_distance": {"grid_levels": 3}, "l2_distance": {"grid_levels": 3, "projection_dim": 4},
     "sq_l2_distance": {}, "inner_product": {},
+    "relu_nngp": {"features": 8}, "relu_ntk": {"features": 4, "tangent_features": 4},
+    "vmf_kde": {"kappa": 4.0, "features": 8},
 }
 
 

@@ -24,6 +24,8 @@ from app.services.ports import UnitOfWorkPort
 from app.services.structures import BuildLimits, BuildRequest, ReleaseCache
 from app.services.views import BuildAcceptedView, ExportView, StructureView
 
+_LARGEST = 1e300  # a std the noise leaves unbounded is reported as this (JSON has no inf)
+
 
 @dataclass(frozen=True, slots=True)
 class ModelRequest:
@@ -79,10 +81,9 @@ def predict(uow: UnitOfWorkPort, principal: Principal, model_id: UUID,
     elif row.kind == "regressor":
         values, std = release.predict(points)
         view = PredictionView(values=values, std=std)
-    else:  # the vMF fit: the log density of its fitted distribution
-        result = release.query(points, "mean")
-        view = PredictionView(values=np.log(np.maximum(result.values, 1e-300)),
-                              std=result.std / np.maximum(result.values, 1e-300))
+    else:  # the vMF fit: the log density of its fitted distribution (finite at any d)
+        view = PredictionView(values=release.log_pdf(points),
+                              std=np.minimum(release.log_pdf_std(points), _LARGEST))
     audit.record_now(uow, row.dataset_id, principal.key_id, "predict",
                      model_id=str(model_id), points=int(points.shape[0]))
     return view

@@ -29,8 +29,11 @@ from core.kinds import (
     l1_distance,
     l2_distance,
     laplace_kde,
+    relu_nngp,
+    relu_ntk,
     rff_baseline,
     sq_l2_distance,
+    vmf_kde,
 )
 from core.kinds.registry import AuditDef, KindDef, ParamDef, param, param_defs, parse_params
 
@@ -40,7 +43,7 @@ __all__ = ["KINDS", "REGISTRY", "AuditDef", "KindDef", "ParamDef", "kind_def", "
 REGISTRY: Mapping[str, KindDef] = MappingProxyType({kind.name: kind for kind in (
     gaussian_kde.KIND, rff_baseline.KIND, sq_l2_distance.KIND, inner_product.KIND,
     exponential_kde.KIND, laplace_kde.KIND, cauchy_kde.KIND, l1_distance.KIND,
-    l2_distance.KIND,
+    l2_distance.KIND, vmf_kde.KIND, relu_nngp.KIND, relu_ntk.KIND,
 )})
 KINDS: tuple[str, ...] = tuple(REGISTRY)
 

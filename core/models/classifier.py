@@ -248,8 +248,8 @@ class ClassifierRelease:
 
     def _vmf_logits(self, Y: NDArray[np.float64]) -> NDArray[np.float64]:
         """Per class, kappa_c mu_c.y/|y| (+ log C_d(kappa_c) + log n_c for ``vmf``)."""
-        from core.models.vmf import debiased_resultant, kappa_from_resultant
-        from core.special import log_vmf_normaliser
+        from core.models.vmf import MAX_FIT_KAPPA, debiased_resultant, kappa_from_resultant
+        from core.special import bessel_ratio, log_vmf_normaliser
 
         d = self.dim
         moments = [p for p in self.parts if isinstance(p, MomentRelease)]
@@ -261,7 +261,8 @@ class ClassifierRelease:
         counts = [clamp_count(p.count) for p in moments]
         stds = [p.plan.std("sum") for p in moments]
         rbar = [debiased_resultant(s, sd, n) for s, sd, n in zip(sums, stds, counts, strict=True)]
-        kappas = [kappa_from_resultant(min(r, 1 - 1e-12), d) if r > 0 else 0.0 for r in rbar]
+        cap = min(float(bessel_ratio(d, MAX_FIT_KAPPA)), math.nextafter(1.0, 0.0))
+        kappas = [min(kappa_from_resultant(min(r, cap), d), MAX_FIT_KAPPA) for r in rbar]
         directions = np.stack([s / max(float(np.linalg.norm(s)), _TINY) for s in sums], axis=1)
         cosines = unit @ directions
         if self.rule == "cosine":

@@ -587,8 +587,8 @@ def exact_statistics(s: Session, datasets: dict[str, dict[str, Any]]) -> None:
             values = noiseless.query(points, reduce=reduce).values  # type: ignore[arg-type]
             s.secrets.add(f"noiseless {reduce} answer of {label}", values)
         bandwidth = float(info["params"].get("bandwidth", 1.0))
-        extra = ({"metric_input": info["params"]["metric_input"]}
-                 if "metric_input" in info["params"] else {})
+        extra = {name: info["params"][name] for name in ("metric_input", "kappa")
+                 if name in info["params"]}
         exact = exact_answers(info["kind"], rows, points, bandwidth=bandwidth, **extra)
         s.secrets.add(f"exact sum answer of {label}", exact)
         s.secrets.add(f"exact mean answer of {label}", exact / n)

@@ -214,3 +214,35 @@ def test_model_requests_are_checked(api: Api) -> None:
     assert missing.status_code == 404
     ledger = api.c.get(f"/v1/datasets/{dataset_id}/ledger", headers=ADMIN).json()
     assert ledger["entries"] == []  # nothing refused was spent
+
+
+def test_vmf_fit_spends_once_and_answers_log_densities(api: Api) -> None:
+    from scipy.stats import vonmises_fisher
+
+    dim, kappa = 8, 40.0
+    mu = np.eye(dim)[0]
+    rows = vonmises_fisher(mu, kappa).rvs(4000, random_state=5)
+    dataset_id = api.dataset(ADMIN, dim=dim, epsilon=10.0, delta=1e-5)
+    api.upload(ADMIN, dataset_id, rows)
+    model_id = ready(api, model(api, {"kind": "vmf", "dataset_id": dataset_id,
+                                      "privacy": {"epsilon": 2.0, "delta": 1e-6}}))
+    read = api.c.get(f"/v1/models/{model_id}", headers=ADMIN).json()
+    fitted = read["error_model"]["details"]["kappa"]
+    assert abs(fitted - kappa) < 0.1 * kappa
+    points = np.stack([mu, -mu, np.eye(dim)[1]])
+    answer = api.c.post(f"/v1/models/{model_id}/predict", headers=ADMIN,
+                        json={"points": points.tolist()}).json()
+    exact = vonmises_fisher(mu, kappa).logpdf(points)
+    assert np.allclose(answer["values"], exact, atol=0.05 * kappa)
+    assert answer["values"][0] > answer["values"][2] > answer["values"][1]
+    ledger = api.c.get(f"/v1/datasets/{dataset_id}/ledger", headers=ADMIN).json()
+    assert [e["structure_id"] for e in ledger["entries"]] == [model_id]
+    # a vMF fit takes no structure or rule; the others take no top-level mechanism
+    for body in ({"kind": "vmf", "rule": "sum"},
+                 {"kind": "vmf", "structure": {"kind": "inner_product", "params": {}}},
+                 {"kind": "classifier", "mechanism": "gaussian",
+                  "structure": {"kind": "inner_product", "params": {}}},
+                 {"kind": "classifier"}):
+        r = api.c.post("/v1/models", headers=ADMIN, json=body | {
+            "dataset_id": dataset_id, "privacy": {"epsilon": 1.0, "delta": 1e-6}})
+        assert r.status_code == 422, (body, r.text)

@@ -60,3 +60,64 @@ def test_accuracy_benchmark_quick_mode_covers_every_kind(tmp_path) -> None:
             assert errors[-1] <= errors[0], (result["workload"], result["label"], errors)
     claims = {c["claim"] for c in report["claims"]}
     assert claims == {"pareto_vs_lsq_rff", "l1_additive_bound"}
+
+
+@pytest.mark.slow
+def test_models_benchmark_quick_mode_writes_a_sane_report(tmp_path) -> None:
+    from bench.models import DPL_LR, DPL_NB, NAIVE, QUICK
+    from bench.models import main as models_main
+
+    assert models_main(["--quick", "--out", str(tmp_path)]) == 0
+    report = json.loads((tmp_path / "models.json").read_text())
+    assert (tmp_path / "models.md").read_text().startswith("# Classifier benchmark")
+    assert report["mode"] == "quick"
+    assert {"cpu_count", "blas", "versions", "OPENBLAS_CORETYPE"} <= report["machine"].keys()
+    assert "diffprivlib" in report["machine"]["versions"]
+    names = {d["name"] for d in report["datasets"]}
+    assert names == {"breast_cancer", "sentence_embeddings"}
+    for dataset in report["datasets"]:
+        ran = [r["method"] for r in report["results"] if r["dataset"] == dataset["label"]]
+        # every method ran at every epsilon, or says why not (diffprivlib: not installed)
+        assert NAIVE in ran
+        for name in report["method_order"]:
+            expected = 0 if name in dataset["unavailable"] else len(QUICK.epsilons)
+            assert ran.count(name) == expected, name
+        if report["machine"]["versions"]["diffprivlib"] == "not installed":
+            assert dataset["unavailable"][DPL_LR] == dataset["unavailable"][DPL_NB] \
+                == "not installed"
+        # without noise the inner-product mean rule is the exact mean inner product
+        exact = dataset["noiseless"]["privsim mean (inner_product)"]
+        assert exact["exact"] == "inner product mean"
+        assert exact["agreement"] == 1.0
+        # and the cosine rule is the cosine centroid (where the core builds it)
+        cosine = dataset["noiseless"].get("privsim cosine (inner_product)")
+        assert cosine is None or cosine["agreement"] == 1.0
+        assert 0.0 <= dataset["references"]["cosine centroid"] <= 1.0
+    for result in report["results"]:
+        accuracy = result["accuracy"]
+        assert len(accuracy["samples"]) == QUICK.draws
+        assert all(0.0 <= a <= 1.0 for a in accuracy["samples"])
+        assert accuracy["min"] <= accuracy["mean"] <= accuracy["max"]
+        assert result["seconds"]["median"] > 0
+    assert report["goals"]["best"] is not None
+
+
+def test_sentence_embeddings_have_the_shape_the_benchmark_declares() -> None:
+    import numpy as np
+
+    from bench.data import TEST_FRACTION, sentence_embeddings
+
+    data = sentence_embeddings()
+    rows = np.vstack([data.train_rows, data.test_rows])
+    labels = np.concatenate([data.train_labels, data.test_labels])
+    assert rows.shape[1] == 384
+    assert data.classes == tuple(range(12))
+    np.testing.assert_allclose(np.linalg.norm(rows, axis=1), 1.0, rtol=1e-12)
+    for c in data.classes:
+        size, held_out = np.sum(labels == c), np.sum(data.test_labels == c)
+        assert 80 <= size <= 120
+        assert held_out == round(TEST_FRACTION * size)
+    cosines = rows @ rows.T
+    assert np.mean(cosines[np.triu_indices(len(rows), k=1)]) > 0.15  # a common direction
+    np.testing.assert_array_equal(sentence_embeddings().train_rows, data.train_rows)
+    assert not np.array_equal(sentence_embeddings(seed=1).train_rows[:5], data.train_rows[:5])

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Annotated, Any, Literal, Union
 from uuid import UUID
 
-from pydantic import Field, create_model
+from pydantic import Field, create_model, model_validator
 
 from app.api.schemas.common import Budget, Id, Out, Strict
 from app.api.schemas.kernels import model_name, sent_params
@@ -65,6 +65,17 @@ class ModelCreate(Strict):
     mechanism: Literal["gaussian", "laplace"] | None = Field(
         default=None, description="vmf only: the noise mechanism (default gaussian)")
     privacy: Budget
+
+    @model_validator(mode="after")
+    def _fields_of_the_kind(self) -> ModelCreate:
+        if self.kind == "vmf" and (self.structure is not None or self.rule is not None):
+            raise ValueError("a vmf fit takes neither structure nor rule")
+        if self.kind != "vmf" and self.mechanism is not None:
+            raise ValueError("mechanism is for vmf only: a classifier's or regressor's "
+                             "mechanism is its structure's params.mechanism")
+        if self.kind != "vmf" and self.structure is None:
+            raise ValueError(f"a {self.kind} needs a structure: {{kind, params}}")
+        return self
 
     def params(self) -> dict[str, Any]:
         """The model's params as core reads them."""

@@ -32,6 +32,9 @@ SMALL: dict[str, list[dict[str, Any]]] = {
                     {"grid_levels": 3, "projection_dim": 4, "estimator": "banded"}],
     "sq_l2_distance": [{}, {"mechanism": "gaussian"}],
     "inner_product": [{}],
+    "relu_nngp": [{"features": 64}, {"features": 32, "clip": 0.1, "mechanism": "gaussian"}],
+    "relu_ntk": [{"features": 32, "tangent_features": 16},
+                 {"features": 16, "tangent_features": 32, "mechanism": "gaussian"}],
 }
 CASES = [(kind, params) for kind in KINDS
          for params in SMALL.get(kind, [dict(kind_def(kind).example_params)])]
@@ -202,4 +205,6 @@ def test_cost_on_a_box() -> None:
         params = {"bandwidth": 0.5} if kind in ("gaussian_kde", "rff_baseline",
                                                  "exponential_kde", "laplace_kde",
                                                  "cauchy_kde") else {}
+        if kind == "vmf_kde":  # its one required parameter
+            params = {"kappa": 4.0}
         assert parse_spec(kind, params, box).cost(100, 10).build_seconds > 0

@@ -36,7 +36,8 @@ from core.structures import KINDS, DataSpec, noise_plan, parse_spec
 from tests.helpers import unit_ball_rows
 
 KERNEL_BUILDS, OTHER_BUILDS = 60, 300
-KERNELS = ("gaussian_kde", "rff_baseline", "exponential_kde", "laplace_kde", "cauchy_kde")
+KERNELS = ("gaussian_kde", "rff_baseline", "exponential_kde", "laplace_kde", "cauchy_kde",
+           "vmf_kde")
 DIM = 4
 ROWS = unit_ball_rows(1500, DIM, seed=21)
 # inside the domain, and for the distances two points outside it as well
@@ -57,11 +58,16 @@ CASES: dict[str, tuple[dict[str, Any], float, float]] = {
     "l2_distance": ({"grid_levels": 3, "projection_dim": 16}, 0.1, 0.03),
     "sq_l2_distance": ({}, 1.0, 1.0),
     "inner_product": ({}, 1.0, 1.0),
+    "vmf_kde": ({"kappa": 2 / BANDWIDTH**2, "features": 2048}, 0.3, 0.05),
+    # the ReLU kinds' approximation bound is loose (about 10 times the error seen here):
+    # small epsilons put the noise far above it
+    "relu_nngp": ({"features": 256}, 0.0125, 0.005),
+    "relu_ntk": ({"features": 128, "tangent_features": 128}, 0.0125, 0.005),
 }
 # the Gaussian mechanism is checked on these kinds (the others' answers are checked with
 # it elsewhere); any registered kind not in CASES is checked on its example at epsilon 1
 GAUSSIAN = ["gaussian_kde", "exponential_kde", "cauchy_kde", "l1_distance", "l2_distance",
-            "inner_product"]
+            "inner_product", "relu_nngp", "relu_ntk"]
 
 
 def _case(kind: str) -> tuple[dict[str, Any], float, float]:

@@ -72,7 +72,7 @@ def test_alpha_outside_its_range_is_refused(kind: str, alpha: float) -> None:
 @pytest.mark.parametrize("kind", ALPHA_KINDS)
 def test_alpha_at_the_ends_of_its_range_is_accepted(kind: str) -> None:
     for alpha in (MIN_ALPHA, 1.0):
-        params = {k: v for k, v in _params(kind).items() if k in ("bandwidth",)}
+        params = {k: v for k, v in _params(kind).items() if k in ("bandwidth", "kappa")}
         parse_spec(kind, params | {"alpha": alpha}, BALL3)
 
 
