@@ -76,14 +76,14 @@ def tamper_plan(api: Api, structure_id: str, change: Callable[[dict[str, Any]], 
 def count_chunk_reads(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """Wrap the worker's chunk reader; the list grows by one per chunk it yields."""
     reads: list[int] = []
-    real = worker_module.iter_chunks
+    real = worker_module.iter_labelled_chunks
 
-    def counting(*args: Any, **kwargs: Any) -> Iterator[np.ndarray]:
-        for rows in real(*args, **kwargs):
+    def counting(*args: Any, **kwargs: Any) -> Iterator[tuple[np.ndarray, Any]]:
+        for rows, labels in real(*args, **kwargs):
             reads.append(len(rows))
-            yield rows
+            yield rows, labels
 
-    monkeypatch.setattr(worker_module, "iter_chunks", counting)
+    monkeypatch.setattr(worker_module, "iter_labelled_chunks", counting)
     return reads
 
 
