@@ -56,5 +56,19 @@ bench: $(VENV)/.dev
 	$(BIN)/python -m bench.kde
 	$(BIN)/python -m bench.accuracy
 
+# the classifier benchmark with its anchors: diffprivlib 0.6.6 needs scikit-learn < 1.7,
+# so they live in a venv of their own (.venv keeps the newer scikit-learn the tests use)
+BENCH_VENV := .venv-bench
+$(BENCH_VENV)/.bench-models: pyproject.toml
+	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "privsim needs Python >= 3.11"'
+	$(PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(BENCH_VENV)/bin/python -m pip install --quiet -e ".[bench-models]"
+	touch $@
+
+bench-models: $(BENCH_VENV)/.bench-models
+	$(BENCH_VENV)/bin/python -m bench.models
+.PHONY: bench-models
+
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache .mypy_cache

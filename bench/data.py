@@ -28,13 +28,14 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
-from sklearn.datasets import load_digits
+from sklearn.datasets import load_breast_cancer, load_digits
 
 from core.domain import L2Ball
 
 __all__ = [
-    "COMPONENTS", "DATA_SEED", "DOMAIN", "N_QUERIES", "PUBLIC_SAMPLE_SEED", "Workload",
-    "digits", "digits_bandwidth", "synthetic", "synthetic_bandwidth",
+    "COMPONENTS", "DATA_SEED", "DOMAIN", "N_QUERIES", "PUBLIC_SAMPLE_SEED", "Labelled",
+    "Workload", "breast_cancer", "digits", "digits_bandwidth", "labelled_digits",
+    "sentence_embeddings", "split_labelled", "synthetic", "synthetic_bandwidth",
     "synthetic_median_bandwidth",
 ]
 
@@ -126,3 +127,125 @@ def digits() -> Workload:
         name="digits", rows=rows, queries=rows, bandwidth=digits_bandwidth(),
         bandwidth_rule=f"{DIGITS_BANDWIDTH_FRACTION} * diameter of the unit ball (domain)",
     )
+
+
+# --- labelled workloads (classification: ``python -m bench.models``) --------------------
+
+TEST_FRACTION = 0.25  # of every class, held out for the accuracy figures
+EMBEDDING_DIM = 384  # the width of small sentence encoders (MiniLM-class)
+EMBEDDING_CLASSES = 12
+EMBEDDING_CLASS_ROWS = (80, 120)  # each class's size, uniform in this range
+EMBEDDING_SUBSPACE = 32  # the low effective dimension sentence embeddings have
+EMBEDDING_SUBTOPICS = 3  # per class: classes are not one blob
+# weights of a row's parts before normalisation: the shared common direction, the class
+# direction, the row's sub-topic, noise inside the subspace, isotropic noise in all d
+EMBEDDING_WEIGHTS = {"common": 0.6, "class": 0.22, "subtopic": 0.55, "noise": 0.8,
+                     "isotropic": 0.3}
+
+
+@dataclass(frozen=True, slots=True)
+class Labelled:
+    """A labelled workload in ``DOMAIN``: integer classes 0..C-1, a train/test split fixed
+    by a seed, and the public per-coordinate bounds of the declared domain (what
+    diffprivlib's GaussianNB takes as ``bounds``)."""
+
+    name: str
+    train_rows: NDArray[np.float64]
+    train_labels: NDArray[np.int64]
+    test_rows: NDArray[np.float64]
+    test_labels: NDArray[np.int64]
+    classes: tuple[int, ...]
+    feature_bounds: tuple[float, float]
+    domain_rule: str
+
+    @property
+    def dim(self) -> int:
+        return int(self.train_rows.shape[1])
+
+    @property
+    def label(self) -> str:
+        return (f"{self.name} d={self.dim} classes={len(self.classes)} "
+                f"train={self.train_rows.shape[0]:,} test={self.test_rows.shape[0]:,}")
+
+
+def split_labelled(name: str, rows: NDArray[np.float64], labels: NDArray[np.int64], *,
+                   seed: int, feature_bounds: tuple[float, float], domain_rule: str,
+                   test_fraction: float = TEST_FRACTION) -> Labelled:
+    """A stratified split: ``round(test_fraction * n_c)`` rows of every class, drawn
+    with ``seed``, are held out."""
+    rng = np.random.default_rng(seed)
+    held_out = np.zeros(labels.shape[0], dtype=bool)
+    classes = tuple(int(c) for c in np.unique(labels))
+    for c in classes:
+        members = np.flatnonzero(labels == c)
+        held_out[rng.choice(members, round(test_fraction * members.size), replace=False)] = True
+    return Labelled(name, rows[~held_out], labels[~held_out], rows[held_out],
+                    labels[held_out], classes, feature_bounds, domain_rule)
+
+
+def labelled_digits(seed: int = DATA_SEED) -> Labelled:
+    """``digits()``'s rows (the pixel box mapped into the unit ball) with their digit
+    labels; every coordinate lies in [-1/8, 1/8], the image of [0, 16]."""
+    rows = digits().rows
+    bound = 1.0 / math.sqrt(load_digits().data.shape[1])
+    return split_labelled("digits", rows, np.asarray(load_digits().target, dtype=np.int64),
+                          seed=seed, feature_bounds=(-bound, bound),
+                          domain_rule="pixel box [0, 16]^64 mapped by (x - 8) / 64")
+
+
+def breast_cancer(seed: int = DATA_SEED) -> Labelled:
+    """scikit-learn's breast cancer set (569 x 30, 2 classes), standardised (each feature
+    to mean 0 and variance 1, with the set's own moments, as BENCH.md defines the
+    workload: a deployment would take them from public knowledge of the features),
+    divided by 2 sqrt(d), which puts a row of unit-variance features at norm about 1/2,
+    and clipped into the unit ball (about 3% of rows are clipped)."""
+    data = load_breast_cancer()
+    X = np.asarray(data.data, dtype=np.float64)
+    standard = (X - X.mean(axis=0)) / X.std(axis=0)
+    rows = DOMAIN.clip(standard / (2.0 * math.sqrt(X.shape[1])))
+    return split_labelled("breast_cancer", rows, np.asarray(data.target, dtype=np.int64),
+                          seed=seed, feature_bounds=(-1.0, 1.0),
+                          domain_rule="standardised, / (2 sqrt d), clipped to the unit ball")
+
+
+def sentence_embeddings(seed: int = DATA_SEED, dim: int = EMBEDDING_DIM,
+                        classes: int = EMBEDDING_CLASSES) -> Labelled:
+    """A sentence-embedding-like labelled set: unit-norm rows in d = 384, 12 classes of
+    80 to 120 rows, overlapping.
+
+    Like the embeddings of a small sentence encoder, the rows share one common direction
+    (two unrelated rows have cosine about 0.26, not 0) and vary mostly inside a
+    low-dimensional subspace (``EMBEDDING_SUBSPACE``). A row is the normalised sum of
+    the common direction, its class's direction, one of its class's
+    ``EMBEDDING_SUBTOPICS`` sub-topic directions (all inside the subspace), Gaussian
+    noise inside the subspace and a little isotropic noise in all d coordinates, with
+    ``EMBEDDING_WEIGHTS``. The class directions are weak against the noise, so the
+    classes overlap: at the default seed the non-private cosine-centroid classifier
+    reaches 0.66 on the held-out rows and an exact Gaussian-kernel classifier
+    (sigma = 0.5, sum rule) 0.80, because a class is several sub-topics, not one blob.
+    ``SeedSequence(seed)`` gives the directions and the rows separate streams."""
+    geometry_rng, row_rng = (np.random.Generator(np.random.PCG64(s))
+                             for s in np.random.SeedSequence(seed).spawn(2))
+    r, w = EMBEDDING_SUBSPACE, EMBEDDING_WEIGHTS
+
+    def unit(z: NDArray[np.float64]) -> NDArray[np.float64]:
+        normalised: NDArray[np.float64] = z / np.linalg.norm(z, axis=-1, keepdims=True)
+        return normalised
+
+    basis, _ = np.linalg.qr(geometry_rng.standard_normal((dim, r + 1)))
+    common, subspace = basis[:, 0], basis[:, 1:]
+    class_dirs = unit(geometry_rng.standard_normal((classes, r))) @ subspace.T
+    subtopics = unit(geometry_rng.standard_normal((classes, EMBEDDING_SUBTOPICS, r))) @ subspace.T
+    sizes = geometry_rng.integers(EMBEDDING_CLASS_ROWS[0], EMBEDDING_CLASS_ROWS[1] + 1,
+                                  size=classes)
+    blocks, labels = [], []
+    for c, n in enumerate(sizes):
+        topic = row_rng.integers(EMBEDDING_SUBTOPICS, size=n)
+        z = (w["common"] * common + w["class"] * class_dirs[c] + w["subtopic"] * subtopics[c, topic]
+             + w["noise"] * (row_rng.standard_normal((n, r)) / math.sqrt(r)) @ subspace.T
+             + w["isotropic"] * row_rng.standard_normal((n, dim)) / math.sqrt(dim))
+        blocks.append(unit(z))
+        labels.append(np.full(n, c, dtype=np.int64))
+    return split_labelled("sentence_embeddings", np.vstack(blocks), np.concatenate(labels),
+                          seed=seed, feature_bounds=(-1.0, 1.0),
+                          domain_rule="unit-norm rows (the unit sphere inside the unit ball)")

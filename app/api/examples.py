@@ -133,7 +133,7 @@ BANDWIDTH_OUT: dict[str, Any] = {
 # models: a classifier over a dataset with classes [0, 1, 2]
 MODEL_ID = "0b7a8f8e-5d1c-4c86-9d0e-2f1b9a6c3e55"
 MODEL_CREATE: dict[str, Any] = {
-    "kind": "classifier", "dataset_id": DATASET_ID, "rule": "sum",
+    "kind": "classifier", "dataset_id": DATASET_ID, "rule": "mean",
     "structure": {"kind": "gaussian_kde", "params": {"bandwidth": 0.8, "features": 1024,
                                                      "mechanism": "gaussian"}},
     "privacy": {"epsilon": 1.0, "delta": 1e-6}}
@@ -147,7 +147,7 @@ MODEL_ACCEPTED: dict[str, Any] = {
     "job_url": f"/v1/jobs/{JOB_ID}", "warnings": []}
 MODEL: dict[str, Any] = {
     "id": MODEL_ID, "dataset_id": DATASET_ID, "kind": "classifier",
-    "params": {"rule": "sum", "structure": {"kind": "gaussian_kde", "params": {
+    "params": {"rule": "mean", "structure": {"kind": "gaussian_kde", "params": {
         "bandwidth": 0.8, "alpha": None, "projection_dim": None, "features": 1024,
         "mechanism": "gaussian", "frequencies": "orthogonal", "precision": "float32"}}},
     "seed": "8234eabe91e050071ffd8515c94cf5ab",

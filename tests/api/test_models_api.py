@@ -60,13 +60,15 @@ def test_classifier_one_job_one_spend_and_predict(api: Api) -> None:
     model_id = ready(api, accepted)
     read = api.c.get(f"/v1/models/{model_id}", headers=ADMIN).json()
     assert read["kind"] == "classifier" and read["status"] == "ready"
-    assert read["params"]["rule"] == "sum"  # the default for a kernel
+    assert read["params"]["rule"] == "mean"  # the default for a kernel
     assert read["params"]["structure"]["kind"] == "gaussian_kde"
     ledger = api.c.get(f"/v1/datasets/{dataset_id}/ledger", headers=ADMIN).json()
     assert [e["structure_id"] for e in ledger["entries"]] == [model_id]
     assert ledger["budget"]["epsilon"]["spent"] == pytest.approx(2.0)
     # the classes' counts and feature sums share one plan: the statistics hold 3 blocks
     sizes = {s["statistic"]: s["size"] for s in read["privacy"]["statistics"]}
+    share = {s["statistic"]: s["epsilon"] for s in read["privacy"]["statistics"]}
+    assert share["count"] > 0.1 * share["features"]  # mean reads the class counts
     assert sizes == {"features": 3 * 256, "count": 3}
 
     points, truth = blobs(60, seed=2)

@@ -53,7 +53,7 @@ _MAX_DIM = 65_536
 @router.post("", status_code=202, response_model=ModelAccepted,
              openapi_extra=body_examples(
                  {"classifier": ex.MODEL_CREATE, "regressor": ex.REGRESSOR_CREATE},
-                 summaries={"classifier": "a Gaussian-kernel classifier, rule sum",
+                 summaries={"classifier": "a Gaussian-kernel classifier, rule mean",
                             "regressor": "Nadaraya-Watson on a Gaussian kernel"}),
              responses=example(ex.MODEL_ACCEPTED, status=202)
              | problems(Forbidden, NotFound, Conflict, BudgetExhausted, IdempotencyKeyReused,

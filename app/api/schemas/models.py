@@ -58,8 +58,8 @@ class ModelCreate(Strict):
         "gets; any kernel kind, or inner_product for the cosine and vmf rules; the "
         "regressor needs a random-feature kernel. Not for vmf"))
     rule: Rule | None = Field(default=None, description=(
-        "classifier: sum (Bayes with kernel-density class conditionals; the default for "
-        "kernels), mean (average similarity), cosine (cosine to the noisy class sum; the "
+        "classifier: sum (Bayes with kernel-density class conditionals), mean (average "
+        "similarity; the default for kernels), cosine (cosine to the noisy class sum; the "
         "default for inner_product) or vmf (a von Mises-Fisher density per class); "
         "regressor: nadaraya_watson"))
     mechanism: Literal["gaussian", "laplace"] | None = Field(
