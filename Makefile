@@ -71,4 +71,4 @@ bench-models: $(BENCH_VENV)/.bench-models
 .PHONY: bench-models
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .ruff_cache .mypy_cache
+	rm -rf $(VENV) $(BENCH_VENV) var .pytest_cache .ruff_cache .mypy_cache
