@@ -44,7 +44,7 @@ from numpy.typing import NDArray
 
 from core._array import Array, to_host
 from core.errors import CorruptRelease, InvalidParameter
-from core.models.composite import join_parts, part_arrays, part_plan, split_parts
+from core.models.composite import join_parts, part_arrays, part_plan, split_parts, structure_of
 from core.models.labels import LabelSet
 from core.privacy.mechanisms import Mechanism, NoisePlan, Statistic
 from core.structures import parse_spec, release_class
@@ -122,13 +122,7 @@ class ClassifierSpec:
         if labels is None or labels.classes is None:
             raise InvalidParameter("dataset", "a classifier needs a dataset that declares "
                                    "its classes")
-        unknown = sorted(set(params) - {"rule", "structure"})
-        if unknown:
-            raise InvalidParameter("params", "unknown parameter(s): " + ", ".join(unknown))
-        structure = params.get("structure")
-        if not isinstance(structure, Mapping) or not isinstance(structure.get("kind"), str):
-            raise InvalidParameter("structure", "must be {kind, params}")
-        kind = str(structure["kind"])
+        kind, base_params = structure_of(params)
         allowed = rules_for(kind)
         if not allowed:
             raise InvalidParameter("structure.kind", "a classifier needs a similarity: a "
@@ -136,9 +130,6 @@ class ClassifierSpec:
         rule = params.get("rule") or default_rule(kind)
         if rule not in allowed:
             raise InvalidParameter("rule", f"{kind} serves the rules " + ", ".join(allowed))
-        base_params = structure.get("params") or {}
-        if not isinstance(base_params, Mapping):
-            raise InvalidParameter("structure.params", "must be an object")
         base = parse_spec(kind, base_params,
                           DataSpec(data.dim, data.domain, "add_remove"))
         return cls(data, base, labels.classes, rule)

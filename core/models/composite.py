@@ -21,7 +21,7 @@ from core.privacy.mechanisms import NoisePlan, NoiseSpec
 from core.structures.base import DataSpec, Release
 
 __all__ = ["LabelledBuilder", "LabelledChunk", "build_model", "join_parts", "part_plan",
-           "split_parts"]
+           "split_parts", "structure_of"]
 
 LabelledChunk = tuple[NDArray[np.float64], NDArray[Any]]
 
@@ -45,6 +45,21 @@ class LabelledBuilder(Protocol):
 
     def finish(self, noisy: Mapping[str, NDArray[np.float64]], plan: NoisePlan) -> Release:
         ...
+
+
+def structure_of(params: Mapping[str, Any]) -> tuple[str, Mapping[str, Any]]:
+    """The ``{rule?, structure: {kind, params}}`` of a classifier's or regressor's
+    params: the structure's kind and params, checked for shape (the spec parses them)."""
+    unknown = sorted(set(params) - {"rule", "structure"})
+    if unknown:
+        raise InvalidParameter("params", "unknown parameter(s): " + ", ".join(unknown))
+    structure = params.get("structure")
+    if not isinstance(structure, Mapping) or not isinstance(structure.get("kind"), str):
+        raise InvalidParameter("structure", "must be {kind, params}")
+    base_params = structure.get("params") or {}
+    if not isinstance(base_params, Mapping):
+        raise InvalidParameter("structure.params", "must be an object")
+    return str(structure["kind"]), base_params
 
 
 def build_model(spec: LabelledSpec, *, seed: int, plan: NoisePlan,

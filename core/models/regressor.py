@@ -28,7 +28,7 @@ from numpy.typing import NDArray
 
 from core._array import Array, to_host
 from core.errors import CorruptRelease, InvalidParameter
-from core.models.composite import join_parts, part_arrays
+from core.models.composite import join_parts, part_arrays, structure_of
 from core.models.labels import LabelSet
 from core.privacy.mechanisms import Mechanism, NoisePlan, Statistic
 from core.structures import parse_spec
@@ -69,18 +69,10 @@ class RegressorSpec:
         if labels is None or labels.label_range is None:
             raise InvalidParameter("dataset", "a regressor needs a dataset that declares "
                                    "its label_range")
-        unknown = sorted(set(params) - {"rule", "structure"})
-        if unknown:
-            raise InvalidParameter("params", "unknown parameter(s): " + ", ".join(unknown))
+        kind, base_params = structure_of(params)
         if params.get("rule") not in (None, "nadaraya_watson"):
             raise InvalidParameter("rule", "a regressor's rule is nadaraya_watson")
-        structure = params.get("structure")
-        if not isinstance(structure, Mapping) or not isinstance(structure.get("kind"), str):
-            raise InvalidParameter("structure", "must be {kind, params}")
-        base_params = structure.get("params") or {}
-        if not isinstance(base_params, Mapping):
-            raise InvalidParameter("structure.params", "must be an object")
-        base = parse_spec(str(structure["kind"]), base_params, data)
+        base = parse_spec(kind, base_params, data)
         if {s.name for s in base.statistics()} != {"features", "count"}:
             raise InvalidParameter("structure.kind", "a regressor needs a random-feature "
                                    "kernel (gaussian_kde, exponential_kde, laplace_kde, "

@@ -8,14 +8,13 @@ from uuid import UUID
 import anyio
 import numpy as np
 from fastapi import APIRouter, Header, Request, Response
-from fastapi.exceptions import RequestValidationError
-from pydantic import ValidationError
 
 from app.api import examples as ex
 from app.api.deps import AppState, PrincipalDep, StateDep, UoWDep
+from app.api.points import NPY, negotiate, read_points
 from app.api.responses import AUTHENTICATED, body_examples, example, problems, success
 from app.api.routes import V1
-from app.api.routes.structures import NPY, RELEASE_MEDIA_TYPE, _limits
+from app.api.routes.structures import RELEASE_MEDIA_TYPE, _limits
 from app.api.schemas.models import (
     ModelAccepted,
     ModelCreate,
@@ -41,14 +40,9 @@ from app.errors import (
 )
 from app.services import models
 from app.services.access import Principal
-from app.services.ingest import JSON_TYPES, NPY_TYPES, media_type, read_npy
-from app.services.jsondoc import JSONDocumentError, loads_strict
 
 router = APIRouter(prefix=f"{V1}/models", tags=["models"], route_class=StrictJSONRoute,
                    responses=problems(*AUTHENTICATED))
-
-_MAX_DIM = 65_536
-
 
 @router.post("", status_code=202, response_model=ModelAccepted,
              openapi_extra=body_examples(
@@ -123,13 +117,7 @@ async def predict(model_id: UUID, request: Request, state: StateDep,
     of the model's release, no spend. JSON ``{points}`` or ``application/x-npy`` in;
     JSON or (``Accept: application/x-npy``) an array out. The same limits as a
     structure query (``PRIVSIM_MAX_QUERY_POINTS``, ``PRIVSIM_MAX_QUERY_SECONDS``)."""
-    accept = request.headers.get("accept", "")
-    wants_npy = NPY in accept
-    if accept and not wants_npy and not any(t in accept for t in ("json", "*/*")):
-        raise NotAcceptable("answers are available as application/json or application/x-npy")
-    content_type = media_type(request.headers.get("content-type"))
-    if content_type not in JSON_TYPES + NPY_TYPES:
-        raise UnsupportedMediaType("send points as application/json or application/x-npy")
+    content_type, wants_npy = negotiate(request)
     body = await request.body()
     answer = partial(_predict, state, principal, model_id, body, content_type, wants_npy)
     return await anyio.to_thread.run_sync(answer, limiter=state.compute)
@@ -138,29 +126,8 @@ async def predict(model_id: UUID, request: Request, state: StateDep,
 def _predict(state: AppState, principal: Principal, model_id: UUID, body: bytes,
              content_type: str, wants_npy: bool) -> Response:
     settings = state.settings
-    if content_type in JSON_TYPES:
-        try:
-            parsed = PredictIn.model_validate(loads_strict(body))
-        except JSONDocumentError as exc:
-            raise InvalidInput(str(exc)) from None
-        except ValidationError as exc:
-            raise RequestValidationError(
-                [{**e, "loc": ("body", *e["loc"])} for e in exc.errors()]) from exc
-        if len(parsed.points) > settings.max_query_points:
-            raise PayloadTooLarge(f"at most {settings.max_query_points} points per request "
-                                  "(PRIVSIM_MAX_QUERY_POINTS)",
-                                  max_points=settings.max_query_points)
-        width = len(parsed.points[0])
-        if any(len(p) != width for p in parsed.points):
-            raise InvalidInput("points are ragged: every point must have the same length")
-        points = np.asarray(parsed.points, dtype=np.float64)
-    else:
-        if not body:
-            raise InvalidInput("the body is empty")
-        points = read_npy(body, max_rows=settings.max_query_points,
-                          max_decoded_bytes=settings.max_query_points * _MAX_DIM * 8)
-        if points.shape[0] == 0:
-            raise InvalidInput("points must be a non-empty (q, dim) array")
+    _, points = read_points(body, content_type, PredictIn,
+                            max_points=settings.max_query_points)
     view = models.predict(state.uow, principal, model_id, points, cache=state.cache,
                           max_points=settings.max_query_points,
                           max_seconds=settings.max_query_seconds)

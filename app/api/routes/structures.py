@@ -8,11 +8,10 @@ from uuid import UUID
 import anyio
 import numpy as np
 from fastapi import APIRouter, Header, Query, Request, Response
-from fastapi.exceptions import RequestValidationError
-from pydantic import ValidationError
 
 from app.api import examples as ex
 from app.api.deps import AfterQuery, AppState, LimitQuery, PrincipalDep, StateDep, UoWDep
+from app.api.points import NPY, negotiate, read_points
 from app.api.responses import AUTHENTICATED, body_examples, example, problems, success
 from app.api.routes import V1
 from app.api.schemas.expectation import ExpectationIn, ExpectationOut
@@ -44,15 +43,12 @@ from app.errors import (
 )
 from app.services import expectation, structures
 from app.services.access import Principal
-from app.services.ingest import JSON_TYPES, NPY_TYPES, media_type, read_npy
-from app.services.jsondoc import JSONDocumentError, loads_strict
 from app.services.paging import MAX_PAGE
 from core.structures.base import QueryResult, Reduce
 
 router = APIRouter(prefix=V1, tags=["structures"], route_class=StrictJSONRoute,
                    responses=problems(*AUTHENTICATED))
 
-NPY = "application/x-npy"
 RELEASE_MEDIA_TYPE = "application/vnd.privsim.release"
 
 
@@ -186,13 +182,7 @@ async def query_structure(
     estimated CPU seconds (points x the kind's per-point cost); larger ones get 413.
     Parsing, answering and encoding run off the event loop, at most
     ``PRIVSIM_QUERY_CONCURRENCY`` at once."""
-    accept = request.headers.get("accept", "")
-    wants_npy = NPY in accept
-    if accept and not wants_npy and not any(t in accept for t in ("json", "*/*")):
-        raise NotAcceptable("answers are available as application/json or application/x-npy")
-    content_type = media_type(request.headers.get("content-type"))
-    if content_type not in JSON_TYPES + NPY_TYPES:
-        raise UnsupportedMediaType("send points as application/json or application/x-npy")
+    content_type, wants_npy = negotiate(request)
     body = await request.body()
     answer = partial(_answer, state, principal, structure_id, body, content_type, reduce,
                      wants_npy)
@@ -202,29 +192,15 @@ async def query_structure(
 def _answer(state: AppState, principal: Principal, structure_id: UUID, body: bytes,
             content_type: str, reduce: Reduce | None, wants_npy: bool) -> Response:
     settings = state.settings
-    if content_type in JSON_TYPES:
-        try:
-            parsed = QueryIn.model_validate(loads_strict(body))
-        except JSONDocumentError as exc:
-            raise InvalidInput(str(exc)) from None
-        except ValidationError as exc:
-            raise RequestValidationError(
-                [{**e, "loc": ("body", *e["loc"])} for e in exc.errors()]) from exc
+    parsed, points = read_points(body, content_type, QueryIn,
+                                 max_points=settings.max_query_points)
+    if parsed is not None:
         given_in_body = "reduce" in parsed.model_fields_set
         if reduce is not None and given_in_body and reduce != parsed.reduce:
             raise InvalidInput("reduce is given twice, with different values")
         reduce_to = parsed.reduce if given_in_body or reduce is None else reduce
-        if len(parsed.points) > settings.max_query_points:
-            raise _too_many_points(settings.max_query_points)
-        points = _matrix(parsed.points)
     else:
         reduce_to = reduce or "sum"
-        if not body:
-            raise InvalidInput("the body is empty")
-        points = read_npy(body, max_rows=settings.max_query_points,
-                          max_decoded_bytes=settings.max_query_points * _MAX_DIM * 8)
-        if points.shape[0] == 0:
-            raise InvalidInput("points must be a non-empty (q, dim) array")
     result: QueryResult = structures.query(
         state.uow, principal, structure_id, points, reduce_to, cache=state.cache,
         max_points=settings.max_query_points, max_seconds=settings.max_query_seconds)
@@ -236,21 +212,6 @@ def _answer(state: AppState, principal: Principal, structure_id: UUID, body: byt
     out = QueryOut(reduce=reduce_to, values=result.values.tolist(), std=result.std.tolist(),
                    approximation_std=result.approximation_std.tolist())
     return Response(out.model_dump_json(), media_type="application/json")
-
-
-_MAX_DIM = 65_536  # the largest dim a dataset may have (DatasetCreate)
-
-
-def _too_many_points(limit: int) -> PayloadTooLarge:
-    return PayloadTooLarge(f"at most {limit} query points per request "
-                           "(PRIVSIM_MAX_QUERY_POINTS)", max_points=limit)
-
-
-def _matrix(points: list[list[float]]) -> np.ndarray:
-    width = len(points[0])
-    if any(len(p) != width for p in points):
-        raise InvalidInput("points are ragged: every point must have the same length")
-    return np.asarray(points, dtype=np.float64)
 
 
 @router.get("/structures/{structure_id}/export", response_class=Response,
