@@ -88,6 +88,20 @@ TARGETS: dict[str, tuple[bool, Pairwise]] = {  # (needs l1, f)
 
 
 L1_KERNELS = ("laplace", "cauchy_l1")  # kernels of an l1 distance: their own bandwidth
+REFERENCE = "reference:"  # a target answered by the kind's own exact reference
+
+
+def kind_reference(spec: Spec, rows: NDArray[np.float64], queries: NDArray[np.float64],
+                   block: int = 4_096) -> NDArray[np.float64]:
+    """F(y) by the kind's own float64 brute force (``KindDef.reference``), over blocks of
+    the rows clipped into the domain."""
+    from core.kinds import kind_def
+
+    reference = kind_def(spec.kind).reference
+    total = np.zeros(queries.shape[0])
+    for start in range(0, rows.shape[0], block):
+        total += reference(spec, DOMAIN.clip(rows[start:start + block]), queries)
+    return total
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,6 +183,14 @@ def variants(workload: Workload, config: Config) -> list[Variant]:
         Variant("laplace_kde (gaussian)", "laplace_kde",
                 kde | {"bandwidth": s1, "mechanism": "gaussian"}, "gaussian", "laplace"),
     ]
+    # the kinds whose exact answer is their own reference (core/kinds/<kind>/reference.py):
+    # the vMF kernel at the Gaussian's width on the sphere (kappa = 2 / sigma^2), the
+    # ReLU network kernels with their default clip
+    out += [Variant(f"{kind} (gaussian)", kind, params | {"mechanism": "gaussian"},
+                    "gaussian", f"{REFERENCE}{kind}")
+            for kind, params in (("vmf_kde", {"kappa": 2.0 / s**2, "features": m}),
+                                 ("relu_nngp", {"features": m}),
+                                 ("relu_ntk", {"features": m, "tangent_features": m}))]
     out += [Variant(f"cauchy_kde {metric} (gaussian)", "cauchy_kde",
                     {"bandwidth": s1 if metric == "l1" else s, "features": max(m // 4, 2),
                      "metric_input": metric, "mechanism": "gaussian"}, "gaussian",
@@ -291,7 +313,11 @@ def bench_workload(make: Callable[[], Workload], config: Config, log: Callable[[
     queries = workload.queries[:config.accuracy_queries]
     started = time.perf_counter()
     exact = exact_references(workload.rows, queries, workload.bandwidth,
-                             sorted({v.target for v in chosen}), l1_bandwidth(workload))
+                             sorted({v.target for v in chosen
+                                     if not v.target.startswith(REFERENCE)}),
+                             l1_bandwidth(workload))
+    exact |= {v.target: kind_reference(spec, workload.rows, queries)
+              for v, spec in zip(chosen, specs, strict=True) if v.target.startswith(REFERENCE)}
     exact_seconds = time.perf_counter() - started
     log(f"  exact references in {exact_seconds:.1f} s")
     chunks = [workload.rows[i:i + CHUNK_ROWS] for i in range(0, workload.n, CHUNK_ROWS)]
