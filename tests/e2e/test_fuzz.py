@@ -55,9 +55,13 @@ def test_no_input_gets_a_server_error(sqlite_url: str, tmp_path: Path) -> None:
             "kind": "gaussian_kde", "params": {"bandwidth": 0.5, "features": 64},
             "privacy": {"epsilon": 1}})
         _wait_for_job(base, build["job_id"])  # queries must reach a built structure
+        model = _post(f"{base}/v1/models", {  # and predictions a built model
+            "kind": "vmf", "dataset_id": dataset, "privacy": {"epsilon": 1, "delta": 1e-6}})
+        _wait_for_job(base, model["job_id"])
         operations = _media_types(httpx.get(f"{base}/openapi.json").raise_for_status().json())
         config = tmp_path / "schemathesis.toml"
-        config.write_text(_config(dataset, build, operations))
+        config.write_text(_config(dataset, build | {"model_id": model["model_id"]},
+                                  operations))
         started = time.monotonic()
         outputs = {run.name: _schemathesis(base, config, tally, run)
                    for run in _runs(operations)}
@@ -116,6 +120,7 @@ def _config(dataset: str, build: dict[str, Any], operations: dict[str, list[str]
         f'"path.dataset_id" = "{dataset}"',
         f'"path.structure_id" = "{build["structure_id"]}"',
         f'"path.job_id" = "{build["job_id"]}"',
+        f'"path.model_id" = "{build["model_id"]}"',
     ]
     for name, types in operations.items():  # include-name: -path and -method would be ORed
         if len(types) > 1:
