@@ -41,8 +41,8 @@ lint: $(VENV)/.dev
 # everything: the in-process tests on every core, then the real-server and PostgreSQL
 # tests one at a time (they time real servers and share the database server)
 test: $(VENV)/.dev postgres lint
-	$(BIN)/python -m pytest -n auto -m "not e2e and not integration"
-	$(BIN)/python -m pytest -m "e2e or integration"
+	$(BIN)/python -m pytest -n auto -m "not e2e and not integration" --durations=30
+	$(BIN)/python -m pytest -m "e2e or integration" --durations=15
 
 # Lint, then every test that needs neither PostgreSQL nor a server and is not marked
 # slow (the statistical tests): service tests on in-memory fakes, HTTP tests on SQLite,

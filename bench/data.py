@@ -24,7 +24,7 @@ bandwidth fixed by a public rule, never tuned on the rows:
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from numpy.typing import NDArray
@@ -137,6 +137,7 @@ EMBEDDING_CLASSES = 12
 EMBEDDING_CLASS_ROWS = (80, 120)  # each class's size, uniform in this range
 EMBEDDING_SUBSPACE = 32  # the low effective dimension sentence embeddings have
 EMBEDDING_SUBTOPICS = 3  # per class: classes are not one blob
+EMBEDDING_PUBLIC_ROWS = 512  # the public reference sample (the cosine rule's reference)
 # weights of a row's parts before normalisation: the shared common direction, the class
 # direction, the row's sub-topic, noise inside the subspace, isotropic noise in all d
 EMBEDDING_WEIGHTS = {"common": 0.6, "class": 0.22, "subtopic": 0.55, "noise": 0.8,
@@ -157,6 +158,15 @@ class Labelled:
     classes: tuple[int, ...]
     feature_bounds: tuple[float, float]
     domain_rule: str
+    # public unlabelled rows like the private ones, for the cosine rule's reference:
+    # a separate public sample where the generator can draw one, else (None) the
+    # held-out rows without their labels (the points an analyst means to classify)
+    public_rows: NDArray[np.float64] | None = None
+    public_rule: str = "the held-out rows, unlabelled"
+
+    @property
+    def reference_rows(self) -> NDArray[np.float64]:
+        return self.test_rows if self.public_rows is None else self.public_rows
 
     @property
     def dim(self) -> int:
@@ -224,8 +234,8 @@ def sentence_embeddings(seed: int = DATA_SEED, dim: int = EMBEDDING_DIM,
     reaches 0.66 on the held-out rows and an exact Gaussian-kernel classifier
     (sigma = 0.5, sum rule) 0.80, because a class is several sub-topics, not one blob.
     ``SeedSequence(seed)`` gives the directions and the rows separate streams."""
-    geometry_rng, row_rng = (np.random.Generator(np.random.PCG64(s))
-                             for s in np.random.SeedSequence(seed).spawn(2))
+    geometry_rng, row_rng, public_rng = (np.random.Generator(np.random.PCG64(s))
+                                         for s in np.random.SeedSequence(seed).spawn(3))
     r, w = EMBEDDING_SUBSPACE, EMBEDDING_WEIGHTS
 
     def unit(z: NDArray[np.float64]) -> NDArray[np.float64]:
@@ -238,14 +248,24 @@ def sentence_embeddings(seed: int = DATA_SEED, dim: int = EMBEDDING_DIM,
     subtopics = unit(geometry_rng.standard_normal((classes, EMBEDDING_SUBTOPICS, r))) @ subspace.T
     sizes = geometry_rng.integers(EMBEDDING_CLASS_ROWS[0], EMBEDDING_CLASS_ROWS[1] + 1,
                                   size=classes)
+    def draw(rng: np.random.Generator, c: int, n: int) -> NDArray[np.float64]:
+        topic = rng.integers(EMBEDDING_SUBTOPICS, size=n)
+        z = (w["common"] * common + w["class"] * class_dirs[c] + w["subtopic"] * subtopics[c, topic]
+             + w["noise"] * (rng.standard_normal((n, r)) / math.sqrt(r)) @ subspace.T
+             + w["isotropic"] * rng.standard_normal((n, dim)) / math.sqrt(dim))
+        return unit(z)
+
     blocks, labels = [], []
     for c, n in enumerate(sizes):
-        topic = row_rng.integers(EMBEDDING_SUBTOPICS, size=n)
-        z = (w["common"] * common + w["class"] * class_dirs[c] + w["subtopic"] * subtopics[c, topic]
-             + w["noise"] * (row_rng.standard_normal((n, r)) / math.sqrt(r)) @ subspace.T
-             + w["isotropic"] * row_rng.standard_normal((n, dim)) / math.sqrt(dim))
-        blocks.append(unit(z))
+        blocks.append(draw(row_rng, c, n))
         labels.append(np.full(n, c, dtype=np.int64))
-    return split_labelled("sentence_embeddings", np.vstack(blocks), np.concatenate(labels),
-                          seed=seed, feature_bounds=(-1.0, 1.0),
-                          domain_rule="unit-norm rows (the unit sphere inside the unit ball)")
+    # a public corpus through the same encoder: the same geometry, rows of its own
+    public_classes = public_rng.integers(classes, size=EMBEDDING_PUBLIC_ROWS)
+    public = np.vstack([draw(public_rng, c, int(np.sum(public_classes == c)))
+                        for c in range(classes)])
+    split = split_labelled("sentence_embeddings", np.vstack(blocks), np.concatenate(labels),
+                           seed=seed, feature_bounds=(-1.0, 1.0),
+                           domain_rule="unit-norm rows (the unit sphere inside the unit ball)")
+    return replace(split, public_rows=public,
+                   public_rule=f"{EMBEDDING_PUBLIC_ROWS} public rows of the same geometry "
+                   "(a public corpus through the same encoder), unlabelled")

@@ -92,6 +92,7 @@ from bench.data import (
 from bench.kde import _load_average, _log, machine_info, spread
 from core.models import ClassifierRelease, LabelSet, build_model, parse_model
 from core.models.classifier import COUNTLESS_RULES, Rule, rules_for
+from core.models.reference import Reference
 from core.privacy.budget import PrivacyBudget
 from core.privacy.mechanisms import NoisePlan, NoiseSpec, Statistic, plan_noise
 from core.structures import DataSpec, noise_plan
@@ -110,6 +111,7 @@ DEFAULT_GOAL = ("sentence_embeddings", 1.0)  # where the default must beat the b
 NAIVE, DPL_LR, DPL_NB = "naive (noisy class sums, cosine)", "diffprivlib LR", \
     "diffprivlib GaussianNB"
 CENTROID, INNER_MEAN = "cosine centroid", "inner product mean"
+WITH_REFERENCE = "cosine + reference"  # the cosine rule given the public reference rows
 DEFAULT_OUT = Path(__file__).resolve().parent / "results"
 
 Labels = NDArray[np.int64]
@@ -178,13 +180,19 @@ def _privsim_name(rule: str, structure: Mapping[str, Any]) -> str:
 
 
 def _predict_rules(data: Labelled, release: ClassifierRelease, rules: Sequence[Rule],
-                   structure: Mapping[str, Any], build_seconds: float) -> Outcome:
+                   structure: Mapping[str, Any], build_seconds: float,
+                   reference: Reference | None) -> Outcome:
     out: Outcome = {}
-    for rule in rules:
-        as_rule = replace(release, rule=rule, params=release.params | {"rule": rule})
+    variants: list[tuple[str, ClassifierRelease]] = [
+        (rule, replace(release, rule=rule, params=release.params | {"rule": rule}))
+        for rule in rules]
+    if reference is not None:
+        variants.append((WITH_REFERENCE, replace(release, rule="cosine", reference=reference,
+                                                 params=release.params | {"rule": "cosine"})))
+    for name, as_rule in variants:
         started = time.perf_counter()
         labels = as_rule.predict(data.test_rows).labels
-        out[_privsim_name(rule, structure)] = (labels, build_seconds
+        out[_privsim_name(name, structure)] = (labels, build_seconds
                                                + time.perf_counter() - started)
     return out
 
@@ -202,30 +210,42 @@ def _privsim_build(data: Labelled, spec: Any, plan: NoisePlan, seed: int
 def privsim_runner(structure: dict[str, Any], rules: Sequence[Rule],
                    exact: Mapping[str, str]) -> Runner:
     """Every rule in ``rules`` on one ``structure`` ({kind, params}): one build per draw
-    (public seed ``STRUCTURE_SEED + draw``), noise plan fixed per epsilon."""
-    def prepare(data: Labelled, epsilon: float) -> tuple[Any, NoisePlan]:
+    (public seed ``STRUCTURE_SEED + draw``), noise plan fixed per epsilon. Where the
+    rules include ``cosine``, the same release also answers with the dataset's public
+    reference (``Labelled.reference_rows``): post-processing, so on the same noise."""
+    referenced = "cosine" in rules
+
+    def prepare(data: Labelled, epsilon: float) -> tuple[Any, NoisePlan, Reference | None]:
         spec = parse_model("classifier", {"rule": rules[0], "structure": structure},
                            _data_spec(data), LabelSet(classes=data.classes))
-        return spec, noise_plan(spec, _budget(epsilon))
+        reference = (Reference.from_points(data.reference_rows, _data_spec(data))
+                     if referenced else None)
+        return spec, noise_plan(spec, _budget(epsilon)), reference
 
-    def run(data: Labelled, draw: int, prepared: tuple[Any, NoisePlan]) -> Outcome:
-        spec, plan = prepared
+    def run(data: Labelled, draw: int,
+            prepared: tuple[Any, NoisePlan, Reference | None]) -> Outcome:
+        spec, plan, reference = prepared
         release, seconds = _privsim_build(data, spec, plan, STRUCTURE_SEED + draw)
-        return _predict_rules(data, release, rules, structure, seconds)
+        return _predict_rules(data, release, rules, structure, seconds, reference)
 
-    def noiseless(data: Labelled, prepared: tuple[Any, NoisePlan]) -> Outcome:
+    def noiseless(data: Labelled,
+                  prepared: tuple[Any, NoisePlan, Reference | None]) -> Outcome:
         """The same build with a plan that releases the exact sums (no noise, no
         privacy): what the rules answer at epsilon = infinity, features included."""
-        spec, plan = prepared
+        spec, plan, reference = prepared
         exact_plan = NoisePlan(plan.mechanism, plan.budget,
                                tuple(NoiseSpec(s.statistic, s.size, "none", 0.0, 0.0)
                                      for s in plan.specs))
         release, seconds = _privsim_build(data, spec, exact_plan, STRUCTURE_SEED)
-        return _predict_rules(data, release, rules, structure, seconds)
+        return _predict_rules(data, release, rules, structure, seconds, reference)
 
-    methods = tuple(Method(_privsim_name(rule, structure), "privsim", "privsim classifier",
-                           params={"rule": rule, "structure": structure},
-                           exact=exact.get(rule)) for rule in rules)
+    named = [*rules, WITH_REFERENCE] if referenced else list(rules)
+    methods = tuple(Method(_privsim_name(name, structure), "privsim", "privsim classifier",
+                           params={"rule": "cosine" if name == WITH_REFERENCE else name,
+                                   "structure": structure}
+                           | ({"reference": "public rows"} if name == WITH_REFERENCE else {}),
+                           exact=exact.get("cosine" if name == WITH_REFERENCE else name))
+                    for name in named)
     return Runner(methods, prepare, run, noiseless)
 
 
@@ -412,7 +432,7 @@ def bench_dataset(data: Labelled, runnable: list[Runner], config: Config,
         "label": data.label, "name": data.name, "dim": data.dim,
         "classes": len(data.classes), "train_rows": int(data.train_rows.shape[0]),
         "test_rows": int(data.test_rows.shape[0]), "domain_rule": data.domain_rule,
-        "feature_bounds": list(data.feature_bounds),
+        "feature_bounds": list(data.feature_bounds), "public_reference": data.public_rule,
         "references": {name: _accuracy(p, data) for name, p in refs.items()},
         "noiseless": {}, "unavailable": dict(unavailable),
     }
@@ -567,7 +587,8 @@ def render_markdown(report: Mapping[str, Any]) -> str:
     ]
     for ds in report["datasets"]:
         lines += [f"### {ds['label']}", "",
-                  f"Domain: {ds['domain_rule']}. Non-private references: " + ", ".join(
+                  f"Domain: {ds['domain_rule']}. Public reference of `{WITH_REFERENCE}`: "
+                  f"{ds['public_reference']}. Non-private references: " + ", ".join(
                       f"{k} {v:.3f}" for k, v in ds["references"].items()) + ".", "",
                   f"| method | {heads} |", _separator(1 + len(epsilons))]
         for method in report["method_order"]:

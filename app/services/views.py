@@ -22,6 +22,7 @@ from app.db.models import (
 from app.domain import Role
 from app.services.budget import standing
 from core.models.labels import LabelSet
+from core.models.reference import shown_params
 from core.privacy.accounting import RHO_UNIT
 from core.privacy.budget import EPSILON_UNIT, Units
 
@@ -203,7 +204,7 @@ class StructureView:
         plan = row.noise_plan
         created_at = row.created_at if managed else _minute(row.created_at)
         return cls(
-            id=row.id, dataset_id=row.dataset_id, kind=row.kind, params=dict(row.params),
+            id=row.id, dataset_id=row.dataset_id, kind=row.kind, params=shown_params(row.params),
             seed=row.seed,
             privacy=PrivacyView(epsilon=float(charged.epsilon_value),
                                 delta=float(charged.delta_value),

@@ -46,6 +46,7 @@ from core._array import Array, to_host
 from core.errors import CorruptRelease, InvalidParameter
 from core.models.composite import join_parts, part_arrays, part_plan, split_parts, structure_of
 from core.models.labels import LabelSet
+from core.models.reference import Reference
 from core.privacy.mechanisms import Mechanism, NoisePlan, Statistic
 from core.structures import parse_spec, release_class
 from core.structures.base import (
@@ -116,13 +117,14 @@ class ClassifierSpec:
     base: Spec
     classes: tuple[int, ...]
     rule: Rule
+    reference: Reference | None = None
 
     @classmethod
     def parse(cls, params: Mapping[str, Any], data: DataSpec, labels: LabelSet | None) -> Self:
         if labels is None or labels.classes is None:
             raise InvalidParameter("dataset", "a classifier needs a dataset that declares "
                                    "its classes")
-        kind, base_params = structure_of(params)
+        kind, base_params = structure_of(params, extra=("reference",))
         allowed = rules_for(kind)
         if not allowed:
             raise InvalidParameter("structure.kind", "a classifier needs a similarity: a "
@@ -132,7 +134,11 @@ class ClassifierSpec:
             raise InvalidParameter("rule", f"{kind} serves the rules " + ", ".join(allowed))
         base = parse_spec(kind, base_params,
                           DataSpec(data.dim, data.domain, "add_remove"))
-        return cls(data, base, labels.classes, rule)
+        reference = params.get("reference")
+        if reference is not None and rule != "cosine":
+            raise InvalidParameter("reference", "serves the cosine rule only")
+        return cls(data, base, labels.classes, rule,
+                   None if reference is None else Reference.parse(reference, data))
 
     @property
     def mechanism(self) -> Mechanism:
@@ -143,8 +149,18 @@ class ClassifierSpec:
         return len(self.classes)
 
     def public_params(self) -> dict[str, Any]:
-        return {"rule": self.rule, "structure": {"kind": self.base.kind,
-                                                 "params": self.base.public_params()}}
+        """The rule, the structure and (stored form) the public reference."""
+        out = self.shown_params()
+        if self.reference is not None:
+            out["reference"] = self.reference.public_params()
+        return out
+
+    def shown_params(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"rule": self.rule, "structure": {
+            "kind": self.base.kind, "params": self.base.public_params()}}
+        if self.reference is not None:
+            out["reference"] = self.reference.summary()
+        return out
 
     def statistics(self) -> list[Statistic]:
         """The base's statistics, one block per class. A rule whose labels do not read
@@ -208,7 +224,8 @@ class ClassifierBuilder:
         releases = [self._base.finish(part, part_plan(plan, spec.parts, index))
                     for index, part in enumerate(parts)]
         return ClassifierRelease(dim=spec.data.dim, classes=spec.classes, rule=spec.rule,
-                                 params=spec.public_params(), plan=plan, parts=releases)
+                                 params=spec.shown_params(), plan=plan, parts=releases,
+                                 reference=spec.reference)
 
 
 @dataclass(frozen=True, slots=True)
@@ -221,6 +238,7 @@ class ClassifierRelease:
     params: dict[str, Any]
     plan: NoisePlan
     parts: list[Release]
+    reference: Reference | None = None  # cosine only: compare the sums where rows vary
     kind: str = "classifier"
 
     def predict(self, points: NDArray[np.float64]) -> Prediction:
@@ -258,6 +276,9 @@ class ClassifierRelease:
         rbar = [debiased_resultant(s, sd, n) for s, sd, n in zip(sums, stds, counts, strict=True)]
         cap = min(float(bessel_ratio(d, MAX_FIT_KAPPA)), math.nextafter(1.0, 0.0))
         kappas = [min(kappa_from_resultant(min(r, cap), d), MAX_FIT_KAPPA) for r in rbar]
+        if self.reference is not None:
+            projected = self.reference.project(np.stack(sums), stds[0], float(np.mean(counts)))
+            sums = list(projected)
         directions = np.stack([s / max(float(np.linalg.norm(s)), _TINY) for s in sums], axis=1)
         cosines = unit @ directions
         if self.rule == "cosine":
@@ -287,10 +308,12 @@ class ClassifierRelease:
         headers, _ = join_parts(self.parts)
         return {"kind": self.kind, "dim": self.dim, "classes": list(self.classes),
                 "rule": self.rule, "params": self.params, "plan": self.plan.to_dict(),
-                "parts": headers}
+                "parts": headers,
+                "reference": None if self.reference is None else self.reference.header()}
 
     def arrays(self) -> dict[str, NDArray[np.float64]]:
-        return join_parts(self.parts)[1]
+        arrays = join_parts(self.parts)[1]
+        return arrays if self.reference is None else arrays | self.reference.arrays()
 
     @classmethod
     def from_parts(cls, header: Mapping[str, Any],
@@ -305,8 +328,12 @@ class ClassifierRelease:
             rule = str(header["rule"])
             if rule not in RULES:
                 raise CorruptRelease("model release names an unknown rule")
+            stored = header.get("reference")
+            reference = None if stored is None else Reference.from_release(
+                stored, arrays, int(header["dim"]))
             return cls(dim=int(header["dim"]), classes=classes, rule=rule,
                        params=dict(header["params"]),
-                       plan=NoisePlan.from_dict(header["plan"]), parts=parts)
+                       plan=NoisePlan.from_dict(header["plan"]), parts=parts,
+                       reference=reference)
         except (KeyError, TypeError, ValueError) as exc:
             raise CorruptRelease("classifier release is incomplete") from exc

@@ -47,10 +47,12 @@ class LabelledBuilder(Protocol):
         ...
 
 
-def structure_of(params: Mapping[str, Any]) -> tuple[str, Mapping[str, Any]]:
+def structure_of(params: Mapping[str, Any], extra: tuple[str, ...] = ()
+                 ) -> tuple[str, Mapping[str, Any]]:
     """The ``{rule?, structure: {kind, params}}`` of a classifier's or regressor's
-    params: the structure's kind and params, checked for shape (the spec parses them)."""
-    unknown = sorted(set(params) - {"rule", "structure"})
+    params (and the ``extra`` keys the model takes): the structure's kind and params,
+    checked for shape (the spec parses them)."""
+    unknown = sorted(set(params) - {"rule", "structure", *extra})
     if unknown:
         raise InvalidParameter("params", "unknown parameter(s): " + ", ".join(unknown))
     structure = params.get("structure")

@@ -117,6 +117,31 @@ def test_models_and_structures_keep_to_their_endpoints(api: Api) -> None:
     assert [s["id"] for s in listed] == [structure_id]
 
 
+def test_a_public_reference_is_kept_as_directions_and_shown_by_its_size(api: Api) -> None:
+    """The cosine rule with public reference rows: one spend as without it, the model
+    shows the reference's size (never its directions or rows), and predicts online
+    and offline alike."""
+    dataset_id = classified(api)
+    public, _ = blobs(40, seed=3)
+    model_id = ready(api, model(api, {
+        "kind": "classifier", "dataset_id": dataset_id, "rule": "cosine",
+        "structure": {"kind": "inner_product", "params": {"mechanism": "gaussian"}},
+        "reference": {"points": public.tolist()},
+        "privacy": {"epsilon": 2.0, "delta": 1e-6}}))
+    read = api.c.get(f"/v1/models/{model_id}", headers=ADMIN).json()
+    assert read["params"]["reference"] == {"rows": 40, "directions": DIM}
+    ledger = api.c.get(f"/v1/datasets/{dataset_id}/ledger", headers=ADMIN).json()
+    assert ledger["budget"]["epsilon"]["spent"] == pytest.approx(2.0)
+    points, truth = blobs(60, seed=4)
+    answer = api.c.post(f"/v1/models/{model_id}/predict", headers=ADMIN,
+                        json={"points": points.tolist()}).json()
+    assert np.mean(np.array(answer["labels"]) == truth) >= 0.9
+    offline = load_release(api.c.get(f"/v1/models/{model_id}/export",
+                                     headers=ADMIN).content)
+    assert np.array_equal(offline.predict(points).labels,  # type: ignore[attr-defined]
+                          answer["labels"])
+
+
 def test_an_analyst_granted_the_dataset_predicts(api: Api) -> None:
     dataset_id = classified(api)
     model_id = ready(api, model(api, {
@@ -207,6 +232,12 @@ def test_model_requests_are_checked(api: Api) -> None:
         ({"structure": {"kind": "gaussian_kde", "params": {"bandwidth": -1}}}, "bandwidth"),
         ({"structure": {"kind": "no_such_kind", "params": {}}}, "structure"),
         ({"privacy": {"epsilon": 0}}, "epsilon"),
+        ({"reference": {"points": [[0.1] * DIM]}}, "cosine"),
+        ({"kind": "regressor", "reference": {"points": [[0.1] * DIM]}}, "reference"),
+        ({"rule": "cosine", "structure": {"kind": "inner_product", "params": {}},
+          "reference": {"points": [[0.1] * (DIM + 1)]}}, "reference.points"),
+        ({"rule": "cosine", "structure": {"kind": "inner_product", "params": {}},
+          "reference": {"points": []}}, "reference"),
     ]:
         r = api.c.post("/v1/models", headers=ADMIN, json=base | change)
         assert r.status_code == 422, (change, r.text)

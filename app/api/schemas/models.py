@@ -12,6 +12,7 @@ from pydantic import Field, create_model, model_validator
 from app.api.schemas.common import Budget, Id, Out, Strict
 from app.api.schemas.kernels import model_name, sent_params
 from app.api.schemas.structures import BUILD_MODELS, ErrorModel, PrivacyRead
+from core.models.reference import MAX_REFERENCE_ROWS
 
 
 class StructureChoice(Strict):
@@ -48,6 +49,12 @@ else:
 Rule = Literal["sum", "mean", "cosine", "vmf", "nadaraya_watson"]
 
 
+class ReferenceIn(Strict):
+    """Public rows, in the dataset's dimension (``MAX_REFERENCE_ROWS`` at most)."""
+
+    points: list[list[float]] = Field(min_length=1, max_length=MAX_REFERENCE_ROWS)
+
+
 class ModelCreate(Strict):
     kind: Literal["classifier", "regressor", "vmf"] = Field(description=(
         "classifier (a dataset with declared classes), regressor (a dataset with a "
@@ -64,6 +71,12 @@ class ModelCreate(Strict):
         "regressor: nadaraya_watson"))
     mechanism: Literal["gaussian", "laplace"] | None = Field(
         default=None, description="vmf only: the noise mechanism (default gaussian)")
+    reference: ReferenceIn | None = Field(default=None, description=(
+        "classifier, cosine rule only: public rows like the private ones (a public "
+        "corpus through the same encoder, or the unlabelled points to classify); the "
+        "noisy class sums are compared inside the directions where these rows vary "
+        "enough for the class signal to beat the noise. Post-processing: spends "
+        "nothing. Stored as principal directions, never as rows"))
     privacy: Budget
 
     @model_validator(mode="after")
@@ -73,6 +86,8 @@ class ModelCreate(Strict):
         if self.kind != "vmf" and self.mechanism is not None:
             raise ValueError("mechanism is for vmf only: a classifier's or regressor's "
                              "mechanism is its structure's params.mechanism")
+        if self.reference is not None and self.kind != "classifier":
+            raise ValueError("reference is for a classifier with the cosine rule")
         if self.kind != "vmf" and self.structure is None:
             raise ValueError(f"a {self.kind} needs a structure: {{kind, params}}")
         return self
@@ -87,6 +102,8 @@ class ModelCreate(Strict):
         if self.structure is not None:
             out["structure"] = {"kind": self.structure.kind,
                                 "params": self.structure.sent_params()}
+        if self.reference is not None:
+            out["reference"] = {"points": self.reference.points}
         return out
 
 
