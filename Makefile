@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 
-.PHONY: serve test test-fast lint bench worker clean
+.PHONY: serve test test-fast test-thorough lint bench worker clean
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "privsim needs Python >= 3.11"'
@@ -41,7 +41,7 @@ lint: $(VENV)/.dev
 # everything: the in-process tests on every core, then the real-server and PostgreSQL
 # tests one at a time (they time real servers and share the database server)
 test: $(VENV)/.dev postgres lint
-	$(BIN)/python -m pytest -n auto -m "not e2e and not integration" --durations=30
+	$(BIN)/python -m pytest -n auto --dist worksteal -m "not e2e and not integration" --durations=30
 	$(BIN)/python -m pytest -m "e2e or integration" --durations=15
 
 # Lint, then every test that needs neither PostgreSQL nor a server and is not marked
@@ -51,6 +51,10 @@ test: $(VENV)/.dev postgres lint
 # PostgreSQL tests, on every core; `make test` runs those too
 test-fast: $(VENV)/.dev lint
 	$(BIN)/python -m pytest -q -n auto -m "not slow and not e2e and not integration"
+
+# the thorough audits and grids as well (PRIVSIM_THOROUGH=1): much longer than `make test`
+test-thorough: $(VENV)/.dev
+	PRIVSIM_THOROUGH=1 $(BIN)/python -m pytest -n auto --dist worksteal -m "not e2e and not integration"
 
 bench: $(VENV)/.dev
 	$(BIN)/python -m bench.kde

@@ -25,7 +25,7 @@ from numpy.typing import NDArray
 from core.domain import Box, Neighbouring
 from core.errors import InvalidParameter
 from core.kinds import KINDS, kind_def
-from core.kinds.audit_suite import audit_target, standard_cases
+from core.kinds.audit_suite import audit_target, map_cases, standard_cases
 from core.privacy import noise
 from core.privacy.audit import (
     AUDIT_SEED,
@@ -338,6 +338,9 @@ def test_bench_writes_the_report(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
             case_of("inner_product", "laplace", "replace_one", PrivacyBudget(1.0), 400,
                     "wrong_relation", "bounded")]
     monkeypatch.setattr(bench.audit, "standard_cases", lambda thorough: tiny)
+    # the map layer on inner_product's cases only (tests/privacy/test_map.py runs them all)
+    monkeypatch.setattr(bench.audit, "map_cases", lambda: [
+        c for c in map_cases() if c.name.startswith("inner_product-")])
     assert bench.audit.main(["--out", str(tmp_path), "--layer", "map",
                              "--layer", "black-box"]) == 0
     report = json.loads((tmp_path / "audit.json").read_text())

@@ -28,7 +28,7 @@ import pytest
 from core.domain import L2Ball
 from core.errors import InvalidParameter
 from core.kinds import kind_def
-from core.kinds.audit_suite import audit_target, noise_cases, search_settings
+from core.kinds.audit_suite import audit_target, map_cases, noise_cases, search_settings
 from core.kinds.l2_distance.audit import projection_supremum
 from core.kinds.l2_distance.release import L2DistanceBuilder
 from core.kinds.l2_distance.spec import L2DistanceSpec
@@ -245,6 +245,9 @@ def test_bench_writes_the_layers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     import bench.audit
 
     monkeypatch.setattr(bench.audit, "standard_cases", lambda thorough: [])
+    # the map layer on inner_product's cases only (tests/privacy/test_map.py runs them all)
+    monkeypatch.setattr(bench.audit, "map_cases", lambda: [
+        c for c in map_cases() if c.name.startswith("inner_product-")])
     monkeypatch.setattr(bench.audit, "search_settings", lambda: [
         s for s in search_settings() if s.name == "inner_product-laplace-replace_one-audit"])
     monkeypatch.setattr(bench.audit, "noise_cases", lambda: [
