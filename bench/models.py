@@ -66,6 +66,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
+import math
 import statistics
 import sys
 import time
@@ -108,6 +109,7 @@ FEATURES = 1024  # gaussian_kde's default without alpha
 GOAL_MIN_EPSILON = 0.5  # beat the naive baseline and diffprivlib from here up
 GOAL_EPSILON, GOAL_MARGIN = 4.0, 0.05  # within 5 points of the cosine centroid at 4
 DEFAULT_GOAL = ("sentence_embeddings", 1.0)  # where the default must beat the baseline
+SIGNIFICANCE = 2.0  # standard errors a difference must exceed to count as ahead or behind
 NAIVE, DPL_LR, DPL_NB = "naive (noisy class sums, cosine)", "diffprivlib LR", \
     "diffprivlib GaussianNB"
 CENTROID, INNER_MEAN = "cosine centroid", "inner product mean"
@@ -130,10 +132,17 @@ class Config:
     draws: int
     features: int
     extra: dict[str, Any] = field(default_factory=dict)
+    # the cheap methods (inner_product rules, the naive baseline: a build is a few
+    # thousand noisy values) get more draws, so that their differences, often a point
+    # or two, are measured to a standard error well below that
+    cheap_draws: int = 0
+
+    def draws_of(self, runner: Runner) -> int:
+        return max(self.draws, self.cheap_draws) if runner.cheap else self.draws
 
 
 FULL = Config("full", (labelled_digits, breast_cancer, sentence_embeddings), EPSILONS,
-              draws=5, features=FEATURES)
+              draws=5, features=FEATURES, cheap_draws=40)
 QUICK = Config("quick", (breast_cancer, partial(sentence_embeddings, classes=3)), (0.5, 4.0),
                draws=2, features=128)
 
@@ -161,6 +170,7 @@ class Runner:
     prepare: Prepare
     run: Run
     noiseless: Callable[[Labelled, Any], Outcome] | None = None
+    cheap: bool = False  # a build costs milliseconds: run ``Config.cheap_draws`` of them
 
 
 # --- the methods ------------------------------------------------------------------------
@@ -246,7 +256,7 @@ def privsim_runner(structure: dict[str, Any], rules: Sequence[Rule],
                            | ({"reference": "public rows"} if name == WITH_REFERENCE else {}),
                            exact=exact.get("cosine" if name == WITH_REFERENCE else name))
                     for name in named)
-    return Runner(methods, prepare, run, noiseless)
+    return Runner(methods, prepare, run, noiseless, cheap=structure["kind"] == "inner_product")
 
 
 def _class_sums(data: Labelled) -> NDArray[np.float64]:
@@ -300,7 +310,7 @@ def naive_runner() -> Runner:
     def run(data: Labelled, draw: int, plan: NoisePlan) -> Outcome:
         del draw  # the noise comes from the CSPRNG
         return _timed(NAIVE, lambda: naive_baseline(data, plan))
-    return Runner((method,), naive_plan, run)
+    return Runner((method,), naive_plan, run, cheap=True)
 
 
 def cosine_centroid(data: Labelled) -> Labels:
@@ -426,7 +436,8 @@ def _without(outcome: Callable[[], Outcome], names: Sequence[str],
 
 def bench_dataset(data: Labelled, runnable: list[Runner], config: Config,
                   unavailable: dict[str, str]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """Every method at every epsilon, ``config.draws`` builds each, round-robin."""
+    """Every method at every epsilon, ``config.draws`` builds each (the cheap ones
+    ``config.cheap_draws``), round-robin."""
     refs = references(data)
     summary: dict[str, Any] = {
         "label": data.label, "name": data.name, "dim": data.dim,
@@ -467,10 +478,11 @@ def bench_dataset(data: Labelled, runnable: list[Runner], config: Config,
         accuracy: dict[str, list[float]] = {}
         seconds: dict[str, list[float]] = {}
         owner: dict[str, int] = {}
-        for draw in range(config.draws):
+        for draw in range(max(config.draws_of(r) for r in runnable)):
             for index, runner in enumerate(runnable):
                 names = [m.name for m in runner.methods]
-                if all(name in summary["unavailable"] for name in names):
+                if (draw >= config.draws_of(runner)
+                        or all(name in summary["unavailable"] for name in names)):
                     continue
                 outcome = _without(partial(runner.run, data, draw, prepare(index, epsilon)),
                                    names, summary["unavailable"])
@@ -490,18 +502,46 @@ def bench_dataset(data: Labelled, runnable: list[Runner], config: Config,
 
 # --- goals ------------------------------------------------------------------------------
 
-def _mean_acc(results: list[dict[str, Any]], dataset: str, method: str,
-              epsilon: float) -> float | None:
+def _cell(results: list[dict[str, Any]], dataset: str, method: str,
+          epsilon: float) -> dict[str, Any] | None:
     for r in results:
         if r["dataset_name"] == dataset and r["method"] == method and r["epsilon"] == epsilon:
-            value: float = r["accuracy"]["mean"]
-            return value
+            return r
     return None
+
+
+def _mean_acc(results: list[dict[str, Any]], dataset: str, method: str,
+              epsilon: float) -> float | None:
+    cell = _cell(results, dataset, method, epsilon)
+    return None if cell is None else float(cell["accuracy"]["mean"])
+
+
+def _standard_error(cell: Mapping[str, Any]) -> float:
+    samples = cell["accuracy"]["samples"]
+    return statistics.stdev(samples) / math.sqrt(len(samples)) if len(samples) > 1 else math.inf
+
+
+def compare(results: list[dict[str, Any]], dataset: str, mine: str, theirs: str,
+            epsilon: float) -> dict[str, Any] | None:
+    """``mine`` against ``theirs`` on one cell: the difference of mean accuracies, its
+    standard error (independent draws) and the verdict: ``ahead`` or ``behind`` where
+    the difference exceeds ``SIGNIFICANCE`` standard errors, else ``tied``."""
+    a, b = _cell(results, dataset, mine, epsilon), _cell(results, dataset, theirs, epsilon)
+    if a is None or b is None:
+        return None
+    margin = float(a["accuracy"]["mean"] - b["accuracy"]["mean"])
+    se = math.hypot(_standard_error(a), _standard_error(b))
+    verdict = ("ahead" if margin > SIGNIFICANCE * se else
+               "behind" if margin < -SIGNIFICANCE * se else "tied")
+    return {"epsilon": epsilon, "rival": theirs, "margin": margin, "se": se,
+            "verdict": verdict}
 
 
 def goals(datasets: list[dict[str, Any]], results: list[dict[str, Any]],
           epsilons: Sequence[float]) -> dict[str, Any]:
-    """The issue's goals, per privsim method and dataset, and the best privsim method."""
+    """The issue's goals, per privsim method and dataset, and the best privsim method.
+    A goal to beat a rival is met where the method is ahead by more than
+    ``SIGNIFICANCE`` standard errors; a tie within them is reported as such."""
     privsim = sorted({r["method"] for r in results if r["family"] == "privsim"},
                      key=[r["method"] for r in results].index)
     rivals = [NAIVE, DPL_LR, DPL_NB]
@@ -509,19 +549,16 @@ def goals(datasets: list[dict[str, Any]], results: list[dict[str, Any]],
     for method in privsim:
         for ds in datasets:
             name = ds["name"]
-            losses = []
-            for epsilon in (e for e in epsilons if e >= GOAL_MIN_EPSILON):
-                mine = _mean_acc(results, name, method, epsilon)
-                for rival in rivals:
-                    theirs = _mean_acc(results, name, rival, epsilon)
-                    if mine is not None and theirs is not None and mine <= theirs:
-                        losses.append({"epsilon": epsilon, "rival": rival,
-                                       "margin": mine - theirs})
+            compared = [c for epsilon in epsilons if epsilon >= GOAL_MIN_EPSILON
+                        for rival in rivals
+                        if (c := compare(results, name, method, rival, epsilon)) is not None]
             at_goal = _mean_acc(results, name, method, GOAL_EPSILON)
             centroid = ds["references"][CENTROID]
             rows.append({
                 "method": method, "dataset": name,
-                "beats_baselines": not losses, "losses": losses,
+                "beats_baselines": all(c["verdict"] == "ahead" for c in compared),
+                "not_behind": all(c["verdict"] != "behind" for c in compared),
+                "losses": [c for c in compared if c["verdict"] != "ahead"],
                 "accuracy_at_goal_epsilon": at_goal, "centroid": centroid,
                 "within_margin_of_centroid": (at_goal is not None
                                               and at_goal >= centroid - GOAL_MARGIN),
@@ -532,20 +569,22 @@ def goals(datasets: list[dict[str, Any]], results: list[dict[str, Any]],
     for method in privsim:
         values = [r["accuracy"]["mean"] for r in results
                   if r["method"] == method and r["epsilon"] >= GOAL_MIN_EPSILON]
-        mine = _mean_acc(results, dataset, method, epsilon)
+        against = compare(results, dataset, method, NAIVE, epsilon)
         overall.append({
             "method": method,
             "mean_accuracy_eps_ge_min": statistics.fmean(values) if values else None,
             "goals_met": sum(int(r["beats_baselines"]) + int(r["within_margin_of_centroid"])
                              for r in rows if r["method"] == method),
             "goals_total": 2 * len(datasets),
-            "embeddings_eps1": mine,
-            "beats_naive_on_embeddings_eps1": (mine is not None and naive is not None
-                                               and mine > naive),
+            "embeddings_eps1": _mean_acc(results, dataset, method, epsilon),
+            "embeddings_eps1_against_naive": against,
+            "beats_naive_on_embeddings_eps1": (against is not None
+                                               and against["verdict"] == "ahead"),
         })
     ranked = sorted((o for o in overall if o["mean_accuracy_eps_ge_min"] is not None),
                     key=lambda o: -o["mean_accuracy_eps_ge_min"])
     return {"per_dataset": rows, "overall": overall, "naive_embeddings_eps1": naive,
+            "significance": SIGNIFICANCE,
             "best": ranked[0]["method"] if ranked else None}
 
 
@@ -580,7 +619,9 @@ def render_markdown(report: Mapping[str, Any]) -> str:
         f"{settings['features']} random features; bandwidths sigma in "
         f"{settings['bandwidths']} (a quarter and half of the unit ball's diameter: "
         "the declared domain, never the rows); kernel exp(-|x-y|^2/sigma^2); "
-        f"{settings['draws']} independent builds per cell (fresh noise, privsim public "
+        f"{settings['draws']} independent builds per cell, "
+        f"{settings.get('cheap_draws', settings['draws'])} for the cheap methods "
+        "(inner_product's rules and the naive baseline) (fresh noise, privsim public "
         f"seed {settings['structure_seed']} + draw); data seed {settings['data_seed']}.",
         "",
         "## Accuracy on the held-out rows: mean ± std over builds", "",
@@ -635,31 +676,43 @@ def render_markdown(report: Mapping[str, Any]) -> str:
     lines += ["", "## Goals", "",
               f"Beat the naive baseline and diffprivlib (mean accuracy) at every eps >= "
               f"{GOAL_MIN_EPSILON:g}; within {100 * GOAL_MARGIN:.0f} points of the "
-              f"non-private cosine centroid at eps = {GOAL_EPSILON:g}.", "",
+              f"non-private cosine centroid at eps = {GOAL_EPSILON:g}. A difference "
+              f"counts as ahead or behind where it exceeds {g['significance']:g} standard "
+              "errors (independent draws), else as tied; each comparison not ahead is "
+              "listed as difference ± standard error.", "",
               "| method | dataset | beats baselines at eps >= 0.5 | acc at eps=4 / centroid "
               "| within 5 points |", _separator(5)]
     for row in g["per_dataset"]:
         losses = ", ".join(f"{loss['rival'].split(' (')[0]} at {loss['epsilon']:g} "
-                           f"({loss['margin']:+.3f})" for loss in row["losses"])
+                           f"({loss['margin']:+.3f} ± {loss['se']:.3f}, {loss['verdict']})"
+                           for loss in row["losses"])
         at = row["accuracy_at_goal_epsilon"]
         lines.append(f"| {row['method']} | {row['dataset']} | "
-                     f"{'yes' if row['beats_baselines'] else 'no: ' + losses} | "
+                     + ("yes" if row["beats_baselines"] else
+                        ("not behind; " if row["not_behind"] else "no: ") + losses)
+                     + " | "
                      f"{'-' if at is None else f'{at:.3f}'} / {row['centroid']:.3f} | "
                      f"{'yes' if row['within_margin_of_centroid'] else 'no'} |")
     lines += ["", f"Overall (mean accuracy over datasets and eps >= {GOAL_MIN_EPSILON:g}); "
               f"the naive baseline on the sentence embeddings at eps = 1: "
               + (f"{g['naive_embeddings_eps1']:.3f}" if g["naive_embeddings_eps1"] is not None
                  else "-") + ".", "",
-              "| method | mean accuracy | goals met | embeddings eps=1 | beats naive there |",
+              "| method | mean accuracy | goals met | embeddings eps=1 | against naive there |",
               _separator(5)]
     for o in sorted(g["overall"], key=lambda o: -(o["mean_accuracy_eps_ge_min"] or 0.0)):
         mean, e1 = o["mean_accuracy_eps_ge_min"], o["embeddings_eps1"]
         lines.append(f"| {o['method']} | {'-' if mean is None else f'{mean:.3f}'} | "
                      f"{o['goals_met']} / {o['goals_total']} | "
                      f"{'-' if e1 is None else f'{e1:.3f}'} | "
-                     f"{'yes' if o['beats_naive_on_embeddings_eps1'] else 'no'} |")
+                     + _against(o["embeddings_eps1_against_naive"]) + " |")
     lines += ["", f"Best privsim method overall: {g['best']}."]
     return "\n".join(lines) + "\n"
+
+
+def _against(comparison: Mapping[str, Any] | None) -> str:
+    if comparison is None:
+        return "-"
+    return f"{comparison['verdict']} ({comparison['margin']:+.3f} ± {comparison['se']:.3f})"
 
 
 def _versions() -> dict[str, str]:
@@ -688,7 +741,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     config = QUICK if args.quick else FULL
     draws = args.draws or config.draws
-    config = Config(config.mode, config.datasets, config.epsilons, draws, config.features)
+    config = replace(config, draws=draws)
     started = time.perf_counter()
     machine = machine_info()
     machine["versions"] |= _versions()
@@ -709,7 +762,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         "benchmark": "models", "mode": config.mode,
         "command": " ".join(["python -m bench.models", *arguments]), "machine": machine,
         "settings": {"epsilons": list(config.epsilons), "delta": DELTA,
-                     "draws": config.draws, "features": config.features,
+                     "draws": config.draws, "cheap_draws": max(config.draws,
+                                                               config.cheap_draws),
+                     "features": config.features,
                      "bandwidths": list(BANDWIDTHS), "structure_seed": STRUCTURE_SEED,
                      "data_seed": DATA_SEED, "blas_threads": 1, "neighbouring": "add_remove",
                      "domain": "l2_ball radius 1",

@@ -93,6 +93,9 @@ def test_models_benchmark_quick_mode_writes_a_sane_report(tmp_path) -> None:
         # and the cosine rule is the cosine centroid (where the core builds it)
         cosine = dataset["noiseless"].get("privsim cosine (inner_product)")
         assert cosine is None or cosine["agreement"] == 1.0
+        # and so is the cosine rule with the public reference (no noise: nothing dropped)
+        assert dataset["noiseless"]["privsim cosine + reference (inner_product)"][
+            "agreement"] == 1.0
         assert 0.0 <= dataset["references"]["cosine centroid"] <= 1.0
     for result in report["results"]:
         accuracy = result["accuracy"]
@@ -101,6 +104,9 @@ def test_models_benchmark_quick_mode_writes_a_sane_report(tmp_path) -> None:
         assert accuracy["min"] <= accuracy["mean"] <= accuracy["max"]
         assert result["seconds"]["median"] > 0
     assert report["goals"]["best"] is not None
+    for row in report["goals"]["per_dataset"]:  # what is not ahead says tied or behind
+        assert all(c["verdict"] in ("tied", "behind") and c["se"] > 0 for c in row["losses"])
+        assert row["beats_baselines"] == (not row["losses"])
 
 
 def test_sentence_embeddings_have_the_shape_the_benchmark_declares() -> None:
