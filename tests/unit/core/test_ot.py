@@ -1,0 +1,366 @@
+"""Sinkhorn-Newton-Sparse entropic OT (core/solvers/ot.py) against POT: the same plan
+and transport cost as ``ot.sinkhorn(..., method="sinkhorn_log")`` run to 1e-14, the
+marginals within the tolerance, a dual that rises at every step, far fewer iterations
+than Sinkhorn on the random-assignment case, the caps, the refusals, and
+``cost_matrix`` against ``scipy.spatial.distance.cdist``."""
+
+from __future__ import annotations
+
+import math
+
+import array_api_strict as xps
+import numpy as np
+import ot
+import pytest
+from numpy.typing import NDArray
+from scipy.spatial.distance import cdist
+
+from core._array import to_host
+from core.errors import InvalidParameter
+from core.solvers.ot import (
+    OtResult,
+    cost_matrix,
+    default_sparsity,
+    sinkhorn_newton_sparse,
+)
+
+POT_TOL = 1e-14  # POT's stopThr (L2 norm of the column-marginal error)
+SNS_TOL = 1e-13  # our tol (L1 error of both marginals)
+
+
+def problem(n: int, m: int, seed: int, uniform: bool,
+            ) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
+    """Points in the unit square, squared Euclidean cost, uniform or Dirichlet weights."""
+    rng = np.random.default_rng(seed)
+    M = cost_matrix(rng.uniform(size=(n, 2)), rng.uniform(size=(m, 2)))
+    a = np.full(n, 1.0 / n) if uniform else rng.dirichlet(np.ones(n))
+    b = np.full(m, 1.0 / m) if uniform else rng.dirichlet(np.ones(m))
+    return M, a, b
+
+
+def pot_plan(M: NDArray[np.float64], a: NDArray[np.float64], b: NDArray[np.float64],
+             reg: float) -> NDArray[np.float64]:
+    plan = ot.sinkhorn(a, b, M, reg, method="sinkhorn_log", stopThr=POT_TOL,
+                       numItermax=200_000, warn=False)
+    return np.asarray(plan)
+
+
+def marginal_error(plan: NDArray[np.float64], a: NDArray[np.float64],
+                   b: NDArray[np.float64]) -> float:
+    return float(np.abs(plan.sum(1) - a).sum() + np.abs(plan.sum(0) - b).sum())
+
+
+def random_assignment(n: int, seed: int = 0) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """The paper's random-assignment case: cost uniform on [0, 1], uniform marginals."""
+    return np.random.default_rng(seed).uniform(size=(n, n)), np.full(n, 1.0 / n)
+
+
+CASES = [  # n, m, reg, uniform marginals
+    (30, 50, 0.05, True),
+    (60, 40, 0.01, False),
+    (80, 80, 0.005, False),
+    (25, 25, 0.5, False),
+    (1, 7, 0.1, False),
+]
+
+
+@pytest.mark.parametrize(("n", "m", "reg", "uniform"), CASES)
+def test_cost_and_plan_match_pot_sinkhorn_log(n: int, m: int, reg: float, uniform: bool) -> None:
+    M, a, b = problem(n, m, seed=n + m, uniform=uniform)
+    expected = pot_plan(M, a, b, reg)
+    result = sinkhorn_newton_sparse(M, a, b, reg=reg, tol=SNS_TOL, return_plan=True)
+    assert result.converged
+    assert result.iterations == result.sinkhorn_iterations + result.newton_iterations
+    assert result.cost_value == pytest.approx(float(np.sum(expected * M)), rel=1e-9)
+    assert result.plan is not None
+    np.testing.assert_allclose(result.plan, expected, rtol=0, atol=1e-12)
+    assert marginal_error(result.plan, a, b) < SNS_TOL
+    assert result.marginal_error == pytest.approx(marginal_error(result.plan, a, b),
+                                                  rel=0.05, abs=1e-15)  # rounding of sums
+    # the potentials give the plan: P_ij = exp((f_i + g_j - M_ij) / reg)
+    np.testing.assert_allclose(np.exp((result.f[:, None] + result.g[None, :] - M) / reg),
+                               result.plan, rtol=1e-10, atol=1e-300)
+
+
+@pytest.mark.parametrize("linear_solver", ["cg", "direct"])
+def test_both_linear_solvers_reach_pot(linear_solver: str) -> None:
+    M, a, b = problem(40, 30, seed=7, uniform=False)
+    expected = pot_plan(M, a, b, 0.01)
+    result = sinkhorn_newton_sparse(M, a, b, reg=0.01, tol=SNS_TOL, warmup=5,
+                                    linear_solver=linear_solver)
+    assert result.converged and result.newton_iterations > 0
+    assert {s.solver for s in result.history if s.kind == "newton"} == {linear_solver}
+    assert result.cost_value == pytest.approx(float(np.sum(expected * M)), rel=1e-9)
+
+
+def test_mass_other_than_one_and_lists() -> None:
+    M, a, b = problem(20, 30, seed=3, uniform=False)
+    expected = pot_plan(M, 3.0 * a, 3.0 * b, 0.02)
+    result = sinkhorn_newton_sparse(M.tolist(), (3.0 * a).tolist(), (3.0 * b).tolist(),
+                                    reg=0.02, tol=SNS_TOL, return_plan=True)
+    assert result.converged
+    assert result.cost_value == pytest.approx(float(np.sum(expected * M)), rel=1e-9)
+    assert result.plan is not None
+    np.testing.assert_allclose(result.plan, expected, rtol=0, atol=1e-12)
+    assert marginal_error(result.plan, 3.0 * a, 3.0 * b) < 3.0 * SNS_TOL
+
+
+def test_zero_marginal_entries_are_dropped_and_restored() -> None:
+    M, a, b = problem(12, 15, seed=5, uniform=False)
+    a[[0, 7]] = 0.0
+    b[[3]] = 0.0
+    a, b = a / a.sum(), b / b.sum()
+    rows, cols = a > 0, b > 0
+    expected = pot_plan(M[rows][:, cols], a[rows], b[cols], 0.05)
+    result = sinkhorn_newton_sparse(M, a, b, reg=0.05, tol=SNS_TOL, return_plan=True)
+    assert result.converged and result.plan is not None
+    assert result.plan.shape == (12, 15)
+    np.testing.assert_array_equal(result.plan[~rows], 0.0)
+    np.testing.assert_array_equal(result.plan[:, ~cols], 0.0)
+    np.testing.assert_allclose(result.plan[rows][:, cols], expected, rtol=0, atol=1e-12)
+    assert np.all(np.isneginf(result.f[~rows])) and np.all(np.isfinite(result.f[rows]))
+    assert np.all(np.isneginf(result.g[~cols])) and np.all(np.isfinite(result.g[cols]))
+
+
+def test_negative_costs_are_fine() -> None:
+    M, a, b = problem(15, 20, seed=9, uniform=True)
+    shifted = M - 5.0
+    result = sinkhorn_newton_sparse(shifted, a, b, reg=0.05, tol=SNS_TOL)
+    assert result.cost_value == pytest.approx(float(np.sum(pot_plan(M, a, b, 0.05) * M)) - 5.0,
+                                              rel=1e-9)
+
+
+def test_dual_rises_at_every_step_and_meets_the_primal() -> None:
+    C, a = random_assignment(60, seed=1)
+    reg = 1.0 / 1200
+    result = sinkhorn_newton_sparse(C, a, a, reg=reg, tol=1e-12, return_plan=True)
+    assert result.converged and result.newton_iterations > 0
+    steps = result.history
+    assert len(steps) == result.iterations
+    newton = [s for s in steps if s.kind == "newton"]
+    assert all(s.increase > 0.0 and 0.0 < s.step_size <= 1.0 for s in newton)
+    assert all(s.increase >= 0.0 for s in steps)
+    objectives = np.array([s.objective for s in steps])
+    assert np.all(np.diff(objectives) >= -1e-13 * np.abs(objectives[1:]))
+    # strong duality: the final dual value is the primal <P, M> + reg sum P (log P - 1)
+    P = result.plan
+    assert P is not None
+    positive = P > 0
+    primal = float(np.sum(P * C) + reg * np.sum(P[positive] * (np.log(P[positive]) - 1.0)))
+    assert steps[-1].objective == pytest.approx(primal, rel=1e-9)
+
+
+def test_random_assignment_needs_far_fewer_iterations_than_sinkhorn() -> None:
+    """n = 100, C ~ U[0, 1], eta = 1200: SNS reaches 1e-12 in tens of iterations; POT's
+    Sinkhorn, given a hundred times as many, is still orders of magnitude away."""
+    C, a = random_assignment(100)
+    reg = 1.0 / 1200
+    result = sinkhorn_newton_sparse(C, a, a, reg=reg, tol=1e-12, linear_solver="direct",
+                                    return_plan=True)
+    assert result.converged
+    assert result.sinkhorn_iterations == 20
+    assert result.iterations < 80
+    assert result.plan is not None and marginal_error(result.plan, a, a) < 1e-12
+    budget = 100 * result.iterations
+    with np.errstate(all="ignore"):  # the kernel exp(-1200 C) underflows: POT's business
+        plan, log = ot.sinkhorn(a, a, C, reg, method="sinkhorn", stopThr=1e-12,
+                                numItermax=budget, log=True, warn=False)
+    assert log["niter"] >= budget - 1  # POT ran out of iterations before 1e-12
+    assert marginal_error(np.asarray(plan), a, a) > 1e3 * result.marginal_error
+    # the same optimum, POT still on its way
+    assert result.cost_value == pytest.approx(float(np.sum(plan * C)), rel=1e-3)
+
+
+def test_default_sparsity_and_kept_fraction() -> None:
+    assert default_sparsity(100, 100) == pytest.approx(0.05)
+    assert default_sparsity(400, 20) == pytest.approx(0.25)
+    assert default_sparsity(3, 100) == 1.0
+    M, a, b = problem(30, 30, seed=11, uniform=True)
+    full = sinkhorn_newton_sparse(M, a, b, reg=0.05, tol=SNS_TOL, sparsity=1.0)
+    sparse = sinkhorn_newton_sparse(M, a, b, reg=0.05, tol=SNS_TOL, sparsity=0.2)
+    assert full.converged and sparse.converged
+    assert full.newton_iterations <= sparse.newton_iterations  # the exact Hessian is best
+    assert full.cost_value == pytest.approx(sparse.cost_value, rel=1e-10)
+
+
+# --- caps -----------------------------------------------------------------------------
+
+def finite_result(result: OtResult) -> bool:
+    values = (result.cost_value, result.marginal_error, result.seconds)
+    return all(math.isfinite(v) for v in values) and bool(
+        np.all(np.isfinite(result.f)) and np.all(np.isfinite(result.g)))
+
+
+def test_iteration_cap_gives_an_unconverged_finite_answer() -> None:
+    C, a = random_assignment(50)
+    for max_iter, warmup in [(1, 20), (3, 0), (25, 20)]:
+        result = sinkhorn_newton_sparse(C, a, a, reg=1.0 / 1200, max_iter=max_iter,
+                                        warmup=warmup)
+        assert not result.converged
+        assert result.iterations == max_iter
+        assert finite_result(result)
+
+
+@pytest.mark.parametrize("time_limit", [0.0, 1e-9])
+def test_time_cap_gives_an_unconverged_finite_answer(time_limit: float) -> None:
+    C, a = random_assignment(50)
+    result = sinkhorn_newton_sparse(C, a, a, reg=1.0 / 1200, time_limit=time_limit,
+                                    return_plan=True)
+    assert not result.converged
+    assert result.iterations == 0
+    assert finite_result(result)
+    assert result.plan is not None and np.all(np.isfinite(result.plan))
+
+
+def test_cg_cap_still_converges_through_line_search() -> None:
+    """With one CG iteration per step (cg only) the directions are poor, but every step
+    still rises and the solver keeps going without raising."""
+    M, a, b = problem(30, 30, seed=2, uniform=True)
+    result = sinkhorn_newton_sparse(M, a, b, reg=0.01, tol=1e-10, linear_solver="cg",
+                                    cg_max_iter=1, max_iter=300)
+    assert all(s.cg_iterations <= 1 for s in result.history)
+    assert all(s.increase >= 0.0 for s in result.history)
+    assert finite_result(result)
+
+
+# --- refusals -------------------------------------------------------------------------
+
+GOOD_M, GOOD_A, GOOD_B = problem(4, 3, seed=0, uniform=True)
+
+
+def refused(name: str, **overrides: object) -> InvalidParameter:
+    args: dict[str, object] = {"cost": GOOD_M, "a": GOOD_A, "b": GOOD_B, "reg": 0.1}
+    args.update(overrides)
+    with pytest.raises(InvalidParameter) as info:
+        sinkhorn_newton_sparse(**args)  # type: ignore[arg-type]
+    assert info.value.name == name
+    return info.value
+
+
+def test_refusals_name_the_parameter_and_never_echo_values() -> None:
+    nan_cost = GOOD_M.copy()
+    nan_cost[1, 2] = np.nan
+    refused("cost", cost=nan_cost)
+    refused("cost", cost=np.full((4, 3), np.inf))
+    refused("cost", cost=GOOD_M[:, :2])  # does not match b
+    refused("cost", cost=GOOD_M.T)
+    refused("cost", cost=GOOD_M.ravel())
+    refused("cost", cost=np.zeros((0, 3)))
+    refused("cost", cost=GOOD_M.astype(complex))
+    refused("cost", cost=[["x"]])
+    refused("a", a=np.array([0.5, 0.5, -0.25, 0.25]))
+    refused("a", a=np.array([0.25, np.nan, 0.25, 0.25]))
+    refused("a", a=np.zeros(4))
+    refused("a", a=GOOD_A[:, None])
+    refused("b", b=np.array([0.2, 0.2, 0.2]))  # mass 0.6 against 1
+    error = refused("b", b=np.array([1 / 3, 1 / 3, 1 / 3 + 1e-6]))
+    assert "same mass" in error.rule
+    assert "1e-06" not in str(error) and "0.333" not in str(error)
+    for bad in (0.0, -1.0, math.nan, math.inf, "x"):
+        refused("reg", reg=bad)
+    refused("tol", tol=0.0)
+    refused("sparsity", sparsity=0.0)
+    refused("sparsity", sparsity=1.5)
+    refused("max_iter", max_iter=0)
+    refused("max_iter", max_iter=2.5)
+    refused("warmup", warmup=-1)
+    refused("time_limit", time_limit=-1.0)
+    refused("linear_solver", linear_solver="lu")
+    refused("cg_max_iter", cg_max_iter=0)
+
+
+def test_mass_within_tolerance_is_accepted() -> None:
+    b = GOOD_B * (1 + 5e-10)
+    result = sinkhorn_newton_sparse(GOOD_M, GOOD_A, b, reg=0.1, tol=1e-12, return_plan=True)
+    assert result.converged
+    assert result.plan is not None and np.isclose(result.plan.sum(), 1.0, rtol=1e-13, atol=0)
+
+
+# --- array namespaces -----------------------------------------------------------------
+
+def test_array_api_strict_gives_the_numpy_answer() -> None:
+    M, a, b = problem(30, 20, seed=4, uniform=False)
+    expected = sinkhorn_newton_sparse(M, a, b, reg=0.01, tol=SNS_TOL, return_plan=True)
+    strict = sinkhorn_newton_sparse(xps.asarray(M), xps.asarray(a), xps.asarray(b), reg=0.01,
+                                    tol=SNS_TOL, return_plan=True)
+    assert strict.converged
+    assert isinstance(strict.plan, type(xps.asarray(M)))
+    assert strict.cost_value == pytest.approx(expected.cost_value, rel=1e-12)
+    assert expected.plan is not None
+    np.testing.assert_allclose(to_host(strict.plan), expected.plan, rtol=0, atol=1e-14)
+    np.testing.assert_allclose(to_host(strict.f), expected.f, rtol=1e-10)
+
+
+def test_array_api_strict_zero_marginals() -> None:
+    M, a, b = problem(8, 6, seed=6, uniform=True)
+    a[2], b[5] = 0.0, 0.0
+    a, b = a / a.sum(), b / b.sum()
+    expected = sinkhorn_newton_sparse(M, a, b, reg=0.05, tol=SNS_TOL, return_plan=True)
+    strict = sinkhorn_newton_sparse(xps.asarray(M), xps.asarray(a), xps.asarray(b), reg=0.05,
+                                    tol=SNS_TOL, return_plan=True)
+    assert expected.plan is not None
+    np.testing.assert_allclose(to_host(strict.plan), expected.plan, rtol=0, atol=1e-14)
+    np.testing.assert_array_equal(to_host(strict.f)[2], -np.inf)
+
+
+# --- cost matrices --------------------------------------------------------------------
+
+@pytest.mark.parametrize("metric", ["sqeuclidean", "euclidean", "cityblock"])
+def test_cost_matrix_matches_cdist(metric: str) -> None:
+    rng = np.random.default_rng(8)
+    x, y = rng.normal(size=(37, 5)), rng.normal(size=(23, 5))
+    expected = cdist(x, y, metric=metric)
+    np.testing.assert_allclose(cost_matrix(x, y, metric), expected, rtol=1e-13)
+    strict = cost_matrix(xps.asarray(x), xps.asarray(y), metric)
+    np.testing.assert_allclose(to_host(strict), expected, rtol=1e-13)
+
+
+def test_cost_matrix_has_no_cancellation_and_takes_1d_points() -> None:
+    x = np.array([[1e8, 0.0]])
+    y = np.array([[1e8 + 1e-3, 0.0]])
+    exact = float((np.float64(1e8 + 1e-3) - np.float64(1e8)) ** 2)
+    for xs, ys in [(x, y), (xps.asarray(x), xps.asarray(y))]:
+        assert float(to_host(cost_matrix(xs, ys))[0, 0]) == pytest.approx(exact, rel=1e-12)
+    line = cost_matrix(np.array([0.0, 1.0, 3.0]), np.array([1.0, 2.0]), "cityblock")
+    np.testing.assert_array_equal(line, [[1.0, 2.0], [0.0, 1.0], [2.0, 1.0]])
+
+
+def test_cost_matrix_refusals() -> None:
+    x = np.zeros((3, 2))
+    with pytest.raises(InvalidParameter, match="metric"):
+        cost_matrix(x, x, "cosine")
+    with pytest.raises(InvalidParameter) as info:
+        cost_matrix(x, np.zeros((3, 3)))
+    assert info.value.name == "y"
+    bad = x.copy()
+    bad[0, 0] = np.nan
+    with pytest.raises(InvalidParameter) as info:
+        cost_matrix(bad, x)
+    assert info.value.name == "x"
+    with pytest.raises(InvalidParameter):
+        cost_matrix(np.zeros((2, 2, 2)), x)
+
+
+# --- GPU ------------------------------------------------------------------------------
+
+@pytest.mark.gpu
+def test_cupy_gives_the_numpy_answer() -> None:
+    cp = pytest.importorskip("cupy")
+    try:
+        if cp.cuda.runtime.getDeviceCount() < 1:
+            pytest.skip("no CUDA device")
+    except cp.cuda.runtime.CUDARuntimeError:
+        pytest.skip("no CUDA device")
+    C, a = random_assignment(200, seed=3)
+    reg = 1.0 / 1200
+    expected = sinkhorn_newton_sparse(C, a, a, reg=reg, tol=1e-12, return_plan=True)
+    device = sinkhorn_newton_sparse(cp.asarray(C), cp.asarray(a), cp.asarray(a), reg=reg,
+                                    tol=1e-12, return_plan=True)
+    assert device.converged and expected.converged
+    assert isinstance(device.plan, cp.ndarray)
+    assert device.cost_value == pytest.approx(expected.cost_value, rel=1e-9)
+    assert expected.plan is not None
+    np.testing.assert_allclose(to_host(device.plan), expected.plan, rtol=0, atol=1e-12)
+    x = np.random.default_rng(1).normal(size=(50, 3))
+    np.testing.assert_allclose(to_host(cost_matrix(cp.asarray(x), cp.asarray(x))),
+                               cdist(x, x, "sqeuclidean"), rtol=1e-12, atol=1e-12)
