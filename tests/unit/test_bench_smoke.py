@@ -128,3 +128,18 @@ def test_sentence_embeddings_have_the_shape_the_benchmark_declares() -> None:
     assert np.mean(cosines[np.triu_indices(len(rows), k=1)]) > 0.15  # a common direction
     np.testing.assert_array_equal(sentence_embeddings().train_rows, data.train_rows)
     assert not np.array_equal(sentence_embeddings(seed=1).train_rows[:5], data.train_rows[:5])
+
+
+@pytest.mark.slow
+def test_solvers_benchmark_writes_its_report(tmp_path) -> None:
+    """The orchestrator on its fastest part (the design part, a few seconds); the OT and
+    regression parts take about a minute even in quick mode, so `python -m bench.solvers
+    --quick` runs them by hand (bench/results/solvers.md is the full run)."""
+    from bench.solvers import main as solvers_main
+
+    assert solvers_main(["--quick", "--only", "design", "--out", str(tmp_path)]) == 0
+    report = json.loads((tmp_path / "solvers.json").read_text())
+    assert report["mode"] == "quick" and list(report["parts"]) == ["design"]
+    markdown = (tmp_path / "solvers.md").read_text()
+    assert markdown.startswith("# Solver benchmark (quick)")
+    assert "## Least-squares designs" in markdown and "Claim:" in markdown
