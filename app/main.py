@@ -17,7 +17,17 @@ from fastapi import FastAPI
 
 from app.api.middleware import BodyLimitMiddleware, RequestContextMiddleware
 from app.api.responses import operation_id
-from app.api.routes import datasets, diagnostics, health, jobs, kernels, keys, models, structures
+from app.api.routes import (
+    datasets,
+    diagnostics,
+    health,
+    jobs,
+    kernels,
+    keys,
+    models,
+    solvers,
+    structures,
+)
 from app.bootstrap import build_api
 from app.errors import install_error_handlers
 from app.logging import configure_logging
@@ -55,7 +65,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.privsim = runtime.state
     install_error_handlers(app)
-    for module in (keys, datasets, structures, jobs, kernels, health, models, diagnostics):
+    for module in (keys, datasets, structures, jobs, kernels, health, models, diagnostics,
+                   solvers):
         app.include_router(module.router)
     app.add_middleware(BodyLimitMiddleware, max_body_bytes=settings.max_body_bytes)
     app.add_middleware(RequestContextMiddleware, metrics=runtime.state.metrics)

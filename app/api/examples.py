@@ -172,3 +172,51 @@ EXPECTATION: dict[str, Any] = {
 EXPECTATION_ANSWER: dict[str, Any] = {"value": 0.3342, "std": 0.0151,
                                       "approximation_std": 0.0, "ridge": 3.7e-08,
                                       "nodes": 4, "kernel": "release"}
+
+# solvers (docs/solvers/api.md): outputs as the service answered these requests
+SOLVER_OT_COST: dict[str, Any] = {
+    "cost": [[0.0, 1.0, 4.0], [1.0, 0.0, 1.0], [4.0, 1.0, 0.0]],
+    "a": [0.5, 0.3, 0.2], "b": [0.2, 0.3, 0.5], "reg": 0.1, "return_plan": True}
+SOLVER_OT_POINTS: dict[str, Any] = {
+    "x": [[0.0, 0.0], [1.0, 0.0], [0.0, 1.0]], "y": [[0.5, 0.5], [1.0, 1.0]],
+    "metric": "sqeuclidean", "a": [0.4, 0.3, 0.3], "b": [0.5, 0.5], "reg": 0.05}
+SOLVER_OT_STRUCTURE: dict[str, Any] = {
+    "a": {"structure_id": STRUCTURE_ID,
+          "points": [[0.0, 0.0, 0.0], [0.3, 0.0, 0.0], [0.0, 0.3, 0.0], [0.0, 0.0, 0.3]]},
+    "y": [[0.0, 0.0, 0.0], [0.2, 0.2, 0.2], [-0.2, 0.0, 0.1], [0.1, -0.3, 0.0]],
+    "b": [0.25, 0.25, 0.25, 0.25], "reg": 0.01}
+SOLVER_OT_OUT: dict[str, Any] = {
+    "cost_value": 0.60003, "iterations": 30, "sinkhorn_iterations": 20,
+    "newton_iterations": 10, "marginal_error": 3.2e-11, "converged": True, "seconds": 0.0116,
+    "a": [0.5, 0.3, 0.2], "b": [0.2, 0.3, 0.5],
+    "plan": [[0.2, 0.29999, 1.36e-05], [1.9e-14, 1.36e-05, 0.29999], [5.3e-32, 1.9e-14, 0.2]]}
+SOLVER_KRR_IN: dict[str, Any] = {
+    "x": [[-1.0], [-0.5], [0.0], [0.5], [1.0]], "y": [0.2, 0.6, 1.0, 0.7, 0.1],
+    "kernel": {"kind": "gaussian_kde", "params": {"bandwidth": 0.7}}, "ridge": 0.01,
+    "points": [[-0.25], [0.25]], "loo": True}
+SOLVER_KRR_STUDENT: dict[str, Any] = SOLVER_KRR_IN | {
+    "method": "cholesky", "student_t": {"a": 2.0, "b": 1.0}, "loo": False}
+SOLVER_KRR_OUT: dict[str, Any] = {
+    "mean": [0.84774, 0.93933], "variance": [0.016723, 0.016723], "scale": None, "dof": None,
+    "loo_residuals": [0.031637, 0.020048, 0.20420, 0.11036, -0.11649], "loo_method": "exact",
+    "iterations": 1, "converged": True, "residual_norm": 3.3e-14,
+    "solves": [{"stage": "fit", "method": "pcg", "iterations": 1, "residual_norm": 3.3e-14,
+                "converged": True, "stopped": "converged", "seconds": 0.00054},
+               {"stage": "variance", "method": "pcg", "iterations": 1,
+                "residual_norm": 5.1e-14, "converged": True, "stopped": "converged",
+                "seconds": 0.00013}]}
+SOLVER_DESIGN_IN: dict[str, Any] = {
+    "pool": [round(-1.0 + 2.0 * i / 40, 3) for i in range(41)],
+    "basis": {"kind": "legendre", "degree": 3}, "method": "volume", "n": 8, "seed": 7}
+SOLVER_DESIGN_QUALITY: dict[str, Any] = {
+    "pool": [[0.0, 0.0, 0.0], [0.1, 0.0, 0.0], [0.5, 0.0, 0.0], [0.0, 0.5, 0.0],
+             [0.0, 0.0, 0.5], [-0.5, 0.0, 0.0]],
+    "quality": {"structure_id": STRUCTURE_ID},
+    "kernel": {"kind": "gaussian_kde", "params": {"bandwidth": 0.3}}, "k": 3,
+    "method": "greedy"}
+SOLVER_DESIGN_OUT: dict[str, Any] = {
+    "mode": "least_squares", "method": "volume", "seed": 7,
+    "indices": [28, 39, 14, 0, 8, 39, 0, 37],
+    "weights": [1.2627, 0.43207, 1.3584, 0.29855, 1.3226, 0.43207, 0.29855, 0.84738],
+    "coefficients": None, "gram_condition": 2.9533, "full_rank": True, "log_det": None,
+    "complete": None}

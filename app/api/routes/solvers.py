@@ -1,0 +1,164 @@
+"""Solvers on public inputs, synchronous: entropic optimal transport, kernel ridge / GP
+regression and designs (app.services.solvers, core/solvers). Any valid key may call them;
+a structure named in a body obeys that structure's own access rule (as its query route).
+Sizes are capped (app.api.schemas.solvers, 413 above) and every solve runs in a worker
+thread under the app's compute limiter, with its own iteration and time caps."""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import Literal
+
+import anyio
+from fastapi import APIRouter
+
+from app.api import examples as ex
+from app.api.deps import AppState, PrincipalDep, StateDep
+from app.api.responses import AUTHENTICATED, body_examples, example, problems
+from app.api.routes import V1
+from app.api.schemas.solvers import (
+    DesignIn,
+    DesignOut,
+    KernelRegressionIn,
+    KernelRegressionOut,
+    OtIn,
+    OtOut,
+    StructureWeights,
+    check_design,
+    check_kernel_regression,
+    check_ot,
+)
+from app.api.strict_json import StrictJSONRoute
+from app.errors import Forbidden, InvalidInput, NotFound, NotReady, PayloadTooLarge
+from app.services import solvers
+
+router = APIRouter(prefix=f"{V1}/solvers", tags=["solvers"], route_class=StrictJSONRoute,
+                   responses=problems(*AUTHENTICATED))
+
+# a structure reference can answer as the query route does
+_STRUCTURE_PROBLEMS = (Forbidden, NotFound, NotReady)
+
+
+def _limits(state: AppState) -> solvers.QueryLimits:
+    settings = state.settings
+    return solvers.QueryLimits(state.cache, settings.max_query_points,
+                               settings.max_query_seconds)
+
+
+def _marginal(value: list[float] | StructureWeights) -> solvers.Marginal:
+    if isinstance(value, StructureWeights):
+        return solvers.StructureWeights(value.structure_id, value.points)
+    return value
+
+
+@router.post("/ot", response_model=OtOut,
+             openapi_extra=body_examples({"cost": ex.SOLVER_OT_COST,
+                                          "points": ex.SOLVER_OT_POINTS,
+                                          "structure": ex.SOLVER_OT_STRUCTURE}),
+             responses=example(ex.SOLVER_OT_OUT)
+             | problems(*_STRUCTURE_PROBLEMS, PayloadTooLarge, InvalidInput))
+async def solve_ot(body: OtIn, state: StateDep, principal: PrincipalDep) -> OtOut:
+    """Entropic optimal transport, min <P, C> + reg sum P (log P - 1) over the plans with
+    marginals a and b (POT's ``ot.sinkhorn``), by Sinkhorn-Newton-Sparse: 20 Sinkhorn
+    sweeps then sparsified Newton steps. The cost is ``cost`` (n x m) or computed
+    from the supports x (n x d) and y (m x d) by ``metric``. A marginal is a list of
+    weights or ``{structure_id, points}``: weights proportional to that structure's DP
+    answers at the points, clipped at 0 (the points are then that side's support;
+    post-processing of the release, nothing is spent; the key must be allowed to query the
+    structure). A structure marginal is rescaled to the other side's mass (both to 1 when
+    both come from structures); two lists must have the same mass. At most
+    1,000,000 cost entries (413 above: too large for a synchronous solve). Hitting
+    ``max_iter`` or ``time_limit`` answers 200 with ``converged`` false. Derivation:
+    docs/solvers/ot.md."""
+    check_ot(body)
+    run = partial(solvers.optimal_transport, state.uow, principal, cost=body.cost, x=body.x,
+                  y=body.y, metric=body.metric, a=_marginal(body.a), b=_marginal(body.b),
+                  reg=body.reg, tol=body.tol, sparsity=body.sparsity,
+                  max_iter=body.max_iter, time_limit=body.time_limit,
+                  return_plan=body.return_plan, limits=_limits(state))
+    return OtOut.from_view(await anyio.to_thread.run_sync(run, limiter=state.compute))
+
+
+@router.post("/kernel-regression", response_model=KernelRegressionOut,
+             openapi_extra=body_examples({"gaussian": ex.SOLVER_KRR_IN,
+                                          "student_t": ex.SOLVER_KRR_STUDENT}),
+             responses=example(ex.SOLVER_KRR_OUT) | problems(PayloadTooLarge, InvalidInput))
+async def solve_kernel_regression(body: KernelRegressionIn, state: StateDep,
+                                  principal: PrincipalDep) -> KernelRegressionOut:
+    """Kernel ridge / GP regression of y on x with a positive-definite kernel kind of the
+    catalog (distance kinds: 422): alpha = (K + ridge I)^-1 y by conjugate gradients with a
+    Nystrom or pivoted-Cholesky preconditioner (or a dense Cholesky), then at ``points``
+    the mean K*' alpha and the GP variance (or, with ``student_t``, the Student-t scale
+    and degrees of freedom), and with ``loo`` the leave-one-out residuals. The training
+    data must be public or DP-synthetic (or public points labelled by a released
+    structure), never private rows: nothing is read from a dataset and nothing is spent.
+    At most 5,000 training and 20,000 prediction points (413 above). Hitting
+    ``max_iter`` or ``time_limit`` answers 200 with ``converged`` false. Derivation:
+    docs/solvers/kernel_regression.md."""
+    check_kernel_regression(body)
+    student_t = None if body.student_t is None else (body.student_t.a, body.student_t.b)
+    run = partial(solvers.kernel_regression, x=body.x, y=body.y, kind=body.kernel.kind,
+                  params=body.kernel.params, ridge=body.ridge, method=body.method,
+                  preconditioner=body.preconditioner, rank=body.rank, tol=body.tol,
+                  max_iter=body.max_iter, time_limit=body.time_limit, student_t=student_t,
+                  loo=body.loo, points=body.points, variance=body.variance, seed=body.seed)
+    return KernelRegressionOut.from_view(
+        await anyio.to_thread.run_sync(run, limiter=state.compute))
+
+
+_LEAST_SQUARES_ONLY = ("basis", "features", "n", "y")
+_QUALITY_ONLY = ("kernel", "k")
+
+
+def _refuse(body: DesignIn, names: tuple[str, ...], why: str) -> None:
+    for name in names:
+        if getattr(body, name) is not None:
+            raise InvalidInput(f"{name}: {why}")
+
+
+@router.post("/design", response_model=DesignOut,
+             openapi_extra=body_examples({"legendre": ex.SOLVER_DESIGN_IN,
+                                          "quality_diversity": ex.SOLVER_DESIGN_QUALITY}),
+             responses=example(ex.SOLVER_DESIGN_OUT)
+             | problems(*_STRUCTURE_PROBLEMS, PayloadTooLarge, InvalidInput))
+async def solve_design(body: DesignIn, state: StateDep, principal: PrincipalDep) -> DesignOut:
+    """Choose points of a public pool. Least squares: a ``pool`` with a ``basis``
+    (legendre on [-1, 1], or polynomial on [-1, 1]^d) or a raw ``features`` matrix; with
+    ``method`` iid (n draws from the leverage distribution), dpp (the projection DPP, m
+    points) or volume (DPP plus n - m draws, the default) the indices and the optimal
+    weights w_i = 1 / (N rho_i), the sample's Gram condition number, and with ``y`` (the
+    pool's values) the weighted least-squares coefficients. Quality-diversity (with
+    ``quality``): k pool points from L = diag(q) K diag(q), K the ``kernel`` on the pool,
+    q_i = sqrt(max(answer_i, 0)) from the structure's DP answers at the pool points
+    (post-processing, nothing is spent; the key must be allowed to query it), by
+    ``method`` sample (the k-DPP) or greedy (the MAP, the default). ``seed`` is public
+    randomness (omitted: drawn and returned). Caps: a pool of 200,000 points and 1,000
+    basis functions, 5,000 points for quality-diversity (413 above). Derivation:
+    docs/solvers/design.md."""
+    check_design(body)
+    if body.quality is None:
+        _refuse(body, _QUALITY_ONLY, "is only used with quality (quality-diversity)")
+        if body.method in ("sample", "greedy"):
+            raise InvalidInput("method: must be iid, dpp or volume without quality")
+        least: Literal["iid", "dpp", "volume"] = "iid" if body.method == "iid" else \
+            "dpp" if body.method == "dpp" else "volume"
+        basis = body.basis
+        run = partial(solvers.design, pool=body.pool,
+                      basis=None if basis is None else basis.kind,
+                      degree=None if basis is None else basis.degree, features=body.features,
+                      method=least, n=body.n, seed=body.seed, y=body.y)
+    else:
+        _refuse(body, _LEAST_SQUARES_ONLY, "is not used with quality (quality-diversity "
+                "takes pool, kernel, k, method and seed)")
+        if body.method in ("iid", "dpp", "volume"):
+            raise InvalidInput("method: must be sample or greedy with quality")
+        if body.pool is None or body.kernel is None or body.k is None:
+            missing = "pool" if body.pool is None else "kernel" if body.kernel is None else "k"
+            raise InvalidInput(f"{missing}: is required with quality")
+        method: Literal["sample", "greedy"] = "sample" if body.method == "sample" \
+            else "greedy"
+        run = partial(solvers.quality_diversity, state.uow, principal,
+                      structure_id=body.quality.structure_id, pool=body.pool,
+                      kind=body.kernel.kind, params=body.kernel.params, k=body.k,
+                      method=method, seed=body.seed, limits=_limits(state))
+    return DesignOut.from_view(await anyio.to_thread.run_sync(run, limiter=state.compute))

@@ -1,0 +1,409 @@
+"""Synchronous solvers on public inputs (core/solvers): entropic optimal transport,
+kernel ridge / GP regression and least-squares and quality-diversity designs.
+
+Inputs are public data, DP-synthetic data or weights read from a released structure.
+Reading a structure goes through ``app.services.structures.query``: the same access
+rule as ``POST /v1/structures/{id}/query`` (a structure the key cannot read, or a model,
+is 404), the same price cap (413) and the same audit record. It answers from the noisy
+release only, so everything here is post-processing: nothing is spent.
+
+- OT marginal ``{structure_id, points}``: weights w_j = max(answer(points_j), 0), refused
+  when all are 0; the points are that side's support. A structure marginal has no mass
+  of its own: it is rescaled to the other marginal's mass when that one is a plain list,
+  and both are rescaled to mass 1 when both come from structures. Two plain lists must
+  already have the same mass (core refuses otherwise).
+- Quality-diversity qualities: q_i = sqrt(max(answer(pool_i), 0)).
+
+Core's ``InvalidParameter`` names are renamed to the request's fields (``X`` -> ``x``,
+``Phi`` -> ``features``...) so that a 422 names what the caller sent. Every iterative
+solve runs under the caller's ``max_iter`` and ``time_limit`` and reports
+non-convergence in its result.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import secrets
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Literal, TypeVar
+from uuid import UUID
+
+import numpy as np
+from numpy.typing import NDArray
+
+from app.services import structures
+from app.services.access import Principal
+from app.services.ports import UnitOfWorkPort
+from app.services.structures import ReleaseCache
+from core.errors import IncompatibleArrays, InvalidParameter
+from core.solvers import design as dsg
+from core.solvers import kernel_regression as krr
+from core.solvers.ot import cost_matrix, sinkhorn_newton_sparse
+
+__all__ = ["DesignView", "KernelRegressionView", "OtView", "QueryLimits", "SolveView",
+           "StructureWeights", "design", "kernel_regression", "optimal_transport",
+           "quality_diversity"]
+
+T = TypeVar("T")
+Rows = Any  # nested lists (n x d) or an array; checked by _matrix
+
+
+@dataclass(frozen=True, slots=True)
+class QueryLimits:
+    """What reading a structure may cost, as for the query route."""
+
+    cache: ReleaseCache
+    max_points: int
+    max_seconds: float
+
+
+@dataclass(frozen=True, slots=True)
+class StructureWeights:
+    """Weights proportional to a structure's clipped DP answers at ``points``."""
+
+    structure_id: UUID
+    points: Rows
+
+
+Marginal = list[float] | StructureWeights
+
+
+@dataclass(frozen=True, slots=True)
+class OtView:
+    cost_value: float
+    iterations: int
+    sinkhorn_iterations: int
+    newton_iterations: int
+    marginal_error: float
+    converged: bool
+    seconds: float
+    a: list[float]
+    b: list[float]
+    plan: list[list[float]] | None
+
+
+@dataclass(frozen=True, slots=True)
+class SolveView:
+    stage: Literal["fit", "variance", "loo"]
+    method: str
+    iterations: int
+    residual_norm: float
+    converged: bool
+    stopped: str
+    seconds: float
+
+    @classmethod
+    def of(cls, stage: Literal["fit", "variance", "loo"], info: krr.SolveInfo) -> SolveView:
+        return cls(stage, info.method, info.iterations, info.residual, info.converged,
+                   info.stopped, info.seconds)
+
+
+@dataclass(frozen=True, slots=True)
+class KernelRegressionView:
+    mean: list[float]
+    variance: list[float] | None
+    scale: list[float] | None
+    dof: float | None
+    loo_residuals: list[float] | None
+    loo_method: str | None
+    iterations: int
+    converged: bool
+    residual_norm: float
+    solves: list[SolveView]
+
+
+@dataclass(frozen=True, slots=True)
+class DesignView:
+    mode: Literal["least_squares", "quality_diversity"]
+    method: str
+    seed: int
+    indices: list[int]
+    weights: list[float] | None
+    coefficients: list[float] | None
+    gram_condition: float | None
+    full_rank: bool | None
+    log_det: float | None
+    complete: bool | None
+
+
+# --- helpers -----------------------------------------------------------------------------
+
+def _renamed(call: Callable[[], T], names: Mapping[str, str]) -> T:
+    """call(), with a core InvalidParameter's name translated to the request's field
+    (an exact name, or a prefix before a dot: ``params.bandwidth`` ->
+    ``kernel.params.bandwidth``)."""
+    try:
+        return call()
+    except InvalidParameter as exc:
+        head, _, tail = exc.name.partition(".")
+        if exc.name in names:
+            name = names[exc.name]
+        elif head in names:
+            name = f"{names[head]}.{tail}"
+        else:
+            raise
+        raise InvalidParameter(name, exc.rule) from exc
+
+
+def _matrix(value: Rows, name: str) -> NDArray[np.float64]:
+    """Rows of equal length as a finite float64 (n, d) array."""
+    try:
+        arr = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise InvalidParameter(name, "rows must all have the same length") from exc
+    if arr.ndim != 2 or arr.shape[0] == 0 or arr.shape[1] == 0:
+        raise InvalidParameter(name, "must be a non-empty list of non-empty rows")
+    if not np.all(np.isfinite(arr)):
+        raise InvalidParameter(name, "must be finite (no NaN or infinity)")
+    return arr
+
+
+def _vector(value: list[float], name: str) -> NDArray[np.float64]:
+    arr = np.asarray(value, dtype=np.float64)
+    if arr.ndim != 1 or arr.size == 0 or not np.all(np.isfinite(arr)):
+        raise InvalidParameter(name, "must be a non-empty list of finite numbers")
+    return arr
+
+
+def _answers(uow: UnitOfWorkPort, principal: Principal, structure_id: UUID,
+             points: NDArray[np.float64], field: str,
+             limits: QueryLimits) -> NDArray[np.float64]:
+    """The structure's DP sum answers at the points (the request's ``field``), clipped
+    at 0: the query route's access rule, price cap and audit record (post-processing:
+    nothing is spent)."""
+    try:
+        result = _renamed(lambda: structures.query(
+            uow, principal, structure_id, points, "sum", cache=limits.cache,
+            max_points=limits.max_points, max_seconds=limits.max_seconds),
+            {"points": field, "y": field, "X": field})
+    except IncompatibleArrays as exc:  # the points' dimension is not the structure's
+        raise InvalidParameter(field, f"must have the structure's dimension ({exc})") from exc
+    values = np.asarray(result.values, dtype=np.float64)
+    return np.maximum(np.where(np.isfinite(values), values, 0.0), 0.0)
+
+
+def _seed(seed: int | None) -> int:
+    return secrets.randbits(63) if seed is None else seed
+
+
+def _floats(values: Any) -> list[float]:
+    return [float(v) for v in np.asarray(values, dtype=np.float64).ravel()]
+
+
+# --- optimal transport -------------------------------------------------------------------
+
+def _side(marginal: Marginal, support: Rows | None, *, weights: str, points: str,
+          cost_size: int | None) -> NDArray[np.float64] | None:
+    """The support of one side (None when the cost is given), checked to be given once
+    and to agree with the marginal's length (or the cost's side)."""
+    ref = marginal if isinstance(marginal, StructureWeights) else None
+    size = len(marginal) if isinstance(marginal, list) else None
+    if cost_size is not None:
+        if support is not None:
+            raise InvalidParameter(points, "is not used with cost: give cost, or the "
+                                   "supports and metric, not both")
+        side = "row" if points == "x" else "column"
+        if ref is not None:
+            if _matrix(ref.points, f"{weights}.points").shape[0] != cost_size:
+                raise InvalidParameter(f"{weights}.points", f"must have one point per {side} "
+                                       "of cost")
+        elif size != cost_size:
+            raise InvalidParameter(weights, f"must have one weight per {side} of cost")
+        return None
+    if ref is not None:
+        if support is not None:
+            raise InvalidParameter(points, f"give the support either as {points} or as "
+                                   f"{weights}.points, not both")
+        return _matrix(ref.points, f"{weights}.points")
+    if support is None:
+        raise InvalidParameter(points, f"is required without cost (or give {weights} as "
+                               "{structure_id, points})")
+    arr = _matrix(support, points)
+    if size != arr.shape[0]:
+        raise InvalidParameter(weights, f"must have one weight per row of {points}")
+    return arr
+
+
+def optimal_transport(uow: UnitOfWorkPort, principal: Principal, *, cost: Rows | None,
+                      x: Rows | None, y: Rows | None, metric: str, a: Marginal,
+                      b: Marginal, reg: float, tol: float, sparsity: float | None,
+                      max_iter: int, time_limit: float, return_plan: bool,
+                      limits: QueryLimits) -> OtView:
+    """Entropic OT by Sinkhorn-Newton-Sparse (core.solvers.ot) between a and b, the cost
+    given or computed from the supports; structure marginals as in the module
+    docstring."""
+    C = None if cost is None else _matrix(cost, "cost")
+    xs = _side(a, x, weights="a", points="x", cost_size=None if C is None else C.shape[0])
+    ys = _side(b, y, weights="b", points="y", cost_size=None if C is None else C.shape[1])
+    plain = {name: _vector(m, name) for name, m in (("a", a), ("b", b))
+             if not isinstance(m, StructureWeights)}
+    for name, arr in plain.items():
+        if np.any(arr < 0.0):
+            raise InvalidParameter(name, "must be non-negative")
+        with np.errstate(over="ignore"):
+            total = float(np.sum(arr))
+        if not math.isfinite(total):
+            raise InvalidParameter(name, "must have a finite sum (rescale the weights)")
+    if C is None and xs is not None and ys is not None:  # _side: both given without cost
+        C = _renamed(lambda: cost_matrix(xs, ys, metric), {"x": "x", "y": "y"})
+    weights: dict[str, NDArray[np.float64]] = {}
+    for name, m in (("a", a), ("b", b)):
+        if isinstance(m, StructureWeights):
+            field = f"{name}.points"
+            w = _answers(uow, principal, m.structure_id, _matrix(m.points, field), field,
+                         limits)
+            if not np.any(w > 0.0):
+                raise InvalidParameter(name, "the structure's answers at these points are "
+                                       "all <= 0: there is no mass to transport")
+            weights[name] = w
+        else:
+            weights[name] = plain[name]
+    if "a" not in plain and "b" not in plain:
+        weights = {name: w / float(np.sum(w)) for name, w in weights.items()}
+    elif "a" not in plain:
+        weights["a"] = weights["a"] * (float(np.sum(plain["b"])) / float(np.sum(weights["a"])))
+    elif "b" not in plain:
+        weights["b"] = weights["b"] * (float(np.sum(plain["a"])) / float(np.sum(weights["b"])))
+    result = sinkhorn_newton_sparse(
+        C, weights["a"], weights["b"], reg=reg, tol=tol, sparsity=sparsity,
+        max_iter=max_iter, time_limit=time_limit, return_plan=return_plan)
+    plan = None if result.plan is None else np.asarray(result.plan).tolist()
+    return OtView(result.cost_value, result.iterations, result.sinkhorn_iterations,
+                  result.newton_iterations, result.marginal_error, result.converged,
+                  result.seconds, _floats(weights["a"]), _floats(weights["b"]), plan)
+
+
+# --- kernel regression -------------------------------------------------------------------
+
+def _kernel_kind(kind: str) -> None:
+    if kind not in krr.KERNEL_KINDS and kind not in krr.DISTANCE_KINDS:
+        raise InvalidParameter("kernel.kind", "must be one of "
+                               + ", ".join(krr.KERNEL_KINDS))
+
+
+_KERNEL_NAMES = {"kind": "kernel.kind", "params": "kernel.params"}
+
+
+def kernel_regression(*, x: Rows, y: list[float], kind: str, params: Mapping[str, Any],
+                      ridge: float, method: krr.Method, preconditioner: krr.Preconditioner,
+                      rank: int, tol: float, max_iter: int, time_limit: float,
+                      student_t: tuple[float, float] | None, loo: bool,
+                      points: Rows | None, variance: bool, seed: int) -> KernelRegressionView:
+    """Fit (core.solvers.kernel_regression.fit) and predict at ``points``. The fit and
+    the LOO probes run under ``time_limit`` each; the variance solves under what the fit
+    left of it (at least 1 ms)."""
+    start = time.perf_counter()
+    _kernel_kind(kind)
+    X = _matrix(x, "x")
+    targets = _vector(y, "y")
+    Q = None if points is None else _matrix(points, "points")
+    if Q is not None and Q.shape[1] != X.shape[1]:
+        raise InvalidParameter("points", "must have as many columns as x")
+    model = _renamed(lambda: krr.fit(
+        kind, params, X, targets, ridge=ridge, method=method, preconditioner=preconditioner,
+        rank=rank, tol=tol, max_iter=max_iter, time_limit=time_limit, student_t=student_t,
+        loo=loo, seed=seed), _KERNEL_NAMES | {"X": "x", "student_t": "student_t"})
+    solves = [SolveView.of("fit", model.info)]
+    if model.loo_info is not None:
+        solves.append(SolveView.of("loo", model.loo_info))
+    mean: list[float] = []
+    var = scale = None
+    dof = model.dof
+    if Q is not None:
+        left = max(time_limit - (time.perf_counter() - start), 1e-3)
+        timed = dataclasses.replace(model, time_limit=left)
+        post = _renamed(lambda: timed.posterior(Q, variance=variance), {"X": "points"})
+        mean = _floats(post.mean)
+        if variance:
+            var = _floats(post.variance)
+            scale = _floats(post.scale) if model.student_t is not None else None
+        if post.info is not None:
+            solves.append(SolveView.of("variance", post.info))
+    loo_res = None if model.loo_residuals is None else _floats(model.loo_residuals)
+    return KernelRegressionView(
+        mean=mean, variance=var, scale=scale, dof=dof, loo_residuals=loo_res,
+        loo_method=model.loo_method, iterations=model.info.iterations,
+        converged=all(s.converged for s in solves), residual_norm=model.info.residual,
+        solves=solves)
+
+
+# --- designs -----------------------------------------------------------------------------
+
+_DESIGN_NAMES = {"Phi": "features", "n": "n", "y": "y"}
+
+
+def design(*, pool: list[float] | Rows | None, basis: Literal["legendre", "polynomial"] | None,
+           degree: int | None, features: Rows | None, method: dsg.Method, n: int | None,
+           seed: int | None, y: list[float] | None) -> DesignView:
+    """A least-squares design on a public pool (core.solvers.design.solve_design):
+    the features given, or the basis at the pool points; the fit when ``y`` is given."""
+    names = dict(_DESIGN_NAMES)
+    if features is not None:
+        if pool is not None or basis is not None:
+            raise InvalidParameter("features", "give features, or pool and basis, not both")
+        Phi = _matrix(features, "features")
+    else:
+        if pool is None or basis is None or degree is None:
+            raise InvalidParameter("pool" if pool is None else "basis",
+                                   "is required without features")
+        arr = np.asarray(pool, dtype=np.float64) if _flat(pool) else _matrix(pool, "pool")
+        if basis == "legendre":
+            if arr.ndim != 1:
+                raise InvalidParameter("pool", "must be a list of numbers for the legendre "
+                                       "basis")
+            Phi = _renamed(lambda: dsg.legendre_features(arr, degree), {"x": "pool"})
+        else:
+            Phi = _renamed(lambda: dsg.polynomial_features(arr, degree), {"x": "pool"})
+        names["Phi"] = "pool"
+    used = _seed(seed)
+    rng = np.random.default_rng(used)
+    N = Phi.shape[0]
+    values: Any = (lambda idx: np.zeros(idx.size)) if y is None else _vector(y, "y")
+    if y is not None and len(y) != N:
+        raise InvalidParameter("y", "must have one value per pool point")
+    result = _renamed(lambda: dsg.solve_design(Phi, values, rng, method=method, n=n), names)
+    return DesignView(
+        mode="least_squares", method=result.method, seed=used,
+        indices=[int(i) for i in result.indices], weights=_floats(result.weights),
+        coefficients=None if y is None else _floats(result.coefficients),
+        gram_condition=result.gram_condition, full_rank=result.full_rank, log_det=None,
+        complete=None)
+
+
+def _flat(pool: Any) -> bool:
+    return isinstance(pool, list | tuple) and len(pool) > 0 \
+        and not isinstance(pool[0], list | tuple)
+
+
+def quality_diversity(uow: UnitOfWorkPort, principal: Principal, *, structure_id: UUID,
+                      pool: list[float] | Rows, kind: str, params: Mapping[str, Any], k: int,
+                      method: Literal["sample", "greedy"], seed: int | None,
+                      limits: QueryLimits) -> DesignView:
+    """k pool points from L = diag(q) K diag(q): K the kernel ``kind`` on the pool, q_i =
+    sqrt(max(answer_i, 0)) from the structure's DP answers at the pool points."""
+    _kernel_kind(kind)
+    P = np.asarray(pool, dtype=np.float64).reshape(-1, 1) if _flat(pool) \
+        else _matrix(pool, "pool")
+    if not np.all(np.isfinite(P)):
+        raise InvalidParameter("pool", "must be finite (no NaN or infinity)")
+    if k > P.shape[0]:
+        raise InvalidParameter("k", "must be at most the number of pool points")
+    K = _renamed(lambda: krr.kernel_matrix(kind, params, P, P),
+                 _KERNEL_NAMES | {"X": "pool", "Y": "pool"})
+    K = (np.asarray(K) + np.asarray(K).T) / 2.0
+    q = np.sqrt(_answers(uow, principal, structure_id, P, "pool", limits))
+    if int(np.count_nonzero(q)) < k:
+        raise InvalidParameter("k", "is more than the pool points with a positive answer "
+                               "(a zero-quality point is never chosen)")
+    used = _seed(seed)
+    rng = np.random.default_rng(used)
+    result = _renamed(lambda: dsg.quality_diversity(K, q, k, rng, method=method),
+                      {"K": "kernel", "q": "quality", "k": "k"})
+    log_det = result.log_det if math.isfinite(result.log_det) else None
+    return DesignView(
+        mode="quality_diversity", method=result.method, seed=used,
+        indices=[int(i) for i in result.indices], weights=None, coefficients=None,
+        gram_condition=None, full_rank=None, log_det=log_det, complete=result.complete)
