@@ -10,7 +10,9 @@
 #    would shadow the machine's). Offline, pip fails and what is installed must do
 #    (carry wheels and set PYTHONPATH); the checks import from the checkout anyway;
 # 2. nvidia-smi and CuPy's view of the device: no usable GPU stops the script here;
-# 3. pytest -m gpu tests/gpu (NumPy/CuPy parity);
+# 3. pytest -m gpu: tests/gpu (NumPy/CuPy parity of the structures) and the solvers'
+#    parity tests (tests/unit/core/test_ot.py, test_kernel_regression.py; they import
+#    POT and scikit-learn, which the dev extra brings);
 # 4. python -m bench.gpu_build: CPU and GPU timings in one run, written to
 #    bench/results/gpu_build.json.
 #
@@ -92,10 +94,11 @@ on_device = cp.asnumpy(cp.cos(cp.asarray(x)))  # a kernel compiled by NVRTC, run
 assert np.allclose(on_device, np.cos(x), rtol=0, atol=1e-13), "cos on the GPU is wrong"
 PYEOF
 
-step "pytest -m gpu tests/gpu"
+step "pytest -m gpu tests/gpu and the solvers' parity tests"
 # --noconftest: the GPU tests need no fixture of tests/conftest.py, whose imports (the
 # web app, PostgreSQL) a bare GPU machine may lack
-"$PY" -m pytest -m gpu tests/gpu -q -p no:cacheprovider --noconftest
+"$PY" -m pytest -m gpu tests/gpu tests/unit/core/test_ot.py \
+    tests/unit/core/test_kernel_regression.py -q -p no:cacheprovider --noconftest
 
 step "python -m bench.gpu_build ${BENCH_ARGS:-}"
 # shellcheck disable=SC2086  # BENCH_ARGS is a list of words
