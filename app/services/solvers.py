@@ -359,7 +359,7 @@ def design(*, pool: list[float] | Rows | None, basis: Literal["legendre", "polyn
             Phi = _renamed(lambda: dsg.polynomial_features(arr, degree), {"x": "pool"})
         names["Phi"] = "pool"
     used = _seed(seed)
-    rng = np.random.default_rng(used)
+    rng = dsg.public_rng(used)
     N = Phi.shape[0]
     values: Any = (lambda idx: np.zeros(idx.size)) if y is None else _vector(y, "y")
     if y is not None and len(y) != N:
@@ -399,7 +399,7 @@ def quality_diversity(uow: UnitOfWorkPort, principal: Principal, *, structure_id
         raise InvalidParameter("k", "is more than the pool points with a positive answer "
                                "(a zero-quality point is never chosen)")
     used = _seed(seed)
-    rng = np.random.default_rng(used)
+    rng = dsg.public_rng(used)
     result = _renamed(lambda: dsg.quality_diversity(K, q, k, rng, method=method),
                       {"K": "kernel", "q": "quality", "k": "k"})
     log_det = result.log_det if math.isfinite(result.log_det) else None

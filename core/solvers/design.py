@@ -96,6 +96,7 @@ __all__ = [
     "leverage",
     "polynomial_features",
     "projection_dpp",
+    "public_rng",
     "quality_diversity",
     "solve_design",
     "volume_rescaled",
@@ -108,6 +109,13 @@ MAX_ENTRIES = 20_000_000  # N * m: 160 MB of float64 for Phi, as much again for 
 MAX_KERNEL_POOL = 5_000  # N for an (N, N) kernel: 200 MB, eigendecomposition ~1 min
 MAX_SAMPLE = 1_000_000  # n, points drawn with replacement
 _RANK_TOL = 1e-10  # singular values below this times the largest count as zero
+
+
+def public_rng(seed: int) -> np.random.Generator:
+    """The generator of a design's public randomness: which public points are chosen.
+    It draws no privacy noise (that is core.privacy.noise's alone, through OpenDP), so
+    NumPy's PCG64 is right here, and a caller who keeps the seed reproduces the choice."""
+    return np.random.Generator(np.random.PCG64(seed))
 _SYMMETRY_TOL = 1e-8  # |K - K'| allowed, relative to max |K|
 _PSD_TOL = 1e-8  # eigenvalues of L above -this times the largest are rounding
 
