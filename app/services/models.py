@@ -46,6 +46,7 @@ class PredictionView:
     classes: list[int] | None = None
     values: NDArray[np.float64] | None = None
     std: NDArray[np.float64] | None = None
+    kind: str = ""  # classifier, regressor or vmf
 
 
 def request_model(uow: UnitOfWorkPort, principal: Principal, request: ModelRequest, *,
@@ -77,13 +78,14 @@ def predict(uow: UnitOfWorkPort, principal: Principal, model_id: UUID,
     if row.kind == "classifier":
         labels, scores = release.predict(points)
         view = PredictionView(labels=[int(v) for v in labels], scores=scores,
-                              classes=[int(c) for c in release.classes])
+                              classes=[int(c) for c in release.classes], kind=row.kind)
     elif row.kind == "regressor":
         values, std = release.predict(points)
-        view = PredictionView(values=values, std=std)
+        view = PredictionView(values=values, std=std, kind=row.kind)
     else:  # the vMF fit: the log density of its fitted distribution (finite at any d)
         view = PredictionView(values=release.log_pdf(points),
-                              std=np.minimum(release.log_pdf_std(points), _LARGEST))
+                              std=np.minimum(release.log_pdf_std(points), _LARGEST),
+                              kind=row.kind)
     audit.record_now(uow, row.dataset_id, principal.key_id, "predict",
                      model_id=str(model_id), points=int(points.shape[0]))
     return view

@@ -34,7 +34,8 @@ from uuid import UUID
 import numpy as np
 from numpy.typing import NDArray
 
-from app.services import structures
+from app.errors import InvalidInput
+from app.services import models, structures
 from app.services.access import Principal
 from app.services.ports import UnitOfWorkPort
 from app.services.structures import ReleaseCache
@@ -43,7 +44,8 @@ from core.solvers import design as dsg
 from core.solvers import kernel_regression as krr
 from core.solvers.ot import cost_matrix, sinkhorn_newton_sparse
 
-__all__ = ["DesignView", "KernelRegressionView", "OtView", "QueryLimits", "SolveView",
+__all__ = ["DesignView", "KernelRegressionView", "ModelTargets", "OtView", "QueryLimits",
+           "SolveView",
            "StructureWeights", "design", "kernel_regression", "optimal_transport",
            "quality_diversity"]
 
@@ -58,6 +60,15 @@ class QueryLimits:
     cache: ReleaseCache
     max_points: int
     max_seconds: float
+
+
+@dataclass(frozen=True, slots=True)
+class ModelTargets:
+    """Targets from a released model at the training points: a regressor's values, or
+    a classifier's probability of ``label``."""
+
+    model_id: UUID
+    label: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -287,18 +298,47 @@ def _kernel_kind(kind: str) -> None:
 _KERNEL_NAMES = {"kind": "kernel.kind", "params": "kernel.params"}
 
 
-def kernel_regression(*, x: Rows, y: list[float], kind: str, params: Mapping[str, Any],
+def _model_targets(uow: UnitOfWorkPort, principal: Principal, targets: ModelTargets,
+                   X: NDArray[np.float64], limits: QueryLimits) -> NDArray[np.float64]:
+    """The model's predictions at the training points, through the predict route's
+    service (its access rule, price cap and audit record): post-processing."""
+    try:
+        view = models.predict(uow, principal, targets.model_id, X, cache=limits.cache,
+                              max_points=limits.max_points, max_seconds=limits.max_seconds)
+    except InvalidInput as exc:  # the points' width is not the model's
+        raise InvalidParameter("x", "must have the model's dimension") from exc
+    if view.classes is not None:
+        if targets.label is None or targets.label not in view.classes:
+            raise InvalidParameter("y.label", "must be one of the classifier's classes")
+        scores = np.asarray(view.scores, dtype=np.float64)
+        return scores[:, view.classes.index(targets.label)]
+    if targets.label is not None:
+        raise InvalidParameter("y.label", "is for a classifier only")
+    if view.kind != "regressor" or view.values is None:
+        raise InvalidParameter("y.model_id", "must be a classifier or a regressor")
+    return np.asarray(view.values, dtype=np.float64)
+
+
+def kernel_regression(uow: UnitOfWorkPort | None = None, principal: Principal | None = None,
+                      *, x: Rows, y: list[float] | ModelTargets, kind: str,
+                      params: Mapping[str, Any],
                       ridge: float, method: krr.Method, preconditioner: krr.Preconditioner,
                       rank: int, tol: float, max_iter: int, time_limit: float,
                       student_t: tuple[float, float] | None, loo: bool,
-                      points: Rows | None, variance: bool, seed: int) -> KernelRegressionView:
+                      points: Rows | None, variance: bool, seed: int,
+                      limits: QueryLimits | None = None) -> KernelRegressionView:
     """Fit (core.solvers.kernel_regression.fit) and predict at ``points``. The fit and
     the LOO probes run under ``time_limit`` each; the variance solves under what the fit
     left of it (at least 1 ms)."""
     start = time.perf_counter()
     _kernel_kind(kind)
     X = _matrix(x, "x")
-    targets = _vector(y, "y")
+    if isinstance(y, ModelTargets):
+        if uow is None or principal is None or limits is None:
+            raise TypeError("targets from a model need the unit of work and the limits")
+        targets = _model_targets(uow, principal, y, X, limits)
+    else:
+        targets = _vector(y, "y")
     Q = None if points is None else _matrix(points, "points")
     if Q is not None and Q.shape[1] != X.shape[1]:
         raise InvalidParameter("points", "must have as many columns as x")

@@ -454,3 +454,73 @@ def test_any_key_may_solve_public_problems_and_none_without_one(api: Api) -> Non
         r = api.c.post(url, json=body)
         assert r.status_code == 401
         assert r.headers["content-type"] == "application/problem+json"
+
+
+def _ready_model(api: Api, body: dict[str, Any]) -> str:
+    r = api.c.post("/v1/models", headers=ADMIN, json=body)
+    assert r.status_code == 202, r.text
+    api.run_jobs()
+    job = api.c.get(r.json()["job_url"], headers=ADMIN).json()
+    assert job["status"] == "succeeded", job
+    return str(r.json()["model_id"])
+
+
+def test_kernel_regression_on_public_points_labelled_by_a_dp_model(api: Api) -> None:
+    """y: {model_id}: the targets are the model's predictions at x, exactly what its
+    predict route answers (so the fit equals one on those values), read with the
+    predict route's audit record; a classifier gives the probability of ``label``."""
+    dim = 3
+    rng = np.random.default_rng(5)
+    dataset_id = api.dataset(ADMIN, dim=dim, epsilon=10.0, delta=1e-5, label_range=[0, 10])
+    rows = rng.uniform(-0.5, 0.5, size=(1500, dim))
+    r = api.c.post(f"/v1/datasets/{dataset_id}/rows", headers=ADMIN,
+                   json={"rows": rows.tolist(), "labels": (5 + 8 * rows[:, 0]).tolist()})
+    assert r.status_code == 200, r.text
+    regressor = _ready_model(api, {
+        "kind": "regressor", "dataset_id": dataset_id,
+        "structure": {"kind": "gaussian_kde", "params": {"bandwidth": 0.4, "features": 256,
+                                                         "mechanism": "gaussian"}},
+        "privacy": {"epsilon": 4.0, "delta": 1e-6}})
+    public = rng.uniform(-0.4, 0.4, size=(40, dim))
+    values = api.c.post(f"/v1/models/{regressor}/predict", headers=ADMIN,
+                        json={"points": public.tolist()}).json()["values"]
+    body = {"x": public.tolist(), "kernel": {"kind": "gaussian_kde",
+                                             "params": {"bandwidth": 0.5}},
+            "ridge": 1e-2, "method": "cholesky", "points": public[:5].tolist()}
+    by_model = api.c.post("/v1/solvers/kernel-regression", headers=ADMIN,
+                          json=body | {"y": {"model_id": regressor}})
+    assert by_model.status_code == 200, by_model.text
+    by_values = api.c.post("/v1/solvers/kernel-regression", headers=ADMIN,
+                           json=body | {"y": values}).json()
+    assert np.allclose(by_model.json()["mean"], by_values["mean"], rtol=1e-12, atol=0)
+    events = api.c.get(f"/v1/datasets/{dataset_id}/audit", headers=ADMIN).json()["events"]
+    predicts = [e["details"]["points"] for e in events if e["action"] == "predict"]
+    assert predicts == [40, 40]  # the predict route's read and the solver's
+
+    labelled = api.dataset(ADMIN, dim=dim, epsilon=10.0, delta=1e-5, classes=[0, 1])
+    api.upload(ADMIN, labelled, rows, labels=[int(v) for v in rows[:, 0] > 0])
+    classifier = _ready_model(api, {
+        "kind": "classifier", "dataset_id": labelled, "rule": "cosine",
+        "structure": {"kind": "inner_product", "params": {"mechanism": "gaussian"}},
+        "privacy": {"epsilon": 4.0, "delta": 1e-6}})
+    scores = api.c.post(f"/v1/models/{classifier}/predict", headers=ADMIN,
+                        json={"points": public.tolist()}).json()["scores"]
+    by_class = api.c.post("/v1/solvers/kernel-regression", headers=ADMIN,
+                          json=body | {"y": {"model_id": classifier, "label": 1}}).json()
+    expected = api.c.post("/v1/solvers/kernel-regression", headers=ADMIN,
+                          json=body | {"y": [s[1] for s in scores]}).json()
+    assert np.allclose(by_class["mean"], expected["mean"], rtol=1e-12, atol=0)
+
+    for y, status, where in [
+        ({"model_id": classifier}, 422, "y.label"),
+        ({"model_id": classifier, "label": 7}, 422, "y.label"),
+        ({"model_id": regressor, "label": 1}, 422, "y.label"),
+        ({"model_id": "00000000-0000-0000-0000-000000000000"}, 404, ""),
+    ]:
+        r = api.c.post("/v1/solvers/kernel-regression", headers=ADMIN, json=body | {"y": y})
+        assert r.status_code == status, (y, r.text)
+        assert where in r.text
+    structure = api.built(ADMIN, dataset_id, params={"bandwidth": 0.5, "features": 32})
+    r = api.c.post("/v1/solvers/kernel-regression", headers=ADMIN,
+                   json=body | {"y": {"model_id": structure}})
+    assert r.status_code == 404  # a structure is not a model, as on the predict route

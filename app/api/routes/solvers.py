@@ -90,18 +90,24 @@ async def solve_kernel_regression(body: KernelRegressionIn, state: StateDep,
     Nystrom or pivoted-Cholesky preconditioner (or a dense Cholesky), then at ``points``
     the mean K*' alpha and the GP variance (or, with ``student_t``, the Student-t scale
     and degrees of freedom), and with ``loo`` the leave-one-out residuals. The training
-    data must be public or DP-synthetic (or public points labelled by a released
-    structure), never private rows: nothing is read from a dataset and nothing is spent.
+    data must be public or DP-synthetic, or public points labelled by a released DP
+    model (``y: {model_id, label?}``: a regressor's values or a classifier's probability
+    of ``label`` at x, read through the model's predict route, its access rule and audit
+    record), never private rows: nothing is read from a dataset and nothing is spent.
     At most 5,000 training and 20,000 prediction points (413 above). Hitting
     ``max_iter`` or ``time_limit`` answers 200 with ``converged`` false. Derivation:
     docs/solvers/kernel_regression.md."""
     check_kernel_regression(body)
     student_t = None if body.student_t is None else (body.student_t.a, body.student_t.b)
-    run = partial(solvers.kernel_regression, x=body.x, y=body.y, kind=body.kernel.kind,
+    y = body.y if isinstance(body.y, list) else solvers.ModelTargets(body.y.model_id,
+                                                                     body.y.label)
+    run = partial(solvers.kernel_regression, state.uow, principal, x=body.x, y=y,
+                  kind=body.kernel.kind, limits=_limits(state),
                   params=body.kernel.params, ridge=body.ridge, method=body.method,
                   preconditioner=body.preconditioner, rank=body.rank, tol=body.tol,
                   max_iter=body.max_iter, time_limit=body.time_limit, student_t=student_t,
-                  loo=body.loo, points=body.points, variance=body.variance, seed=body.seed)
+                  loo=body.loo, points=body.points, variance=body.variance,
+                  seed=body.seed)
     return KernelRegressionOut.from_view(
         await anyio.to_thread.run_sync(run, limiter=state.compute))
 

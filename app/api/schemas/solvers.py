@@ -168,14 +168,27 @@ class StudentT(Strict):
     b: float = Field(gt=0, description="scale b > 0")
 
 
+class ModelTargets(Strict):
+    """Training targets read from a released DP model at the training points x (the
+    model's predict route: its access rule and audit record; post-processing, nothing
+    is spent): a regressor's values, or a classifier's probability of ``label``."""
+
+    model_id: Id = Field(description="a ready classifier or regressor the key may use")
+    label: int | None = Field(default=None, description=(
+        "classifier only: the class whose probability is the target"))
+
+
 class KernelRegressionIn(Strict):
     """Kernel ridge / GP regression of y on x: alpha = (K + ridge I)^-1 y by
     preconditioned conjugate gradients (or Cholesky), predictions K*' alpha at ``points``
     with the GP (or Student-t) variance. Training data must be public or DP-synthetic (or
-    public points labelled by a released structure), never private rows."""
+    public points labelled by a released DP model, ``y: {model_id}``), never private
+    rows."""
 
     x: Matrix = Field(description="training points (n x d)")
-    y: list[float] = Field(min_length=1, description="training targets (n)")
+    y: list[float] | ModelTargets = Field(description=(
+        "training targets (n), or {model_id, label?}: the predictions of a released DP "
+        "model at x (public points labelled by a DP model)"))
     kernel: KernelIn
     ridge: float = Field(gt=0, description="s^2 > 0: the GP noise variance, KernelRidge's "
                          "alpha; at least 1e-14 times the largest K_ii")
