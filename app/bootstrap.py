@@ -23,7 +23,7 @@ from app.metrics import Metrics
 from app.services.access import ensure_bootstrap_admin
 from app.services.structures import ReleaseCache
 from app.settings import Settings
-from app.workers.worker import Worker, WorkerConfig
+from app.workers.worker import BUILD_KINDS, SOLVE_KINDS, JobKinds, Worker, WorkerConfig
 from gpu.backend import select_backend
 
 # connection pools: the API's from settings; a worker process needs two (its build and
@@ -61,25 +61,31 @@ def cipher_of(settings: Settings) -> RowCipher:
 
 
 def build_worker(settings: Settings, uow: UnitOfWork, cipher: RowCipher, *,
-                 name: str | None = None) -> Worker:
+                 name: str | None = None, kinds: JobKinds = None) -> Worker:
     return Worker(uow, cipher, WorkerConfig.from_settings(settings),
-                  backend=select_backend(settings.backend), name=name)
+                  backend=select_backend(settings.backend), name=name, kinds=kinds)
 
 
 @dataclass
 class InProcessWorkers:
-    """The API process's own build workers (``PRIVSIM_INPROCESS_WORKERS``)."""
+    """The API process's own workers: ``PRIVSIM_INPROCESS_WORKERS`` for builds and
+    ``PRIVSIM_INPROCESS_SOLVER_WORKERS`` for solves, apart so that a long solve never
+    delays a build."""
 
     workers: list[Worker] = field(default_factory=list)
     threads: list[threading.Thread] = field(default_factory=list)
 
     def start(self, settings: Settings, uow: UnitOfWork, cipher: RowCipher) -> None:
-        for i in range(settings.inprocess_workers):
-            worker = build_worker(settings, uow, cipher)
-            thread = threading.Thread(target=worker.run, name=f"worker-{i}", daemon=True)
-            thread.start()
-            self.workers.append(worker)
-            self.threads.append(thread)
+        pools = (("worker", settings.inprocess_workers, BUILD_KINDS),
+                 ("solver", settings.inprocess_solver_workers, SOLVE_KINDS))
+        for label, count, kinds in pools:
+            for i in range(count):
+                worker = build_worker(settings, uow, cipher, kinds=kinds)
+                thread = threading.Thread(target=worker.run, name=f"{label}-{i}",
+                                          daemon=True)
+                thread.start()
+                self.workers.append(worker)
+                self.threads.append(thread)
 
     def stop(self, timeout: float = 30) -> None:
         for worker in self.workers:

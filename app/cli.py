@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 import logging
 import signal
 import sys
@@ -17,6 +18,7 @@ from app.domain import Role
 from app.logging import configure_logging
 from app.services.access import create_key
 from app.settings import get_settings
+from app.workers.worker import BUILD_KINDS, SOLVE_KINDS, JobKinds
 
 cli = typer.Typer(help="privsim: differentially private similarity structures as a service",
                   no_args_is_help=True, add_completion=False)
@@ -50,15 +52,29 @@ def serve(
                 port=port or settings.port, log_config=None, proxy_headers=True)
 
 
+class JobsOption(enum.StrEnum):
+    ALL = "all"
+    BUILDS = "builds"
+    SOLVES = "solves"
+
+
+_KINDS: dict[JobsOption, JobKinds] = {
+    JobsOption.ALL: None, JobsOption.BUILDS: BUILD_KINDS, JobsOption.SOLVES: SOLVE_KINDS}
+
+
 @cli.command()
-def worker() -> None:
-    """Run a build worker (one build at a time) until SIGINT/SIGTERM; the build in hand
-    is requeued. Run several for parallel builds."""
+def worker(
+    jobs: Annotated[JobsOption, typer.Option(
+        help="the jobs it takes: all, builds or solves")] = JobsOption.ALL,
+) -> None:
+    """Run a worker (one job at a time) until SIGINT/SIGTERM; the job in hand is
+    requeued. Run several for parallel jobs; ``--jobs solves`` keeps long solves apart
+    from builds."""
     settings = get_settings()
     configure_logging(settings.log_format, settings.log_level)
     database = open_database(settings, pool="worker")
     database.check_at_head()
-    instance = build_worker(settings, database.uow, cipher_of(settings))
+    instance = build_worker(settings, database.uow, cipher_of(settings), kinds=_KINDS[jobs])
 
     def _stop(signum: int, _frame: FrameType | None) -> None:
         logger.info("signal %s: stopping", signum)

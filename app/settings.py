@@ -89,6 +89,21 @@ class Settings(BaseSettings):
         "larger requests are refused (422) before anything is spent")
     structure_cache_size: int = Field(default=32, ge=0)
 
+    solver_sync_scale: PositiveFloat = Field(
+        default=1.0, description="a solver problem answers in the request while every size "
+        "is at most this times its base limit (docs/solvers/jobs.md); larger ones run as "
+        "jobs")
+    solver_job_scale: PositiveFloat = Field(
+        default=8.0, description="a solve job's sizes may reach this times the base "
+        "limits; larger problems get 413")
+    solver_sync_seconds: PositiveFloat = Field(
+        default=30.0, description="a solve with a larger time_limit runs as a job")
+    solver_job_seconds: PositiveFloat = Field(
+        default=3600.0, description="the largest time_limit of a solve job (422 above)")
+    inprocess_solver_workers: int = Field(
+        default=1, ge=0, le=16, description="the API process's own workers for solve jobs "
+        "(apart from the build workers, so a long solve never delays a build)")
+
     job_lease_seconds: PositiveFloat = 30.0
     job_heartbeat_seconds: PositiveFloat = 5.0
     job_poll_seconds: PositiveFloat = 0.5
@@ -106,6 +121,10 @@ class Settings(BaseSettings):
                                  "`python -c 'import secrets; print(secrets.token_urlsafe(32))'`")
         if self.environment == "prod" and self.data_key is None:
             raise ValueError("PRIVSIM_DATA_KEY is required when PRIVSIM_ENVIRONMENT=prod")
+        if self.solver_job_scale < self.solver_sync_scale:
+            raise ValueError("solver_job_scale must be at least solver_sync_scale")
+        if self.solver_job_seconds < self.solver_sync_seconds:
+            raise ValueError("solver_job_seconds must be at least solver_sync_seconds")
         if self.job_heartbeat_seconds >= self.job_lease_seconds:
             raise ValueError("job_heartbeat_seconds must be shorter than job_lease_seconds")
         return self

@@ -10,7 +10,7 @@ What the database would do on insert (column defaults, autoincrement ids) is don
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -26,6 +26,7 @@ from app.db.models import (
     JobStatus,
     LedgerEntryRow,
     RowChunkRow,
+    SolveDataRow,
     StructureBlobRow,
     StructureRow,
 )
@@ -61,6 +62,7 @@ class Store:
     structures: dict[UUID, StructureRow] = field(default_factory=dict)
     blobs: dict[UUID, StructureBlobRow] = field(default_factory=dict)
     jobs: dict[UUID, JobRow] = field(default_factory=dict)
+    solve_data: dict[UUID, SolveDataRow] = field(default_factory=dict)
     ledger: list[LedgerEntryRow] = field(default_factory=list)
     audit: list[AuditEventRow] = field(default_factory=list)
     next_id: int = 1
@@ -212,11 +214,13 @@ class FakeJobs:
         jobs = [j for j in self._s.jobs.values() if j.structure_id == structure_id]
         return max(jobs, key=lambda j: j.created_at, default=None)
 
-    def claimable(self, now: datetime) -> JobRow | None:
+    def claimable(self, now: datetime,
+                  kinds: Collection[str] | None = None) -> JobRow | None:
         ready = [j for j in self._s.jobs.values()
-                 if j.status == JobStatus.QUEUED
-                 or (j.status == JobStatus.RUNNING and j.lease_expires_at is not None
-                     and j.lease_expires_at < now)]
+                 if (kinds is None or j.kind in kinds)
+                 and (j.status == JobStatus.QUEUED
+                      or (j.status == JobStatus.RUNNING and j.lease_expires_at is not None
+                          and j.lease_expires_at < now))]
         return min(ready, key=lambda j: j.created_at, default=None)
 
     def _held(self, job_id: UUID, owner: str | None,
@@ -257,6 +261,17 @@ class FakeJobs:
         return True
 
 
+class FakeSolveData:
+    def __init__(self, store: Store) -> None:
+        self._s = store
+
+    def add(self, row: SolveDataRow) -> None:
+        self._s.solve_data[row.job_id] = with_defaults(row)
+
+    def get(self, job_id: UUID) -> SolveDataRow | None:
+        return self._s.solve_data.get(job_id)
+
+
 class FakeLedger:
     def __init__(self, store: Store) -> None:
         self._s = store
@@ -295,6 +310,7 @@ class FakeTransaction:
         self.chunks = FakeChunks(store)
         self.structures = FakeStructures(store)
         self.jobs = FakeJobs(store)
+        self.solve_data = FakeSolveData(store)
         self.ledger = FakeLedger(store)
         self.audit = FakeAudit(store)
 

@@ -118,7 +118,16 @@ JOB: dict[str, Any] = {
     "dataset_id": DATASET_ID, "status": "succeeded", "progress": 1.0, "error": None,
     "attempts": 1, "created_at": "2026-12-06T22:02:01.774315Z",
     "updated_at": "2026-12-06T22:02:01.869781Z",
-    "finished_at": "2026-12-06T22:02:01.869781Z"}
+    "finished_at": "2026-12-06T22:02:01.869781Z", "result_url": None}
+SOLVE_JOB_ID = "0b5e3c0e-6f0a-4c55-9a58-8f1d2a7c4e19"
+SOLVE_ACCEPTED: dict[str, Any] = {
+    "job_id": SOLVE_JOB_ID, "kind": "solve_ot", "job_url": f"/v1/jobs/{SOLVE_JOB_ID}",
+    "result_url": f"/v1/jobs/{SOLVE_JOB_ID}/result"}
+SOLVE_JOB: dict[str, Any] = {
+    "id": SOLVE_JOB_ID, "kind": "solve_ot", "structure_id": None, "dataset_id": None,
+    "status": "running", "progress": 0.42, "error": None, "attempts": 1,
+    "created_at": "2026-12-07T06:10:11.204113Z", "updated_at": "2026-12-07T06:10:41.530027Z",
+    "finished_at": None, "result_url": f"/v1/jobs/{SOLVE_JOB_ID}/result"}
 
 # the bandwidth advisor: 5,000 rows in 8 dimensions, a build's default sizes at (1, 1e-6)
 BANDWIDTH_IN: dict[str, Any] = {

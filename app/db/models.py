@@ -144,9 +144,11 @@ class StructureBlobRow(Base):
 
 
 class JobRow(Base):
-    """A build (or model) job. A request sent with an ``Idempotency-Key`` header stores
-    the key, who sent it, the SHA-256 of the request and the answer given, so a retry
-    returns that answer and spends nothing (one key per sender: unique together)."""
+    """A build (or model) job, or a solve on public inputs. A build names its structure
+    and dataset; a solve names neither (its problem and result are a ``SolveDataRow``).
+    A build request sent with an ``Idempotency-Key`` header stores the key, who sent it,
+    the SHA-256 of the request and the answer given, so a retry returns that answer and
+    spends nothing (one key per sender: unique together)."""
 
     __tablename__ = "jobs"
     __table_args__ = (
@@ -156,8 +158,8 @@ class JobRow(Base):
 
     id: Mapped[UUID] = mapped_column(Uuid, primary_key=True)
     kind: Mapped[str] = mapped_column(String(32))
-    structure_id: Mapped[UUID] = mapped_column(ForeignKey("structures.id"), index=True)
-    dataset_id: Mapped[UUID] = mapped_column(ForeignKey("datasets.id"), index=True)
+    structure_id: Mapped[UUID | None] = mapped_column(ForeignKey("structures.id"), index=True)
+    dataset_id: Mapped[UUID | None] = mapped_column(ForeignKey("datasets.id"), index=True)
     status: Mapped[str] = mapped_column(String(16), default=JobStatus.QUEUED)
     progress: Mapped[float] = mapped_column(Float, default=0.0)
     error: Mapped[str | None] = mapped_column(Text)
@@ -171,6 +173,18 @@ class JobRow(Base):
     idempotency_key: Mapped[str | None] = mapped_column(String(255))
     request_sha256: Mapped[str | None] = mapped_column(String(64))
     response: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+class SolveDataRow(Base):
+    """A solve job's problem (public arrays and parameters, dropped once the job ends)
+    and its result (the answer's JSON), compressed."""
+
+    __tablename__ = "solve_data"
+
+    job_id: Mapped[UUID] = mapped_column(ForeignKey("jobs.id", ondelete="CASCADE"),
+                                         primary_key=True)
+    problem: Mapped[bytes | None] = mapped_column(LargeBinary)
+    result: Mapped[bytes | None] = mapped_column(LargeBinary)
 
 
 class LedgerEntryRow(Base):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime, timedelta
 from typing import TypeVarTuple
 from uuid import UUID
@@ -20,6 +20,7 @@ from app.db.models import (
     JobStatus,
     LedgerEntryRow,
     RowChunkRow,
+    SolveDataRow,
     StructureBlobRow,
     StructureRow,
 )
@@ -217,9 +218,10 @@ class JobRepository:
         stmt = select(JobRow).where(JobRow.structure_id == structure_id)
         return self._s.scalars(stmt.order_by(JobRow.created_at.desc())).first()
 
-    def claimable(self, now: datetime) -> JobRow | None:
-        """The oldest queued job, or a running one whose lease expired; row-locked and
-        skipped by other claimers on PostgreSQL (the SQLite write lock serialises)."""
+    def claimable(self, now: datetime, kinds: Collection[str] | None = None) -> JobRow | None:
+        """The oldest queued job, or a running one whose lease expired (of ``kinds``, if
+        given); row-locked and skipped by other claimers on PostgreSQL (the SQLite write
+        lock serialises)."""
         stmt = (
             select(JobRow)
             .where(or_(JobRow.status == JobStatus.QUEUED,
@@ -228,6 +230,8 @@ class JobRepository:
             .limit(1)
             .with_for_update(skip_locked=True)
         )
+        if kinds is not None:
+            stmt = stmt.where(JobRow.kind.in_(list(kinds)))
         return self._s.scalars(stmt).first()
 
     def renew(self, job_id: UUID, owner: str, *, lease: timedelta, progress: float) -> bool:
@@ -270,6 +274,17 @@ class JobRepository:
             .execution_options(synchronize_session=False)
         )
         return self._s.execute(stmt).rowcount == 1  # type: ignore[attr-defined, no-any-return]
+
+
+class SolveDataRepository:
+    def __init__(self, session: Session) -> None:
+        self._s = session
+
+    def add(self, row: SolveDataRow) -> None:
+        self._s.add(row)
+
+    def get(self, job_id: UUID) -> SolveDataRow | None:
+        return self._s.get(SolveDataRow, job_id)
 
 
 class AuditRepository:

@@ -22,6 +22,7 @@ from app.db.repositories import (
     JobRepository,
     KeyRepository,
     LedgerRepository,
+    SolveDataRepository,
     StructureRepository,
     ping,
 )
@@ -38,6 +39,7 @@ class Transaction:
         self.chunks = ChunkRepository(session)
         self.structures = StructureRepository(session)
         self.jobs = JobRepository(session)
+        self.solve_data = SolveDataRepository(session)
         self.ledger = LedgerRepository(session)
         self.audit = AuditRepository(session)
 

@@ -7,6 +7,7 @@ they touch the database, each step in its own transaction.
 from __future__ import annotations
 
 import enum
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -44,8 +45,8 @@ def fail_build(tx: TransactionPort, job_id: UUID, owner: str | None, reason: str
     job = tx.jobs.get(job_id)
     if job is None or not tx.jobs.finish(job_id, owner, JobStatus.FAILED, reason):
         return False
-    structure = tx.structures.get(job.structure_id)
-    if structure is None:
+    structure = None if job.structure_id is None else tx.structures.get(job.structure_id)
+    if structure is None:  # a solve job, or the structure is gone
         return True
     structure.status = StructureStatus.FAILED
     if not rows_read:
@@ -56,20 +57,28 @@ def fail_build(tx: TransactionPort, job_id: UUID, owner: str | None, reason: str
     return True
 
 
-def claim(uow: UnitOfWorkPort, owner: str, terms: LeaseTerms) -> UUID | None:
-    """Lease the oldest claimable job to ``owner`` and count the attempt; a job already
-    tried ``max_attempts`` times fails instead, its charge kept."""
+def claim(uow: UnitOfWorkPort, owner: str, terms: LeaseTerms,
+          kinds: Collection[str] | None = None) -> UUID | None:
+    """Lease the oldest claimable job (of ``kinds``, if given) to ``owner`` and count the
+    attempt; a job already tried ``max_attempts`` times fails instead (a build's charge
+    is kept; a solve's problem is dropped)."""
     with uow(write=True) as tx:
         while True:
             now = utcnow()
-            job = tx.jobs.claimable(now)
+            job = tx.jobs.claimable(now, kinds)
             if job is None:
                 tx.commit()
                 return None
             if job.attempts >= terms.max_attempts:
-                # earlier attempts may have read rows: the charge is kept
-                fail_build(tx, job.id, None, f"gave up after {job.attempts} attempts; "
-                           "the charge is kept", rows_read=True)
+                gave_up = f"gave up after {job.attempts} attempts"
+                if job.structure_id is None:  # a solve job: nothing was charged
+                    tx.jobs.finish(job.id, None, JobStatus.FAILED, gave_up)
+                    data = tx.solve_data.get(job.id)
+                    if data is not None:
+                        data.problem = None
+                else:  # earlier attempts may have read rows: the charge is kept
+                    fail_build(tx, job.id, None, f"{gave_up}; the charge is kept",
+                               rows_read=True)
                 tx.flush()
                 continue
             job.status = JobStatus.RUNNING
@@ -123,7 +132,8 @@ def open_build(uow: UnitOfWorkPort, job_id: UUID) -> BuildTask | Unbuildable | N
     structure is gone (the dataset was deleted in the meantime)."""
     with uow() as tx:
         job = tx.jobs.get(job_id)
-        structure = tx.structures.get(job.structure_id) if job else None
+        structure = tx.structures.get(job.structure_id) \
+            if job is not None and job.structure_id is not None else None
         dataset = tx.datasets.get(structure.dataset_id) if structure else None
         if job is None or structure is None:
             return None

@@ -1,5 +1,11 @@
-"""Synchronous solvers on public inputs (core/solvers): entropic optimal transport,
-kernel ridge / GP regression and least-squares and quality-diversity designs.
+"""Solvers on public inputs (core/solvers): entropic optimal transport, kernel ridge /
+GP regression and least-squares and quality-diversity designs.
+
+Each solve has two steps. ``prepare_*`` checks the request (422 naming the field) and
+reads what it needs from released structures or models, giving a problem of public
+arrays; ``solve_*`` (or ``solve``) solves it, reporting progress to an optional
+callback. A small problem is prepared and solved in the request; a large one is
+prepared in the request and solved by a worker as a job (``app.services.solve_jobs``).
 
 Inputs are public data, DP-synthetic data or weights read from a released structure.
 Reading a structure goes through ``app.services.structures.query``: the same access
@@ -42,15 +48,18 @@ from app.services.structures import ReleaseCache
 from core.errors import IncompatibleArrays, InvalidParameter
 from core.solvers import design as dsg
 from core.solvers import kernel_regression as krr
-from core.solvers.ot import cost_matrix, sinkhorn_newton_sparse
+from core.solvers.ot import MASS_RTOL, cost_matrix, sinkhorn_newton_sparse
 
-__all__ = ["DesignView", "KernelRegressionView", "ModelTargets", "OtView", "QueryLimits",
-           "SolveView",
-           "StructureWeights", "design", "kernel_regression", "optimal_transport",
-           "quality_diversity"]
+__all__ = ["DesignProblem", "DesignView", "KernelRegressionProblem", "KernelRegressionView",
+           "ModelTargets", "OtProblem", "OtView", "Problem", "Progress",
+           "QualityDiversityProblem", "QueryLimits", "SolveView", "StructureWeights", "View",
+           "prepare_design", "prepare_kernel_regression", "prepare_ot",
+           "prepare_quality_diversity", "solve", "solve_design", "solve_kernel_regression",
+           "solve_ot", "solve_quality_diversity"]
 
 T = TypeVar("T")
 Rows = Any  # nested lists (n x d) or an array; checked by _matrix
+Progress = Callable[[float], None]  # told the fraction done; may raise to stop the solve
 
 
 @dataclass(frozen=True, slots=True)
@@ -200,11 +209,38 @@ def _seed(seed: int | None) -> int:
     return secrets.randbits(63) if seed is None else seed
 
 
+def _span(progress: Progress | None, low: float, high: float) -> Progress | None:
+    """``progress`` told [low, high] for a step's [0, 1]."""
+    if progress is None:
+        return None
+    report = progress
+    return lambda done: report(low + (high - low) * done)
+
+
 def _floats(values: Any) -> list[float]:
     return [float(v) for v in np.asarray(values, dtype=np.float64).ravel()]
 
 
 # --- optimal transport -------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class OtProblem:
+    """An OT problem on public arrays: the cost, or the supports and metric (the cost is
+    computed when solved), and the marginals after structure answers were read."""
+
+    cost: NDArray[np.float64] | None
+    x: NDArray[np.float64] | None
+    y: NDArray[np.float64] | None
+    metric: str
+    a: NDArray[np.float64]
+    b: NDArray[np.float64]
+    reg: float
+    tol: float
+    sparsity: float | None
+    max_iter: int
+    time_limit: float
+    return_plan: bool
+
 
 def _side(marginal: Marginal, support: Rows | None, *, weights: str, points: str,
           cost_size: int | None) -> NDArray[np.float64] | None:
@@ -238,28 +274,31 @@ def _side(marginal: Marginal, support: Rows | None, *, weights: str, points: str
     return arr
 
 
-def optimal_transport(uow: UnitOfWorkPort, principal: Principal, *, cost: Rows | None,
-                      x: Rows | None, y: Rows | None, metric: str, a: Marginal,
-                      b: Marginal, reg: float, tol: float, sparsity: float | None,
-                      max_iter: int, time_limit: float, return_plan: bool,
-                      limits: QueryLimits) -> OtView:
-    """Entropic OT by Sinkhorn-Newton-Sparse (core.solvers.ot) between a and b, the cost
-    given or computed from the supports; structure marginals as in the module
-    docstring."""
+def prepare_ot(uow: UnitOfWorkPort, principal: Principal, *, cost: Rows | None,
+               x: Rows | None, y: Rows | None, metric: str, a: Marginal, b: Marginal,
+               reg: float, tol: float, sparsity: float | None, max_iter: int,
+               time_limit: float, return_plan: bool, limits: QueryLimits) -> OtProblem:
+    """The problem checked, with structure marginals read and rescaled as in the module
+    docstring (422 for what can be told before solving)."""
     C = None if cost is None else _matrix(cost, "cost")
     xs = _side(a, x, weights="a", points="x", cost_size=None if C is None else C.shape[0])
     ys = _side(b, y, weights="b", points="y", cost_size=None if C is None else C.shape[1])
+    if xs is not None and ys is not None and xs.shape[1] != ys.shape[1]:
+        raise InvalidParameter("y", "must have as many columns as x")
     plain = {name: _vector(m, name) for name, m in (("a", a), ("b", b))
              if not isinstance(m, StructureWeights)}
+    totals: dict[str, float] = {}
     for name, arr in plain.items():
         if np.any(arr < 0.0):
             raise InvalidParameter(name, "must be non-negative")
         with np.errstate(over="ignore"):
-            total = float(np.sum(arr))
-        if not math.isfinite(total):
+            totals[name] = float(np.sum(arr))
+        if not math.isfinite(totals[name]):
             raise InvalidParameter(name, "must have a finite sum (rescale the weights)")
-    if C is None and xs is not None and ys is not None:  # _side: both given without cost
-        C = _renamed(lambda: cost_matrix(xs, ys, metric), {"x": "x", "y": "y"})
+    if len(totals) == 2 and abs(totals["a"] - totals["b"]) > MASS_RTOL * max(totals.values()):
+        # core's own rule, told here so that a job is never queued to fail on it
+        raise InvalidParameter("b", "marginals that do not sum to the same mass "
+                               f"(to {MASS_RTOL:g} relative) cannot be transported")
     weights: dict[str, NDArray[np.float64]] = {}
     for name, m in (("a", a), ("b", b)):
         if isinstance(m, StructureWeights):
@@ -278,16 +317,49 @@ def optimal_transport(uow: UnitOfWorkPort, principal: Principal, *, cost: Rows |
         weights["a"] = weights["a"] * (float(np.sum(plain["b"])) / float(np.sum(weights["a"])))
     elif "b" not in plain:
         weights["b"] = weights["b"] * (float(np.sum(plain["a"])) / float(np.sum(weights["b"])))
+    return OtProblem(C, xs, ys, metric, weights["a"], weights["b"], reg, tol, sparsity,
+                     max_iter, time_limit, return_plan)
+
+
+def solve_ot(problem: OtProblem, progress: Progress | None = None) -> OtView:
+    """Entropic OT by Sinkhorn-Newton-Sparse (core.solvers.ot)."""
+    C = problem.cost
+    if C is None:
+        C = _renamed(lambda: cost_matrix(problem.x, problem.y, problem.metric),
+                     {"x": "x", "y": "y"})
     result = sinkhorn_newton_sparse(
-        C, weights["a"], weights["b"], reg=reg, tol=tol, sparsity=sparsity,
-        max_iter=max_iter, time_limit=time_limit, return_plan=return_plan)
+        C, problem.a, problem.b, reg=problem.reg, tol=problem.tol, sparsity=problem.sparsity,
+        max_iter=problem.max_iter, time_limit=problem.time_limit,
+        return_plan=problem.return_plan, progress=progress)
     plan = None if result.plan is None else np.asarray(result.plan).tolist()
     return OtView(result.cost_value, result.iterations, result.sinkhorn_iterations,
                   result.newton_iterations, result.marginal_error, result.converged,
-                  result.seconds, _floats(weights["a"]), _floats(weights["b"]), plan)
+                  result.seconds, _floats(problem.a), _floats(problem.b), plan)
 
 
 # --- kernel regression -------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class KernelRegressionProblem:
+    """A kernel regression on public arrays (targets read from a model already)."""
+
+    x: NDArray[np.float64]
+    y: NDArray[np.float64]
+    points: NDArray[np.float64] | None
+    kind: str
+    params: dict[str, Any]
+    ridge: float
+    method: krr.Method
+    preconditioner: krr.Preconditioner
+    rank: int
+    tol: float
+    max_iter: int
+    time_limit: float
+    student_t: tuple[float, float] | None
+    loo: bool
+    variance: bool
+    seed: int
+
 
 def _kernel_kind(kind: str) -> None:
     if kind not in krr.KERNEL_KINDS and kind not in krr.DISTANCE_KINDS:
@@ -319,33 +391,48 @@ def _model_targets(uow: UnitOfWorkPort, principal: Principal, targets: ModelTarg
     return np.asarray(view.values, dtype=np.float64)
 
 
-def kernel_regression(uow: UnitOfWorkPort | None = None, principal: Principal | None = None,
-                      *, x: Rows, y: list[float] | ModelTargets, kind: str,
-                      params: Mapping[str, Any],
-                      ridge: float, method: krr.Method, preconditioner: krr.Preconditioner,
-                      rank: int, tol: float, max_iter: int, time_limit: float,
-                      student_t: tuple[float, float] | None, loo: bool,
-                      points: Rows | None, variance: bool, seed: int,
-                      limits: QueryLimits | None = None) -> KernelRegressionView:
-    """Fit (core.solvers.kernel_regression.fit) and predict at ``points``. The fit and
-    the LOO probes run under ``time_limit`` each; the variance solves under what the fit
-    left of it (at least 1 ms)."""
-    start = time.perf_counter()
+def prepare_kernel_regression(
+        uow: UnitOfWorkPort | None = None, principal: Principal | None = None, *, x: Rows,
+        y: list[float] | ModelTargets, kind: str, params: Mapping[str, Any], ridge: float,
+        method: krr.Method, preconditioner: krr.Preconditioner, rank: int, tol: float,
+        max_iter: int, time_limit: float, student_t: tuple[float, float] | None, loo: bool,
+        points: Rows | None, variance: bool, seed: int,
+        limits: QueryLimits | None = None) -> KernelRegressionProblem:
+    """The problem checked (the kernel's params included), with a model's targets read."""
     _kernel_kind(kind)
     X = _matrix(x, "x")
+    Q = None if points is None else _matrix(points, "points")
+    if Q is not None and Q.shape[1] != X.shape[1]:
+        raise InvalidParameter("points", "must have as many columns as x")
+    _renamed(lambda: krr.make_kernel(kind, params, X.shape[1]), _KERNEL_NAMES)
     if isinstance(y, ModelTargets):
         if uow is None or principal is None or limits is None:
             raise TypeError("targets from a model need the unit of work and the limits")
         targets = _model_targets(uow, principal, y, X, limits)
     else:
         targets = _vector(y, "y")
-    Q = None if points is None else _matrix(points, "points")
-    if Q is not None and Q.shape[1] != X.shape[1]:
-        raise InvalidParameter("points", "must have as many columns as x")
+    return KernelRegressionProblem(X, targets, Q, kind, dict(params), ridge, method,
+                                   preconditioner, rank, tol, max_iter, time_limit,
+                                   student_t, loo, variance, seed)
+
+
+def solve_kernel_regression(problem: KernelRegressionProblem,
+                            progress: Progress | None = None) -> KernelRegressionView:
+    """Fit (core.solvers.kernel_regression.fit) and predict at the points. The fit and
+    the LOO probes run under ``time_limit`` each; the variance solves under what the fit
+    left of it (at least 1 ms). Progress: the fit, then the variance solves."""
+    start = time.perf_counter()
+    p = problem
+    Q = p.points
+    later = Q is not None and p.variance
+    student_t = None if p.student_t is None else (float(p.student_t[0]),
+                                                   float(p.student_t[1]))
     model = _renamed(lambda: krr.fit(
-        kind, params, X, targets, ridge=ridge, method=method, preconditioner=preconditioner,
-        rank=rank, tol=tol, max_iter=max_iter, time_limit=time_limit, student_t=student_t,
-        loo=loo, seed=seed), _KERNEL_NAMES | {"X": "x", "student_t": "student_t"})
+        p.kind, p.params, p.x, p.y, ridge=p.ridge, method=p.method,
+        preconditioner=p.preconditioner, rank=p.rank, tol=p.tol, max_iter=p.max_iter,
+        time_limit=p.time_limit, student_t=student_t, loo=p.loo, seed=p.seed,
+        progress=_span(progress, 0.0, 0.5 if later else 1.0)),
+        _KERNEL_NAMES | {"X": "x", "student_t": "student_t"})
     solves = [SolveView.of("fit", model.info)]
     if model.loo_info is not None:
         solves.append(SolveView.of("loo", model.loo_info))
@@ -353,11 +440,13 @@ def kernel_regression(uow: UnitOfWorkPort | None = None, principal: Principal | 
     var = scale = None
     dof = model.dof
     if Q is not None:
-        left = max(time_limit - (time.perf_counter() - start), 1e-3)
+        left = max(p.time_limit - (time.perf_counter() - start), 1e-3)
         timed = dataclasses.replace(model, time_limit=left)
-        post = _renamed(lambda: timed.posterior(Q, variance=variance), {"X": "points"})
+        post = _renamed(lambda: timed.posterior(Q, variance=p.variance,
+                                                progress=_span(progress, 0.5, 1.0)),
+                        {"X": "points"})
         mean = _floats(post.mean)
-        if variance:
+        if p.variance:
             var = _floats(post.variance)
             scale = _floats(post.scale) if model.student_t is not None else None
         if post.info is not None:
@@ -372,45 +461,35 @@ def kernel_regression(uow: UnitOfWorkPort | None = None, principal: Principal | 
 
 # --- designs -----------------------------------------------------------------------------
 
+@dataclass(frozen=True, slots=True)
+class DesignProblem:
+    """A least-squares design: the features, or a pool and basis (the features are
+    computed when solved); the seed is fixed (drawn if the caller gave none)."""
+
+    pool: NDArray[np.float64] | None
+    basis: Literal["legendre", "polynomial"] | None
+    degree: int | None
+    features: NDArray[np.float64] | None
+    method: dsg.Method
+    n: int | None
+    seed: int
+    y: NDArray[np.float64] | None
+
+
+@dataclass(frozen=True, slots=True)
+class QualityDiversityProblem:
+    """A quality-diversity selection: the pool and the qualities read from a structure."""
+
+    pool: NDArray[np.float64]
+    quality: NDArray[np.float64]
+    kind: str
+    params: dict[str, Any]
+    k: int
+    method: Literal["sample", "greedy"]
+    seed: int
+
+
 _DESIGN_NAMES = {"Phi": "features", "n": "n", "y": "y"}
-
-
-def design(*, pool: list[float] | Rows | None, basis: Literal["legendre", "polynomial"] | None,
-           degree: int | None, features: Rows | None, method: dsg.Method, n: int | None,
-           seed: int | None, y: list[float] | None) -> DesignView:
-    """A least-squares design on a public pool (core.solvers.design.solve_design):
-    the features given, or the basis at the pool points; the fit when ``y`` is given."""
-    names = dict(_DESIGN_NAMES)
-    if features is not None:
-        if pool is not None or basis is not None:
-            raise InvalidParameter("features", "give features, or pool and basis, not both")
-        Phi = _matrix(features, "features")
-    else:
-        if pool is None or basis is None or degree is None:
-            raise InvalidParameter("pool" if pool is None else "basis",
-                                   "is required without features")
-        arr = np.asarray(pool, dtype=np.float64) if _flat(pool) else _matrix(pool, "pool")
-        if basis == "legendre":
-            if arr.ndim != 1:
-                raise InvalidParameter("pool", "must be a list of numbers for the legendre "
-                                       "basis")
-            Phi = _renamed(lambda: dsg.legendre_features(arr, degree), {"x": "pool"})
-        else:
-            Phi = _renamed(lambda: dsg.polynomial_features(arr, degree), {"x": "pool"})
-        names["Phi"] = "pool"
-    used = _seed(seed)
-    rng = dsg.public_rng(used)
-    N = Phi.shape[0]
-    values: Any = (lambda idx: np.zeros(idx.size)) if y is None else _vector(y, "y")
-    if y is not None and len(y) != N:
-        raise InvalidParameter("y", "must have one value per pool point")
-    result = _renamed(lambda: dsg.solve_design(Phi, values, rng, method=method, n=n), names)
-    return DesignView(
-        mode="least_squares", method=result.method, seed=used,
-        indices=[int(i) for i in result.indices], weights=_floats(result.weights),
-        coefficients=None if y is None else _floats(result.coefficients),
-        gram_condition=result.gram_condition, full_rank=result.full_rank, log_det=None,
-        complete=None)
 
 
 def _flat(pool: Any) -> bool:
@@ -418,12 +497,72 @@ def _flat(pool: Any) -> bool:
         and not isinstance(pool[0], list | tuple)
 
 
-def quality_diversity(uow: UnitOfWorkPort, principal: Principal, *, structure_id: UUID,
-                      pool: list[float] | Rows, kind: str, params: Mapping[str, Any], k: int,
-                      method: Literal["sample", "greedy"], seed: int | None,
-                      limits: QueryLimits) -> DesignView:
-    """k pool points from L = diag(q) K diag(q): K the kernel ``kind`` on the pool, q_i =
-    sqrt(max(answer_i, 0)) from the structure's DP answers at the pool points."""
+def _features(pool: NDArray[np.float64], basis: str, degree: int) -> NDArray[np.float64]:
+    if basis == "legendre":
+        return _renamed(lambda: dsg.legendre_features(pool, degree), {"x": "pool"})
+    return _renamed(lambda: dsg.polynomial_features(pool, degree), {"x": "pool"})
+
+
+def prepare_design(*, pool: list[float] | Rows | None,
+                   basis: Literal["legendre", "polynomial"] | None, degree: int | None,
+                   features: Rows | None, method: dsg.Method, n: int | None,
+                   seed: int | None, y: list[float] | None) -> DesignProblem:
+    """The least-squares design checked: the features, or the pool for the basis (its
+    range checked by the basis of degree 0, O(N))."""
+    arr: NDArray[np.float64] | None = None
+    Phi: NDArray[np.float64] | None = None
+    if features is not None:
+        if pool is not None or basis is not None:
+            raise InvalidParameter("features", "give features, or pool and basis, not both")
+        Phi = _matrix(features, "features")
+        size = Phi.shape[0]
+    else:
+        if pool is None or basis is None or degree is None:
+            raise InvalidParameter("pool" if pool is None else "basis",
+                                   "is required without features")
+        arr = np.asarray(pool, dtype=np.float64) if _flat(pool) else _matrix(pool, "pool")
+        if basis == "legendre" and arr.ndim != 1:
+            raise InvalidParameter("pool", "must be a list of numbers for the legendre basis")
+        _features(arr, basis, 0)
+        size = arr.shape[0]
+    values = None if y is None else _vector(y, "y")
+    if values is not None and values.size != size:
+        raise InvalidParameter("y", "must have one value per pool point")
+    return DesignProblem(arr, basis if Phi is None else None, degree if Phi is None else None,
+                         Phi, method, n, _seed(seed), values)
+
+
+def solve_design(problem: DesignProblem, progress: Progress | None = None) -> DesignView:
+    """A least-squares design on a public pool (core.solvers.design.solve_design); the
+    fit when ``y`` was given."""
+    names = dict(_DESIGN_NAMES)
+    if problem.features is not None:
+        Phi = problem.features
+    else:
+        if problem.pool is None or problem.basis is None or problem.degree is None:
+            raise TypeError("a design problem needs features, or pool, basis and degree")
+        Phi = _features(problem.pool, problem.basis, problem.degree)
+        names["Phi"] = "pool"
+    rng = dsg.public_rng(problem.seed)
+    y = problem.y
+    values: Any = (lambda idx: np.zeros(idx.size)) if y is None else y
+    result = _renamed(lambda: dsg.solve_design(Phi, values, rng, method=problem.method,
+                                               n=problem.n, progress=progress), names)
+    return DesignView(
+        mode="least_squares", method=result.method, seed=problem.seed,
+        indices=[int(i) for i in result.indices], weights=_floats(result.weights),
+        coefficients=None if y is None else _floats(result.coefficients),
+        gram_condition=result.gram_condition, full_rank=result.full_rank, log_det=None,
+        complete=None)
+
+
+def prepare_quality_diversity(
+        uow: UnitOfWorkPort, principal: Principal, *, structure_id: UUID,
+        pool: list[float] | Rows, kind: str, params: Mapping[str, Any], k: int,
+        method: Literal["sample", "greedy"], seed: int | None,
+        limits: QueryLimits) -> QualityDiversityProblem:
+    """The selection checked, with q_i = sqrt(max(answer_i, 0)) read from the
+    structure's DP answers at the pool points."""
     _kernel_kind(kind)
     P = np.asarray(pool, dtype=np.float64).reshape(-1, 1) if _flat(pool) \
         else _matrix(pool, "pool")
@@ -431,19 +570,44 @@ def quality_diversity(uow: UnitOfWorkPort, principal: Principal, *, structure_id
         raise InvalidParameter("pool", "must be finite (no NaN or infinity)")
     if k > P.shape[0]:
         raise InvalidParameter("k", "must be at most the number of pool points")
-    K = _renamed(lambda: krr.kernel_matrix(kind, params, P, P),
-                 _KERNEL_NAMES | {"X": "pool", "Y": "pool"})
-    K = (np.asarray(K) + np.asarray(K).T) / 2.0
+    _renamed(lambda: krr.make_kernel(kind, params, P.shape[1]), _KERNEL_NAMES)
     q = np.sqrt(_answers(uow, principal, structure_id, P, "pool", limits))
     if int(np.count_nonzero(q)) < k:
         raise InvalidParameter("k", "is more than the pool points with a positive answer "
                                "(a zero-quality point is never chosen)")
-    used = _seed(seed)
-    rng = dsg.public_rng(used)
-    result = _renamed(lambda: dsg.quality_diversity(K, q, k, rng, method=method),
+    return QualityDiversityProblem(P, q, kind, dict(params), k, method, _seed(seed))
+
+
+def solve_quality_diversity(problem: QualityDiversityProblem,
+                            progress: Progress | None = None) -> DesignView:
+    """k pool points from L = diag(q) K diag(q), K the kernel on the pool."""
+    P = problem.pool
+    K = _renamed(lambda: krr.kernel_matrix(problem.kind, problem.params, P, P),
+                 _KERNEL_NAMES | {"X": "pool", "Y": "pool"})
+    K = (np.asarray(K) + np.asarray(K).T) / 2.0
+    rng = dsg.public_rng(problem.seed)
+    result = _renamed(lambda: dsg.quality_diversity(K, problem.quality, problem.k, rng,
+                                                    method=problem.method, progress=progress),
                       {"K": "kernel", "q": "quality", "k": "k"})
     log_det = result.log_det if math.isfinite(result.log_det) else None
     return DesignView(
-        mode="quality_diversity", method=result.method, seed=used,
+        mode="quality_diversity", method=result.method, seed=problem.seed,
         indices=[int(i) for i in result.indices], weights=None, coefficients=None,
         gram_condition=None, full_rank=None, log_det=log_det, complete=result.complete)
+
+
+# --- dispatch ------------------------------------------------------------------------------
+
+Problem = OtProblem | KernelRegressionProblem | DesignProblem | QualityDiversityProblem
+View = OtView | KernelRegressionView | DesignView
+
+
+def solve(problem: Problem, progress: Progress | None = None) -> View:
+    """Solve any prepared problem."""
+    if isinstance(problem, OtProblem):
+        return solve_ot(problem, progress)
+    if isinstance(problem, KernelRegressionProblem):
+        return solve_kernel_regression(problem, progress)
+    if isinstance(problem, DesignProblem):
+        return solve_design(problem, progress)
+    return solve_quality_diversity(problem, progress)

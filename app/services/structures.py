@@ -231,7 +231,7 @@ def _replay(tx: TransactionPort, principal: Principal, key: str,
         raise IdempotencyKeyReused(
             "this Idempotency-Key was already used with a different request; use a new "
             "key for a new request")
-    structure = tx.structures.get(job.structure_id)
+    structure = None if job.structure_id is None else tx.structures.get(job.structure_id)
     if structure is None:  # structures are never deleted while their job exists
         raise NotFound(f"structure {job.structure_id} not found")
     answer = job.response or {}

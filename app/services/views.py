@@ -221,8 +221,8 @@ class StructureView:
 class JobView:
     id: UUID
     kind: str
-    structure_id: UUID
-    dataset_id: UUID
+    structure_id: UUID | None  # None for a solve job
+    dataset_id: UUID | None
     status: str
     progress: float
     error: str | None

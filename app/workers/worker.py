@@ -32,6 +32,15 @@
   The audit event ``build_failed`` records ``refunded`` and ``rows_read``. A worker
   killed mid-build released nothing (its noisy statistics never left its memory); the
   job is reclaimed when the lease expires and built again, under the same charge.
+
+- Solves (``app.services.solve_jobs``): the same claim, lease, heartbeat and store
+  rules, on a problem of public arrays. Nothing was charged and no row is read, so a
+  failure stores the error's message (our own errors' messages; "internal error"
+  for any other) and a killed solve is simply solved again. Progress is the solver's
+  own estimate; the solver checks for a lost lease or a stop at each iteration.
+
+A worker takes every kind of job, or only builds or only solves (``JobKinds``), so that
+an API process can keep a long solve from delaying a build.
 """
 
 from __future__ import annotations
@@ -53,7 +62,7 @@ from sqlalchemy.exc import DBAPIError
 
 from app.crypto import RowCipher
 from app.errors import AppError
-from app.services import job_lifecycle
+from app.services import job_lifecycle, solve_jobs, solvers
 from app.services.job_lifecycle import (
     PURGED_AFTER_ROWS,
     BuildTask,
@@ -63,6 +72,7 @@ from app.services.job_lifecycle import (
 )
 from app.services.ports import UnitOfWorkPort
 from app.services.rows import RowsPurged, iter_labelled_chunks
+from app.services.structures import BUILD_JOB
 from app.settings import Settings
 from core.errors import CoreError, PlanMismatch
 from core.models import LABELLED_MODELS, MODEL_KINDS, build_model, parse_model
@@ -77,7 +87,12 @@ logger = logging.getLogger(__name__)
 # job.error (and the audit reason) of a failure after rows were read: never the
 # exception's text, which might depend on row values
 FAILED_AFTER_ROWS = "the build failed after reading rows; the charge is kept"
-__all__ = ["FAILED_AFTER_ROWS", "PURGED_AFTER_ROWS", "Heartbeat", "Worker", "WorkerConfig"]
+__all__ = ["BUILD_KINDS", "FAILED_AFTER_ROWS", "PURGED_AFTER_ROWS", "SOLVE_KINDS", "Heartbeat",
+           "JobKinds", "Worker", "WorkerConfig"]
+
+BUILD_KINDS = frozenset({BUILD_JOB})
+SOLVE_KINDS = frozenset(solve_jobs.SOLVE_KINDS)
+JobKinds = frozenset[str] | None  # the job kinds a worker claims (None: every kind)
 _ROUNDING = 1e-12  # relative slack for the float rounding of a charge's value
 
 
@@ -148,17 +163,19 @@ def check_charge(plan: NoisePlan, charged: Units) -> None:
 
 class Worker:
     def __init__(self, uow: UnitOfWorkPort, cipher: RowCipher, config: WorkerConfig, *,
-                 backend: Backend = CPU, name: str | None = None) -> None:
+                 backend: Backend = CPU, name: str | None = None,
+                 kinds: JobKinds = None) -> None:
         self._uow = uow
         self._cipher = cipher
         self._config = config
         self._backend = backend
+        self.kinds = kinds
         self.name = name or f"{socket.gethostname()}:{os.getpid()}:{uuid4().hex[:8]}"
         self.stop_event = threading.Event()
 
     # -- claiming -------------------------------------------------------------------
     def claim(self) -> UUID | None:
-        return job_lifecycle.claim(self._uow, self.name, self._config.terms)
+        return job_lifecycle.claim(self._uow, self.name, self._config.terms, self.kinds)
 
     # -- running --------------------------------------------------------------------
     def run_once(self) -> bool:
@@ -186,6 +203,10 @@ class Worker:
         logger.info("worker stopped", extra={"worker": self.name})
 
     def execute(self, job_id: UUID) -> None:
+        solve = solve_jobs.open_solve(self._uow, job_id)
+        if solve is not None:
+            self.solve(solve)
+            return
         task = job_lifecycle.open_build(self._uow, job_id)
         if task is None:
             return  # the dataset was deleted in the meantime
@@ -250,6 +271,53 @@ class Worker:
         finally:
             heartbeat.stop()
         self._store(task, blob, error_model, extra)
+
+    def solve(self, task: solve_jobs.SolveTask) -> None:
+        """Solve a claimed solve job and store its answer (module docstring)."""
+        extra = {"job_id": str(task.job_id), "kind": task.kind}
+        if task.problem is None:
+            solve_jobs.fail(self._uow, task.job_id, self.name, "the job's problem is gone")
+            return
+        logger.info("solve started", extra=extra)
+        heartbeat = Heartbeat(self._uow, task.job_id, self.name, self._config)
+        heartbeat.start()
+
+        def progress(done: float) -> None:
+            if heartbeat.lost.is_set():
+                raise LeaseLost
+            if self.stop_event.is_set():
+                raise Stopping
+            heartbeat.progress = 0.99 * min(max(done, 0.0), 1.0)
+
+        try:
+            view = solvers.solve(task.problem, progress)
+        except LeaseLost:
+            logger.warning("lease lost; solve dropped", extra=extra)
+            return
+        except Stopping:
+            self._release(task.job_id)
+            logger.info("worker stopping; job requeued", extra=extra)
+            return
+        except DBAPIError:
+            logger.warning("database error during a solve; job will be retried", extra=extra)
+            self._release(task.job_id)
+            return
+        except (CoreError, AppError) as exc:  # our messages carry no data values
+            logger.warning("solve failed: %s", exc, extra=extra)
+            solve_jobs.fail(self._uow, task.job_id, self.name, str(exc))
+            return
+        except Exception:
+            logger.exception("unexpected solve error", extra=extra)
+            solve_jobs.fail(self._uow, task.job_id, self.name, "internal error during the "
+                            "solve")
+            return
+        finally:
+            heartbeat.stop()
+        if solve_jobs.store(self._uow, task.job_id, self.name, lease=self._config.lease,
+                            view=view):
+            logger.info("solve stored", extra=extra)
+        else:
+            logger.warning("lease lost before storing; solve dropped", extra=extra)
 
     def _failed(self, job_id: UUID, exc: Exception, *, rows_read: bool,
                 extra: dict[str, str]) -> None:

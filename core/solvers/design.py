@@ -66,6 +66,14 @@ runs for long. These are host functions (NumPy, float64): the pool is public and
 samplers are sequential; an array of another namespace (CuPy) is copied to the host.
 Randomness is public (it chooses public points), so it comes from the caller's
 ``numpy.random.Generator``. Derivations and measured figures: docs/solvers/design.md.
+
+Progress: the samplers, ``solve_design`` and ``quality_diversity`` take an optional
+callback told how far they are, a fraction in [0, 1] that never decreases: 0 before the
+main work, 0.5 once the basis is found (the SVD of Phi, or the eigendecomposition of L
+for the k-DPP), then 0.5 + 0.5 t / r after the DPP chain rule's t-th point (t = 0..r-1),
+or t / k after the greedy MAP's t-th point, and 1.0 at a normal finish. It is a worker's
+hook: an exception it raises ends the call and propagates unchanged; it never changes
+the result (it draws nothing from ``rng``).
 """
 
 from __future__ import annotations
@@ -161,7 +169,12 @@ class Selection:
     complete: bool
 
 
-# --- validation ---------------------------------------------------------------------
+# --- progress and validation ----------------------------------------------------------
+
+def _tell(progress: Callable[[float], None] | None, fraction: float) -> None:
+    if progress is not None:
+        progress(fraction)
+
 
 def _matrix(value: Any, name: str) -> NDArray[np.float64]:
     try:
@@ -298,9 +311,11 @@ def _iid(scores: NDArray[np.float64], n: int, rng: np.random.Generator) -> NDArr
     return picked
 
 
-def _projection_dpp(U: NDArray[np.float64], rng: np.random.Generator) -> NDArray[np.intp]:
+def _projection_dpp(U: NDArray[np.float64], rng: np.random.Generator,
+                    progress: Callable[[float], None] | None = None) -> NDArray[np.intp]:
     """Chain-rule sampler of the projection DPP with kernel U U' (U orthonormal
-    columns, (N, r)): r distinct indices, O(N r^2)."""
+    columns, (N, r)): r distinct indices, O(N r^2). ``progress`` is told
+    0.5 + 0.5 t / r after the t-th point (the second half of a call that found U)."""
     N, r = U.shape
     residual = np.sum(U * U, axis=1)  # d_i: squared norm of K's row i, nothing chosen yet
     C = np.zeros((N, r))  # Cholesky-like columns of K on the chosen points
@@ -317,41 +332,75 @@ def _projection_dpp(U: NDArray[np.float64], rng: np.random.Generator) -> NDArray
         residual[chosen[:t]] = 0.0
         residual[i] = 0.0
         chosen[t] = i
+        _tell(progress, 0.5 + 0.5 * t / r)
     return chosen
 
 
-def iid_optimal(Phi: Any, n: int, rng: np.random.Generator) -> Sample:
-    """n i.i.d. pool indices from rho = leverage / m (with replacement), and weights."""
+def iid_optimal(Phi: Any, n: int, rng: np.random.Generator, *,
+                progress: Callable[[float], None] | None = None) -> Sample:
+    """n i.i.d. pool indices from rho = leverage / m (with replacement), and weights.
+
+    ``progress``, if given, is called with a fraction in [0, 1], never decreasing: before
+    the main work, once the basis is found (0.5; the draws come at once), and with 1.0 at
+    a normal finish. An exception it raises propagates unchanged (a
+    caller's way to cancel); it never changes the result."""
     rng = _generator(rng)
-    U = _orthonormal(_pool(Phi))
+    pool = _pool(Phi)
+    _tell(progress, 0.0)
+    U = _orthonormal(pool)
+    _tell(progress, 0.5)
     n = _count(n, "n", 1, MAX_SAMPLE)
     scores = np.sum(U * U, axis=1)
     indices = _iid(scores, n, rng)
-    return Sample("iid", indices, _weights(scores, indices))
+    sample = Sample("iid", indices, _weights(scores, indices))
+    _tell(progress, 1.0)
+    return sample
 
 
-def projection_dpp(Phi: Any, rng: np.random.Generator) -> Sample:
+def projection_dpp(Phi: Any, rng: np.random.Generator, *,
+                   progress: Callable[[float], None] | None = None) -> Sample:
     """Exactly m distinct pool indices from the projection DPP with kernel U U' (the
-    orthogonal projection onto col(Phi)), and weights."""
+    orthogonal projection onto col(Phi)), and weights.
+
+    ``progress``, if given, is called with a fraction in [0, 1], never decreasing: before
+    the main work, once the basis is found (0.5), after each DPP point, and with 1.0 at a
+    normal finish (module docstring). An exception it raises propagates unchanged (a
+    caller's way to cancel); it never changes the result."""
     rng = _generator(rng)
-    U = _orthonormal(_pool(Phi))
-    indices = _projection_dpp(U, rng)
-    return Sample("dpp", indices, _weights(np.sum(U * U, axis=1), indices))
+    pool = _pool(Phi)
+    _tell(progress, 0.0)
+    U = _orthonormal(pool)
+    _tell(progress, 0.5)
+    indices = _projection_dpp(U, rng, progress)
+    sample = Sample("dpp", indices, _weights(np.sum(U * U, axis=1), indices))
+    _tell(progress, 1.0)
+    return sample
 
 
-def volume_rescaled(Phi: Any, n: int, rng: np.random.Generator) -> Sample:
+def volume_rescaled(Phi: Any, n: int, rng: np.random.Generator, *,
+                    progress: Callable[[float], None] | None = None) -> Sample:
     """n >= m pool indices from the generalised volume-rescaled distribution: a
-    projection DPP sample (the first m) and n - m i.i.d. draws from rho; and weights."""
+    projection DPP sample (the first m) and n - m i.i.d. draws from rho; and weights.
+
+    ``progress``, if given, is called with a fraction in [0, 1], never decreasing: before
+    the main work, once the basis is found (0.5), after each DPP point, and with 1.0 at a
+    normal finish (module docstring). An exception it raises propagates unchanged (a
+    caller's way to cancel); it never changes the result."""
     rng = _generator(rng)
-    U = _orthonormal(_pool(Phi))
+    pool = _pool(Phi)
+    _tell(progress, 0.0)
+    U = _orthonormal(pool)
+    _tell(progress, 0.5)
     m = U.shape[1]
     if isinstance(n, int | np.integer) and not isinstance(n, bool) and int(n) < m:
         raise InvalidParameter("n", "must be at least the number of basis functions m "
                                "for volume sampling")
     n = _count(n, "n", m, MAX_SAMPLE)
     scores = np.sum(U * U, axis=1)
-    indices = np.concatenate([_projection_dpp(U, rng), _iid(scores, n - m, rng)])
-    return Sample("volume", indices, _weights(scores, indices))
+    indices = np.concatenate([_projection_dpp(U, rng, progress), _iid(scores, n - m, rng)])
+    sample = Sample("volume", indices, _weights(scores, indices))
+    _tell(progress, 1.0)
+    return sample
 
 
 # --- least squares ----------------------------------------------------------------------
@@ -397,17 +446,26 @@ def weighted_least_squares(Phi_sample: Any, y: Any, weights: Any) -> NDArray[np.
 
 
 def solve_design(Phi: Any, y: Any, rng: np.random.Generator, *,
-                 method: Method = "volume", n: int | None = None) -> Design:
+                 method: Method = "volume", n: int | None = None,
+                 progress: Callable[[float], None] | None = None) -> Design:
     """Sample by ``method`` (``iid``: n draws from rho; ``dpp``: the projection DPP, m
     points, n must be None or m; ``volume``: n >= m, default 2m) and fit the weighted
     least squares. ``y`` is either the (N,) values at every pool point (only the
     sampled ones are read) or a callable taking the sampled indices (n,) and returning
     their (n,) values (e.g. labels asked for on demand). A draw that does not determine
     the fit (possible for ``iid`` with n near m) is reported (full_rank False, condition
-    inf, minimum-norm coefficients), not raised."""
+    inf, minimum-norm coefficients), not raised.
+
+    ``progress``, if given, is called with a fraction in [0, 1], never decreasing: before
+    the main work, once the basis is found (0.5), after each DPP point (0.5 + 0.5 t / m;
+    the i.i.d. draws come at once), and with 1.0 at a normal finish. An exception it
+    raises propagates unchanged (a caller's way to cancel); it never changes the
+    result."""
     rng = _generator(rng)
     pool = _pool(Phi)
+    _tell(progress, 0.0)
     U = _orthonormal(pool)
+    _tell(progress, 0.5)
     N, m = U.shape
     scores = np.sum(U * U, axis=1)
     if method == "iid":
@@ -417,10 +475,11 @@ def solve_design(Phi: Any, y: Any, rng: np.random.Generator, *,
         if n is not None and n != m:
             raise InvalidParameter("n", "must be m (the number of basis functions) or "
                                    "omitted for the projection DPP")
-        indices = _projection_dpp(U, rng)
+        indices = _projection_dpp(U, rng, progress)
     elif method == "volume":
         size = _count(2 * m if n is None else n, "n", m, MAX_SAMPLE)
-        indices = np.concatenate([_projection_dpp(U, rng), _iid(scores, size - m, rng)])
+        indices = np.concatenate([_projection_dpp(U, rng, progress),
+                                  _iid(scores, size - m, rng)])
     else:
         raise InvalidParameter("method", "must be one of iid, dpp, volume")
     weights = _weights(scores, indices)
@@ -439,7 +498,9 @@ def solve_design(Phi: Any, y: Any, rng: np.random.Generator, *,
     full = _full_rank(singular, m) and bool(gram[-1] > _RANK_TOL**2 * gram[0])  # sv ratio
     condition = float(gram[0] / gram[-1]) if full else math.inf
     deviation = float(max(abs(gram[0] - 1.0), abs(gram[-1] - 1.0)))
-    return Design(method, indices, weights, coefficients, condition, deviation, full)
+    design = Design(method, indices, weights, coefficients, condition, deviation, full)
+    _tell(progress, 1.0)
+    return design
 
 
 # --- quality-diversity ----------------------------------------------------------------
@@ -474,7 +535,10 @@ def _log_elementary(log_lam: NDArray[np.float64], k: int) -> NDArray[np.float64]
     return E
 
 
-def _k_dpp(L: NDArray[np.float64], k: int, rng: np.random.Generator) -> NDArray[np.intp]:
+def _k_dpp(L: NDArray[np.float64], k: int, rng: np.random.Generator,
+           progress: Callable[[float], None] | None = None) -> NDArray[np.intp]:
+    """Kulesza and Taskar's k-DPP sampler; ``progress`` is told 0.5 after the
+    eigendecomposition, then the projection DPP's points."""
     lam, V = np.linalg.eigh(L)
     top = float(max(lam[-1], 0.0))
     if lam[0] < -_PSD_TOL * max(top, 1e-300):
@@ -484,6 +548,7 @@ def _k_dpp(L: NDArray[np.float64], k: int, rng: np.random.Generator) -> NDArray[
         raise InvalidParameter("k", "must not exceed the rank of L (points with positive "
                                "quality that K tells apart)")
     lam, V = lam[positive], V[:, positive]
+    _tell(progress, 0.5)
     with np.errstate(divide="ignore"):
         log_lam = np.log(lam)
     E = _log_elementary(log_lam, k)
@@ -499,11 +564,14 @@ def _k_dpp(L: NDArray[np.float64], k: int, rng: np.random.Generator) -> NDArray[
         if rng.random() < p:
             keep[j - 1] = True
             remaining -= 1
-    return _projection_dpp(V[:, keep], rng)
+    return _projection_dpp(V[:, keep], rng, progress)
 
 
-def _greedy_map(L: NDArray[np.float64], k: int) -> tuple[NDArray[np.intp], bool]:
-    """Chen, Zhang and Zhou (2018): greedy argmax of det(L_S) by incremental Cholesky."""
+def _greedy_map(L: NDArray[np.float64], k: int,
+                progress: Callable[[float], None] | None = None,
+                ) -> tuple[NDArray[np.intp], bool]:
+    """Chen, Zhang and Zhou (2018): greedy argmax of det(L_S) by incremental Cholesky;
+    ``progress`` is told t / k after the t-th point."""
     N = L.shape[0]
     C = np.zeros((k, N))
     gains = np.diag(L).copy()
@@ -518,26 +586,40 @@ def _greedy_map(L: NDArray[np.float64], k: int) -> tuple[NDArray[np.intp], bool]
         C[t] = row
         gains = gains - row * row
         gains[chosen] = -np.inf
+        _tell(progress, t / k)
     return np.asarray(chosen, dtype=np.intp), True
 
 
 def quality_diversity(K: Any, q: Any, k: int, rng: np.random.Generator | None = None, *,
-                      method: Literal["sample", "greedy"] = "sample") -> Selection:
+                      method: Literal["sample", "greedy"] = "sample",
+                      progress: Callable[[float], None] | None = None) -> Selection:
     """k points from the L-ensemble L = diag(q) K diag(q) (K (N, N) PSD similarity of
     the public points, q (N,) >= 0 qualities): ``sample`` draws the k-DPP exactly
     (P(S) proportional to det(L_S); needs ``rng``), ``greedy`` takes the greedy MAP
-    (deterministic; may stop short of k where no point adds volume)."""
+    (deterministic; may stop short of k where no point adds volume).
+
+    ``progress``, if given, is called with a fraction in [0, 1], never decreasing: before
+    the main work, then for ``sample`` 0.5 after the eigendecomposition and
+    0.5 + 0.5 t / k after each point, for ``greedy`` t / k after each point, and with 1.0
+    at a normal finish. An exception it raises propagates unchanged (a caller's way to
+    cancel); it never changes the result."""
     L = _ensemble(K, q)
     N = L.shape[0]
     k = _count(k, "k", 1, N)
     if method == "sample":
-        indices = _k_dpp(L, k, _generator(rng))
+        generator = _generator(rng)
+        _tell(progress, 0.0)
+        indices = _k_dpp(L, k, generator, progress)
         complete = True
     elif method == "greedy":
-        indices, complete = _greedy_map(L, k)
+        _tell(progress, 0.0)
+        indices, complete = _greedy_map(L, k, progress)
     else:
         raise InvalidParameter("method", "must be sample or greedy")
-    if indices.size == 0:
-        return Selection(method, indices, -math.inf, complete)
-    sign, log_det = np.linalg.slogdet(L[np.ix_(indices, indices)])
-    return Selection(method, indices, float(log_det) if sign > 0 else -math.inf, complete)
+    log_det = -math.inf
+    if indices.size:
+        sign, value = np.linalg.slogdet(L[np.ix_(indices, indices)])
+        log_det = float(value) if sign > 0 else -math.inf
+    selection = Selection(method, indices, log_det, complete)
+    _tell(progress, 1.0)
+    return selection

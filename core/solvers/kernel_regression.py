@@ -31,6 +31,13 @@ The maths (derivations and measured figures: docs/solvers/kernel_regression.md):
   diag(A^{-1} - P^{-1}) ~ mean_k z_k * (A^{-1} z_k - P^{-1} z_k) over Rademacher z_k,
   clamped to the bounds 1 / A_ii <= (A^{-1})_ii <= 1 / s^2 that hold for any SPD A.
 
+Progress: ``fit`` and ``KernelRegression.posterior`` take an optional callback told how
+far they are toward stopping, a fraction in [0, 1] that never decreases; a PCG solve
+tells max(iterations / max_iter, elapsed / time_limit, log(r0 / r) / log(1 / tol)), r
+the largest relative residual of the columns not yet converged (r0 its first value), at
+every iteration. It is a worker's hook: an exception it raises ends the solve and
+propagates unchanged; it never changes the result.
+
 Array-generic: every computation takes the namespace of the inputs (NumPy, CuPy,
 array-api-strict) and keeps their device; the dense Cholesky has a NumPy/SciPy fast
 path. Memory: the fitted model keeps K (n^2 floats) for the variance solves.
@@ -307,19 +314,35 @@ class KernelRegression:
         post = self.posterior(X)
         return post.mean, post.variance
 
-    def posterior(self, X: Any, *, variance: bool = True) -> Posterior:
-        """The predictive at the rows of X (q, d); see ``Posterior``."""
+    def posterior(self, X: Any, *, variance: bool = True,
+                  progress: Callable[[float], None] | None = None) -> Posterior:
+        """The predictive at the rows of X (q, d); see ``Posterior``.
+
+        ``progress``, if given, is called with a fraction in [0, 1], never decreasing:
+        once the input is checked, at every iteration of the variance solve (which maps
+        to [0, 1]: module docstring), and with 1.0 at a normal finish. An exception it
+        raises propagates unchanged (a caller's way to cancel); it never changes the
+        result."""
+        report = _monotone(progress)
+        post = self._posterior(X, variance, report)
+        _tell(report, 1.0)
+        return post
+
+    def _posterior(self, X: Any, variance: bool,
+                   progress: Callable[[float], None] | None) -> Posterior:
+        """``posterior`` without its final 1.0."""
         Xs = _points(X, "X")
         xp = array_namespace(Xs, self.X)
         if Xs.shape[1] != self.kernel.dim:
             raise InvalidParameter("X", f"must have {self.kernel.dim} columns, as the "
                                    "training points")
+        _tell(progress, 0.0)
         Ks = self.kernel.matrix(self.X, Xs)  # (n, q)
         mean = xp.matmul(xp.matrix_transpose(Ks), self.alpha)
         if not variance:
             nan = xp.full(mean.shape, math.nan, dtype=mean.dtype, device=device(mean))
             return Posterior(mean, nan, nan, self.dof, None)
-        W, info = self._solve(Ks)
+        W, info = self._solve(Ks, progress=progress)
         latent = self.kernel.diagonal(Xs) - xp.sum(Ks * W, axis=0)
         latent = xp.maximum(latent, xp.zeros_like(latent))  # rounding below 0
         if self.student_t is None:
@@ -332,17 +355,19 @@ class KernelRegression:
             scale.shape, math.inf, dtype=scale.dtype, device=device(scale))
         return Posterior(mean, var, scale, nu, info)
 
-    def _solve(self, B: Array) -> tuple[Array, SolveInfo]:
+    def _solve(self, B: Array, *, progress: Callable[[float], None] | None = None,
+               ) -> tuple[Array, SolveInfo]:
         """(K + ridge I)^{-1} B the way the fit solved, and how that went."""
         if self.factor is not None:
             start = time.perf_counter()
             W = _cho_solve(self.factor, B)
             res = _residual(self.gram, self.ridge, W, B)
+            _tell(progress, 1.0)
             return W, SolveInfo("cholesky", "none", 0, 0, res, True, "direct",
                                 time.perf_counter() - start)
         return _pcg(self.gram, self.ridge, B, self.preconditioner, tol=self.tol,
                     max_iter=self.max_iter, time_limit=self.time_limit,
-                    label=self.info.preconditioner)
+                    label=self.info.preconditioner, progress=progress)
 
 
 # --- fitting ---------------------------------------------------------------------------
@@ -351,8 +376,8 @@ def fit(kind: str, params: Mapping[str, Any], X: Any, y: Any, *, ridge: float,
         method: Method = "pcg", preconditioner: Preconditioner = "nystrom",
         rank: int = DEFAULT_RANK, tol: float = 1e-10, max_iter: int = DEFAULT_MAX_ITER,
         time_limit: float = DEFAULT_TIME_LIMIT, student_t: tuple[float, float] | None = None,
-        loo: bool = False, loo_probes: int = DEFAULT_LOO_PROBES,
-        seed: int = 0) -> KernelRegression:
+        loo: bool = False, loo_probes: int = DEFAULT_LOO_PROBES, seed: int = 0,
+        progress: Callable[[float], None] | None = None) -> KernelRegression:
     """Kernel ridge / GP regression of y on X with the kernel kind ``kind``.
 
     ``ridge`` s^2 > 0 (the GP's noise variance, KernelRidge's alpha); ``method`` "pcg"
@@ -362,7 +387,15 @@ def fit(kind: str, params: Mapping[str, Any], X: Any, y: Any, *, ridge: float,
     ``info``, never raised. ``student_t`` = (a, b) > 0 for the Student-t predictive;
     ``loo`` for leave-one-out residuals (``loo_probes`` Hutchinson probes above
     ``LOO_EXACT_MAX`` points); ``seed``: the public seed of the Nystrom landmarks and
-    the Hutchinson probes."""
+    the Hutchinson probes.
+
+    ``progress``, if given, is called with a fraction in [0, 1], never decreasing: once
+    the inputs are checked, after the preconditioner's setup, at every PCG iteration, and
+    with 1.0 at a normal finish. The fit's solve maps to [0, 1], or to [0, 0.5] and the
+    leave-one-out solve to [0.5, 1] when ``loo`` (PCG fractions: module docstring). An
+    exception it raises propagates unchanged (a caller's way to cancel); it never changes
+    the result."""
+    report = _monotone(progress)
     Xa, ya = _points(X, "X"), _vector(y, "y")
     xp = array_namespace(Xa, ya)
     n = Xa.shape[0]
@@ -397,6 +430,8 @@ def fit(kind: str, params: Mapping[str, Any], X: Any, y: Any, *, ridge: float,
         raise InvalidParameter("ridge", f"must be at least {RIDGE_FLOOR:g} times the largest "
                                "diagonal entry of K (and 1e-280): below it K + ridge I "
                                "rounds to K, which may be singular")
+    _tell(report, 0.0)
+    solve_part = _within(report, 0.0, 0.5 if loo else 1.0)
     B = xp.expand_dims(ya, axis=1)
     factor: Array | None = None
     pre: _LowRank | None = None
@@ -406,6 +441,7 @@ def fit(kind: str, params: Mapping[str, Any], X: Any, y: Any, *, ridge: float,
         alpha = _cho_solve(factor, B)
         info = SolveInfo("cholesky", "none", 0, 0, _residual(K, ridge, alpha, B), True,
                          "direct", time.perf_counter() - start)
+        _tell(solve_part, 1.0)
     else:
         start = time.perf_counter()
         r = min(rank, n)
@@ -414,8 +450,10 @@ def fit(kind: str, params: Mapping[str, Any], X: Any, y: Any, *, ridge: float,
         elif preconditioner == "pivoted_cholesky":
             pre = _pivoted_cholesky(K, ridge, r)
         setup = time.perf_counter() - start
+        _tell(solve_part, 0.0)
         alpha, info = _pcg(K, ridge, B, pre, tol=tol, max_iter=max_iter,
-                           time_limit=max(time_limit - setup, 0.0), label=preconditioner)
+                           time_limit=max(time_limit - setup, 0.0), label=preconditioner,
+                           progress=solve_part)
         info = SolveInfo(info.method, info.preconditioner, info.rank, info.iterations,
                          info.residual, info.converged, info.stopped, info.seconds + setup)
     alpha1 = alpha[:, 0]
@@ -424,23 +462,30 @@ def fit(kind: str, params: Mapping[str, Any], X: Any, y: Any, *, ridge: float,
     loo_res, loo_method, loo_info = None, None, None
     if loo:
         loo_res, loo_method, loo_info = _loo(K, ridge, alpha1, factor, pre, n, loo_probes,
-                                             seed, tol, max_iter, time_limit, preconditioner)
-    return KernelRegression(kernel, Xa, ya, alpha1, ridge, info, prior, loo_res, loo_method,
-                            loo_info, float(tol), max_iter, time_limit, K, factor, pre, y_alpha)
+                                             seed, tol, max_iter, time_limit, preconditioner,
+                                             progress=_within(report, 0.5, 1.0))
+    model = KernelRegression(kernel, Xa, ya, alpha1, ridge, info, prior, loo_res, loo_method,
+                             loo_info, float(tol), max_iter, time_limit, K, factor, pre,
+                             y_alpha)
+    _tell(report, 1.0)
+    return model
 
 
 def _loo(K: Array, ridge: float, alpha: Array, factor: Array | None, pre: _LowRank | None,
          n: int, probes: int, seed: int, tol: float, max_iter: int, time_limit: float,
-         label: str) -> tuple[Array, str, SolveInfo | None]:
+         label: str, *, progress: Callable[[float], None] | None = None,
+         ) -> tuple[Array, str, SolveInfo | None]:
     """alpha_i / [(K + s^2 I)^{-1}]_ii, exact or with a Hutchinson diagonal."""
     xp = array_namespace(K)
     if n <= LOO_EXACT_MAX:
         L = factor if factor is not None else _cholesky(K, ridge)
-        return alpha / _inverse_diagonal(L), "exact", None
+        loo = alpha / _inverse_diagonal(L)
+        _tell(progress, 1.0)
+        return loo, "exact", None
     rng = np.random.Generator(np.random.PCG64(seed + 1))
     Z = xp.asarray(rng.choice([-1.0, 1.0], size=(n, probes)), dtype=K.dtype, device=device(K))
     W, info = _pcg(K, ridge, Z, pre, tol=tol, max_iter=max_iter, time_limit=time_limit,
-                   label=label)
+                   label=label, progress=progress)
     if pre is not None:  # control variate: P^{-1}'s diagonal is exact
         base, rest = pre.diagonal(), W - pre.apply(Z)
     else:
@@ -563,11 +608,13 @@ def _pivoted_cholesky(K: Array, ridge: float, rank: int) -> _LowRank:
 
 
 def _pcg(K: Array, ridge: float, B: Array, pre: _LowRank | None, *, tol: float,
-         max_iter: int, time_limit: float, label: str) -> tuple[Array, SolveInfo]:
+         max_iter: int, time_limit: float, label: str,
+         progress: Callable[[float], None] | None = None) -> tuple[Array, SolveInfo]:
     """Conjugate gradients on (K + ridge I) X = B, each column its own recurrence (one
     block product per iteration). Stops when every column's recursive residual is at
     most tol |b_j|, after ``max_iter`` iterations, past ``time_limit`` seconds, or on a
-    non-positive curvature; reports which."""
+    non-positive curvature; reports which. ``progress`` is told ``_pcg_fraction`` before
+    every iteration and 1.0 at the end."""
     xp = array_namespace(K, B)
     start = time.perf_counter()
     apply = pre.apply if pre is not None else (lambda V: V)
@@ -576,11 +623,20 @@ def _pcg(K: Array, ridge: float, B: Array, pre: _LowRank | None, *, tol: float,
     Z = apply(R)
     P = Z
     rz = xp.sum(R * Z, axis=0)
-    target = tol * xp.sqrt(xp.sum(B * B, axis=0))
+    b_norm = xp.sqrt(xp.sum(B * B, axis=0))
+    target = tol * b_norm
+    b_safe = xp.where(b_norm > 0, b_norm, xp.ones_like(b_norm))  # progress's denominators
     zero = xp.zeros(rz.shape, dtype=rz.dtype, device=device(rz))
     stopped, iterations = "max_iter", 0
+    first = math.nan  # the first worst relative residual (progress only)
     while True:
-        active = xp.sqrt(xp.sum(R * R, axis=0)) > target
+        norms = xp.sqrt(xp.sum(R * R, axis=0))
+        active = norms > target
+        if progress is not None:  # the worst relative residual of the active columns
+            worst = float(xp.max(xp.where(active, norms / b_safe, zero)))
+            first = worst if iterations == 0 else first
+            progress(_pcg_fraction(iterations, max_iter, time.perf_counter() - start,
+                                   time_limit, worst, first, tol))
         if not bool(xp.any(active)):
             stopped = "converged"
             break
@@ -605,8 +661,54 @@ def _pcg(K: Array, ridge: float, B: Array, pre: _LowRank | None, *, tol: float,
         rz = rz_new
         iterations += 1
     rank = 0 if pre is None else int(pre.w.shape[0])
-    return X, SolveInfo("pcg", label, rank, iterations, _residual(K, ridge, X, B),
-                        stopped == "converged", stopped, time.perf_counter() - start)
+    info = SolveInfo("pcg", label, rank, iterations, _residual(K, ridge, X, B),
+                     stopped == "converged", stopped, time.perf_counter() - start)
+    _tell(progress, 1.0)
+    return X, info
+
+
+def _pcg_fraction(iterations: int, max_iter: int, elapsed: float, time_limit: float,
+                  worst: float, first: float, tol: float) -> float:
+    """How far a PCG solve is toward stopping, in [0, 1]: the largest of the ratios
+    toward the iteration cap, the time cap and the tolerance (log(r0 / r) / log(1 / tol),
+    r the worst relative residual of the active columns, r0 its first value)."""
+    if not worst > 0.0:  # no active column: converged
+        return 1.0
+    ratio = max(iterations / max_iter, elapsed / time_limit if time_limit > 0.0 else 1.0)
+    if first > worst and tol < 1.0:
+        ratio = max(ratio, math.log(first / worst) / math.log(1.0 / tol))
+    return min(ratio, 1.0)
+
+
+# --- progress --------------------------------------------------------------------------
+
+def _monotone(progress: Callable[[float], None] | None) -> Callable[[float], None] | None:
+    """``progress`` told fractions clipped to [0, 1] and never below an earlier one (a
+    running max), or None without a callback."""
+    if progress is None:
+        return None
+    sink, told = progress, 0.0
+
+    def report(fraction: float) -> None:
+        nonlocal told
+        told = min(max(told, fraction), 1.0)  # max(told, nan) is told
+        sink(told)
+
+    return report
+
+
+def _within(progress: Callable[[float], None] | None, low: float, high: float,
+            ) -> Callable[[float], None] | None:
+    """``progress`` seen by a sub-solve: its fraction f is told as low + f (high - low)."""
+    if progress is None:
+        return None
+    sink = progress
+    return lambda fraction: sink(low + fraction * (high - low))
+
+
+def _tell(progress: Callable[[float], None] | None, fraction: float) -> None:
+    if progress is not None:
+        progress(fraction)
 
 
 # --- validation ------------------------------------------------------------------------

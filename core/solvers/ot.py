@@ -53,6 +53,12 @@ relative to the total mass, i.e. absolute for probability vectors), or after
 ``max_iter`` steps (Sinkhorn sweeps and Newton steps together), or after
 ``time_limit`` seconds: then ``converged`` is False and the result is the last iterate.
 
+Progress: an optional callback is told, after every step, how far the solve is toward
+stopping: the largest of steps / ``max_iter``, elapsed / ``time_limit`` and
+log(e0 / e) / log(e0 / tol) (e the marginal error, e0 the first one), clipped to [0, 1]
+and never below an earlier value. It is a worker's hook: an exception it raises ends the
+solve and propagates unchanged; it never changes the result.
+
 Zero entries of a or b are supported: their rows or columns carry no mass, so they are
 dropped before solving and restored as zero rows/columns of the plan, with potential
 -inf (P_ij = exp((f_i + g_j - M_ij) / reg) = 0 there).
@@ -271,6 +277,19 @@ def _dot(xp: Any, x: Array, y: Array) -> float:
     return float(xp.sum(x * y))
 
 
+def _fraction(done: int, max_iter: int, elapsed: float, time_limit: float, error: float,
+              first: float, tol: float) -> float:
+    """How far the solve is toward stopping, in [0, 1]: the largest of the ratios toward
+    the step cap, the time cap and the tolerance (on a log scale from the first marginal
+    error ``first`` to ``tol``)."""
+    if error < tol:  # converged (also error == 0)
+        return 1.0
+    ratio = max(done / max_iter, elapsed / time_limit if time_limit > 0.0 else 1.0)
+    if first > tol and 0.0 < error < first:
+        ratio = max(ratio, math.log(first / error) / math.log(first / tol))
+    return min(ratio, 1.0)
+
+
 def _pcg(xp: Any, matvec: Callable[[Array, Array], tuple[Array, Array]],
          rhs: tuple[Array, Array], diag: tuple[Array, Array], rtol: float, max_iter: int,
          deadline: float) -> tuple[Array, Array, int, bool]:
@@ -415,13 +434,21 @@ def sinkhorn_newton_sparse(
     sparsity: float | None = None, max_iter: int = 5000, warmup: int = 20,
     time_limit: float = 60.0, linear_solver: str = "auto", cg_tol: float = 1e-10,
     cg_max_iter: int = 1000, return_plan: bool = False,
+    progress: Callable[[float], None] | None = None,
 ) -> OtResult:
     """Entropic OT between a (n,) and b (m,) for the cost (n, m) at regularisation
     ``reg`` (POT's ``ot.sinkhorn(a, b, cost, reg)``), by ``warmup`` Sinkhorn sweeps then
     sparse Newton steps (module docstring). ``sparsity`` is the kept fraction of the
     Hessian's off-diagonal block, in (0, 1] (default ``default_sparsity(n, m)``). Caps:
     ``max_iter`` steps, ``time_limit`` seconds, ``cg_max_iter`` CG iterations per Newton
-    step (relative residual ``cg_tol``); hitting a cap gives ``converged=False``."""
+    step (relative residual ``cg_tol``); hitting a cap gives ``converged=False``.
+
+    ``progress``, if given, is called with a fraction in [0, 1], never decreasing: once
+    the problem is set up, after every Sinkhorn sweep and Newton step, and with 1.0 at a
+    normal finish. The fraction is max(steps / max_iter, elapsed / time_limit,
+    log(e0 / e) / log(e0 / tol)), e the marginal error and e0 the first one. An exception
+    it raises propagates unchanged (a caller's way to cancel); it never changes the
+    result."""
     start = time.perf_counter()
     xp, (M, a_in, b_in) = _namespace(("cost", cost), ("a", a), ("b", b))
     M = _real(xp, M, "cost", 2)
@@ -475,6 +502,11 @@ def sinkhorn_newton_sparse(
         return rows, cols, error, objective
 
     rows, cols, error, objective = state(P)
+    first, told = error, 0.0  # the first marginal error; the largest fraction told
+    if progress is not None:
+        told = _fraction(0, max_iter, time.perf_counter() - start, time_limit, error, first,
+                         tol)
+        progress(told)
     solver_now = linear_solver  # "auto" turns "direct" for good once CG hits its cap
     while error >= tol and sweeps + newtons < max_iter and time.perf_counter() < deadline:
         kind: Literal["sinkhorn", "newton"] = "sinkhorn"
@@ -503,6 +535,10 @@ def sinkhorn_newton_sparse(
         rows, cols, error, objective = state(P)
         history.append(OtStep(kind, reg * objective + shift, reg * rise, error, step, cg_done,
                               used))
+        if progress is not None:
+            told = max(told, _fraction(sweeps + newtons, max_iter, time.perf_counter() - start,
+                                       time_limit, error, first, tol))
+            progress(told)
 
     log_mass = math.log(mass)
     f = _restore(xp, reg * (u + log_mass) + shift, mask_a, -math.inf, axis=0)
@@ -510,12 +546,15 @@ def sinkhorn_newton_sparse(
     plan = None
     if return_plan:
         plan = _restore(xp, _restore(xp, mass * P, mask_a, 0.0, axis=0), mask_b, 0.0, axis=1)
-    return OtResult(
+    result = OtResult(
         cost_value=mass * float(xp.sum(P * M_s)),
         iterations=sweeps + newtons, sinkhorn_iterations=sweeps, newton_iterations=newtons,
         marginal_error=mass * error, converged=error < tol,
         seconds=time.perf_counter() - start, f=f, g=g, plan=plan, history=tuple(history),
     )
+    if progress is not None:
+        progress(1.0)
+    return result
 
 
 def _newton_step(xp: Any, P: Array, logP: Array, rows: Array, cols: Array, a: Array,

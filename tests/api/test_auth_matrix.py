@@ -26,6 +26,8 @@ class Endpoint:
     ok: int
     body: Any = None
     destructive: bool = False
+    denied: int = 403  # what a principal outside ``allowed`` gets
+    solve_job: bool = False  # {job_id} is the owner's solve job, not the build
 
 
 ENDPOINTS = [
@@ -54,6 +56,8 @@ ENDPOINTS = [
              {"points": [[0.0, 0.0, 0.0]], "reduce": "mean"}),
     Endpoint("GET", "/v1/structures/{structure_id}/export", READERS, 200),
     Endpoint("GET", "/v1/jobs/{job_id}", MANAGERS, 200),
+    # a solve job exists for its sender and admins only: 404 for everyone else
+    Endpoint("GET", "/v1/jobs/{job_id}/result", MANAGERS, 200, denied=404, solve_job=True),
     Endpoint("POST", "/v1/structures/{structure_id}/expectation", READERS, 200,
              {"nodes": [[0.0, 0.0, 0.0], [0.1, 0.0, 0.0]], "values": [1.0, 2.0]}),
     Endpoint("GET", "/v1/kernels", ALL, 200),
@@ -100,14 +104,21 @@ class World:
         assert model.status_code == 202, model.text
         self.model_id = model.json()["model_id"]
         api.run_jobs()
+        solve = api.c.post("/v1/solvers/ot", headers=owner | {"Prefer": "respond-async"},
+                           json={"cost": [[0.0, 1.0], [1.0, 0.0]], "a": [0.5, 0.5],
+                                 "b": [0.5, 0.5], "reg": 0.1})
+        assert solve.status_code == 202, solve.text
+        self.solve_job_id = solve.json()["job_id"]
+        api.run_jobs()
         self.structure_id = accepted["structure_id"]
         self.job_id = accepted["job_id"]
         self.key_id = api.key("analyst")[0]
         self.grantee = principals["other_analyst"][0]
 
-    def path(self, template: str) -> str:
+    def path(self, template: str, *, solve_job: bool = False) -> str:
         return template.format(dataset_id=self.dataset_id, structure_id=self.structure_id,
-                               job_id=self.job_id, key_id=self.key_id, kind="gaussian_kde",
+                               job_id=self.solve_job_id if solve_job else self.job_id,
+                               key_id=self.key_id, kind="gaussian_kde",
                                model_id=self.model_id)
 
 
@@ -127,8 +138,9 @@ def _call(client: TestClient, endpoint: Endpoint, world: World,
         body = {"key_id": world.grantee}
     elif body == "model":
         body = MODEL | {"dataset_id": world.labelled_id}
-    return client.request(endpoint.method, world.path(endpoint.path), headers=headers,
-                          json=body)
+    return client.request(endpoint.method, world.path(endpoint.path,
+                                                       solve_job=endpoint.solve_job),
+                          headers=headers, json=body)
 
 
 def test_the_matrix_covers_every_route(client: TestClient) -> None:
@@ -168,7 +180,7 @@ def test_roles_and_grants(client: TestClient, principals, who: str) -> None:
         if who in endpoint.allowed:
             assert r.status_code == endpoint.ok, label
         else:
-            assert r.status_code == 403, label
+            assert r.status_code == endpoint.denied, label
             assert r.headers["content-type"] == "application/problem+json"
 
 

@@ -1,62 +1,117 @@
 """Bodies of /v1/solvers: entropic optimal transport (core/solvers/ot.py), kernel ridge /
 GP regression (core/solvers/kernel_regression.py) and least-squares and quality-diversity
-designs (core/solvers/design.py), solved synchronously on public inputs, DP-synthetic
-inputs or weights read from a released structure (post-processing: nothing is spent).
+designs (core/solvers/design.py), on public inputs, DP-synthetic inputs or weights read
+from a released structure (post-processing: nothing is spent).
 
-The size caps below are enforced before any work (``check_*``: 413 problem); a problem
-above them is too large for a synchronous solve. The rules between fields (which of
-``cost`` / ``x`` / ``a.points`` gives the support, shapes, masses) are checked by the
-service and answered with a 422 naming the field. Derivations: docs/solvers/*.md.
+Sizes (``sizes_*``) are measured before any work and compared with base limits scaled
+by the settings (``SolveLimits.route``): up to ``sync_scale`` times the base the problem
+is answered in the request; up to ``job_scale`` times it runs as a job (202); above,
+413. A ``time_limit`` above ``sync_seconds`` also makes a job, and one above
+``job_seconds`` is refused (422). The rules between fields (which of ``cost`` / ``x`` /
+``a.points`` gives the support, shapes, masses) are checked by the service and
+answered with a 422 naming the field. Derivations: docs/solvers/*.md; jobs:
+docs/solvers/jobs.md.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from math import comb
 from typing import Annotated, Any, Literal
+from uuid import UUID
 
 from pydantic import Field
 
 from app.api.schemas.common import Id, Out, Strict
-from app.errors import PayloadTooLarge
+from app.errors import InvalidInput, PayloadTooLarge
+from core.solvers.design import MAX_SAMPLE
 
 __all__ = [
-    "DESIGN_MAX_ENTRIES", "DESIGN_MAX_FEATURES", "DESIGN_MAX_KERNEL_POOL", "DESIGN_MAX_POOL",
-    "DESIGN_MAX_SAMPLE", "KRR_MAX_CROSS", "KRR_MAX_POINTS", "KRR_MAX_TRAIN",
+    "DESIGN_MAX_ENTRIES", "DESIGN_MAX_FEATURES", "DESIGN_MAX_KERNEL_ENTRIES", "DESIGN_MAX_POOL",
+    "DESIGN_MAX_SAMPLE", "KRR_MAX_CROSS", "KRR_MAX_ENTRIES", "KRR_MAX_POINTS", "KRR_MAX_RANK",
     "KRR_MAX_VARIANCE_WORK", "KRR_MAX_WORK", "MAX_ITER", "MAX_SECONDS", "OT_MAX_ENTRIES",
     "OT_MAX_WORK", "Basis", "DesignIn", "DesignOut", "KernelIn", "KernelRegressionIn",
-    "KernelRegressionOut", "OtIn", "OtOut", "QualityIn", "SolveRead", "StructureWeights",
-    "StudentT", "check_design", "check_kernel_regression", "check_ot",
+    "KernelRegressionOut", "OtIn", "OtOut", "QualityIn", "Size", "SolveAccepted",
+    "SolveLimits", "SolveRead", "StructureWeights", "StudentT", "check_plan", "sizes_design",
+    "sizes_kernel_regression", "sizes_ot",
 ]
 
-# --- caps: a larger problem is refused (413) before any work --------------------------
-MAX_SECONDS = 30.0  # time_limit of any solve (seconds)
-MAX_ITER = 100_000  # max_iter of any iterative solve
+# --- base limits: scaled by the settings' sync and job scales -----------------------------
 OT_MAX_ENTRIES = 1_000_000  # n * m entries of the cost matrix (and of the plan)
 OT_MAX_WORK = 200_000_000  # n * m * d differences when the cost is computed from x, y
-KRR_MAX_TRAIN = 5_000  # n training points (K is n x n: 200 MB at the cap)
+KRR_MAX_ENTRIES = 25_000_000  # n^2 entries of K (n = 5,000: 200 MB)
 KRR_MAX_POINTS = 20_000  # q prediction points
 KRR_MAX_CROSS = 20_000_000  # n * q entries of k(X, X*)
 KRR_MAX_VARIANCE_WORK = 50_000_000_000  # n^2 * q: the variance solves' flops per sweep
 KRR_MAX_WORK = 2_000_000_000  # (n^2 + n q) d: the kernel matrices' cost
 DESIGN_MAX_POOL = 200_000  # N candidate points
-DESIGN_MAX_FEATURES = 1_000  # m basis functions
 DESIGN_MAX_ENTRIES = 20_000_000  # N * m entries of the feature matrix
 DESIGN_MAX_SAMPLE = 100_000  # n points drawn
-DESIGN_MAX_KERNEL_POOL = 5_000  # N for quality-diversity (an N x N kernel)
+DESIGN_MAX_KERNEL_ENTRIES = 25_000_000  # N^2 for quality-diversity (an N x N kernel)
+# --- fixed limits ----------------------------------------------------------------------
+DESIGN_MAX_FEATURES = 1_000  # m basis functions
+KRR_MAX_RANK = 5_000  # the preconditioner's rank
+MAX_SECONDS = 86_400.0  # time_limit of any solve; the settings cap it lower
+MAX_ITER = 1_000_000  # max_iter of any iterative solve
 
 Row = list[float]
 Matrix = Annotated[list[Row], Field(min_length=1)]
 Seconds = Annotated[float, Field(gt=0, le=MAX_SECONDS, description=(
-    f"wall-time cap of the solve in seconds, at most {MAX_SECONDS:g}; hitting it gives "
-    "converged false, not an error"))]
+    "wall-time cap of the solve in seconds; above the server's synchronous cap (30 s by "
+    "default) the solve runs as a job, up to its job cap (3,600 s by default); hitting it "
+    "gives converged false, not an error"))]
 Iterations = Annotated[int, Field(ge=1, le=MAX_ITER, description=(
-    f"iteration cap, at most {MAX_ITER}; hitting it gives converged false"))]
+    f"iteration cap, at most {MAX_ITER:,}; hitting it gives converged false"))]
 
 
-def _too_large(what: str, size: int, limit: int) -> PayloadTooLarge:
-    return PayloadTooLarge(
-        f"{what} is {size:,}, above the limit of {limit:,} for a synchronous solve: send a "
-        "smaller problem", size=size, limit=limit)
+@dataclass(frozen=True, slots=True)
+class Size:
+    """One measured size of a problem and its base limit."""
+
+    what: str
+    size: int
+    base: int
+
+
+@dataclass(frozen=True, slots=True)
+class SolveLimits:
+    """The settings' scales: where a problem is solved, or why it is not."""
+
+    sync_scale: float
+    job_scale: float
+    sync_seconds: float
+    job_seconds: float
+
+    def route(self, sizes: list[Size], time_limit: float | None, *,
+              prefer_job: bool) -> Literal["sync", "job"]:
+        """"sync" or "job" for a problem of these sizes; 413 above the job limits, 422
+        for a time_limit above the job cap."""
+        for s in sizes:
+            limit = int(s.base * self.job_scale)
+            if s.size > limit:
+                raise PayloadTooLarge(
+                    f"{s.what} is {s.size:,}, above the limit of {limit:,} for a solve "
+                    "(even as a job): send a smaller problem", size=s.size, limit=limit)
+        if time_limit is not None and time_limit > self.job_seconds:
+            raise InvalidInput(f"time_limit: must be at most {self.job_seconds:g} seconds")
+        large = any(s.size > s.base * self.sync_scale for s in sizes)
+        slow = time_limit is not None and time_limit > self.sync_seconds
+        return "job" if prefer_job or large or slow else "sync"
+
+    def plan_limit(self) -> int:
+        """The largest plan an OT answer may carry (n * m), job or not."""
+        return int(OT_MAX_ENTRIES * self.sync_scale)
+
+
+class SolveAccepted(Out):
+    """A solve queued as a job: follow ``job_url``, then read ``result_url``."""
+
+    job_id: UUID
+    kind: str = Field(description="solve_ot, solve_kernel_regression, solve_design or "
+                      "solve_quality_diversity")
+    job_url: str = Field(description="GET it for status and progress")
+    result_url: str = Field(description="GET it once the job succeeded: the answer, as the "
+                            "synchronous route's")
 
 
 # --- optimal transport ----------------------------------------------------------------
@@ -132,8 +187,8 @@ def _support(marginal: Marginal, points: Matrix | None) -> Matrix | None:
     return marginal.points if isinstance(marginal, StructureWeights) else points
 
 
-def check_ot(body: OtIn) -> None:
-    """413 for an OT problem above the caps (n m entries, n m d differences)."""
+def sizes_ot(body: OtIn) -> list[Size]:
+    """The cost matrix's n m entries and, computed from supports, its n m d work."""
     if body.cost is not None:
         n, m, d = len(body.cost), len(body.cost[0]), 0
     else:
@@ -141,10 +196,19 @@ def check_ot(body: OtIn) -> None:
         n = _rows(xs) or (len(body.a) if isinstance(body.a, list) else 0)
         m = _rows(ys) or (len(body.b) if isinstance(body.b, list) else 0)
         d = max(_cols(xs), _cols(ys))
-    if n * m > OT_MAX_ENTRIES:
-        raise _too_large("the cost matrix's n * m", n * m, OT_MAX_ENTRIES)
-    if n * m * d > OT_MAX_WORK:
-        raise _too_large("the cost's n * m * d", n * m * d, OT_MAX_WORK)
+    return [Size("the cost matrix's n * m", n * m, OT_MAX_ENTRIES),
+            Size("the cost's n * m * d", n * m * d, OT_MAX_WORK)]
+
+
+def check_plan(body: OtIn, limits: SolveLimits) -> None:
+    """413 for a plan too large to return (a solve without return_plan is not capped by
+    it)."""
+    sizes = sizes_ot(body)
+    entries, limit = sizes[0].size, limits.plan_limit()
+    if body.return_plan and entries > limit:
+        raise PayloadTooLarge(
+            f"the plan's n * m is {entries:,}, above the limit of {limit:,} for a returned "
+            "plan: ask without return_plan", size=entries, limit=limit)
 
 
 # --- kernel regression ----------------------------------------------------------------
@@ -195,7 +259,7 @@ class KernelRegressionIn(Strict):
     method: Literal["pcg", "cholesky"] = Field(default="pcg", description=(
         "pcg (conjugate gradients, capped) or cholesky (dense, direct)"))
     preconditioner: Literal["nystrom", "pivoted_cholesky", "none"] = "nystrom"
-    rank: int = Field(default=256, ge=1, le=KRR_MAX_TRAIN, description=(
+    rank: int = Field(default=256, ge=1, le=KRR_MAX_RANK, description=(
         "the preconditioner's rank (capped at n)"))
     tol: float = Field(default=1e-10, gt=0, lt=1, description="relative residual to stop "
                        "at")
@@ -244,21 +308,17 @@ class KernelRegressionOut(Out):
     solves: list[SolveRead]
 
 
-def check_kernel_regression(body: KernelRegressionIn) -> None:
-    """413 above the caps on n, q, n q, n^2 q (variance) and (n^2 + n q) d."""
+def sizes_kernel_regression(body: KernelRegressionIn) -> list[Size]:
+    """n^2, q, n q, n^2 q (with the variance) and (n^2 + n q) d."""
     n, d = len(body.x), len(body.x[0])
     q = _rows(body.points)
-    if n > KRR_MAX_TRAIN:
-        raise _too_large("the number of training points", n, KRR_MAX_TRAIN)
-    if q > KRR_MAX_POINTS:
-        raise _too_large("the number of points", q, KRR_MAX_POINTS)
-    if n * q > KRR_MAX_CROSS:
-        raise _too_large("n * q (training points times points)", n * q, KRR_MAX_CROSS)
-    if body.variance and n * n * q > KRR_MAX_VARIANCE_WORK:
-        raise _too_large("the variance's n^2 * q", n * n * q, KRR_MAX_VARIANCE_WORK)
-    if (n * n + n * q) * d > KRR_MAX_WORK:
-        raise _too_large("the kernel matrices' (n^2 + n q) d", (n * n + n * q) * d,
-                         KRR_MAX_WORK)
+    sizes = [Size("the kernel matrix's n^2", n * n, KRR_MAX_ENTRIES),
+             Size("the number of points", q, KRR_MAX_POINTS),
+             Size("n * q (training points times points)", n * q, KRR_MAX_CROSS),
+             Size("the kernel matrices' (n^2 + n q) d", (n * n + n * q) * d, KRR_MAX_WORK)]
+    if body.variance:
+        sizes.append(Size("the variance's n^2 * q", n * n * q, KRR_MAX_VARIANCE_WORK))
+    return sizes
 
 
 # --- designs --------------------------------------------------------------------------
@@ -295,7 +355,7 @@ class DesignIn(Strict):
     method: Literal["iid", "dpp", "volume", "sample", "greedy"] | None = Field(
         default=None, description=("iid, dpp or volume (default) for least squares; sample "
                                    "or greedy (default) for quality-diversity"))
-    n: int | None = Field(default=None, ge=1, le=DESIGN_MAX_SAMPLE, description=(
+    n: int | None = Field(default=None, ge=1, le=MAX_SAMPLE, description=(
         "points to draw: iid and volume (>= m), default 2m; dpp draws exactly m"))
     seed: int | None = Field(default=None, ge=0, le=2**63 - 1, description=(
         "public randomness; omitted, one is drawn and returned so the choice can be "
@@ -307,7 +367,7 @@ class DesignIn(Strict):
         "quality-diversity mode: the structure whose answers give the qualities"))
     kernel: KernelIn | None = Field(default=None, description=(
         "quality-diversity: the diversity kernel on the pool points"))
-    k: int | None = Field(default=None, ge=1, le=DESIGN_MAX_KERNEL_POOL, description=(
+    k: int | None = Field(default=None, ge=1, le=DESIGN_MAX_POOL, description=(
         "quality-diversity: the number of points"))
 
 
@@ -339,25 +399,26 @@ def _feature_count(basis: Basis, dim: int) -> int:
     return basis.degree + 1 if basis.kind == "legendre" else comb(dim + basis.degree, dim)
 
 
-def check_design(body: DesignIn) -> None:
-    """413 above the caps on the pool, the features, N m, n and (quality-diversity) the
-    kernel pool."""
+def sizes_design(body: DesignIn) -> list[Size]:
+    """The pool, N m and n (least squares) or N^2 (quality-diversity); 413 for more
+    basis functions than the fixed limit."""
     pool = body.features if body.features is not None else body.pool
     size = 0 if pool is None else len(pool)
     if body.quality is not None:
-        if size > DESIGN_MAX_KERNEL_POOL:
-            raise _too_large("the quality-diversity pool", size, DESIGN_MAX_KERNEL_POOL)
-        return
-    if size > DESIGN_MAX_POOL:
-        raise _too_large("the pool", size, DESIGN_MAX_POOL)
+        return [Size("the quality-diversity pool's N^2", size * size,
+                     DESIGN_MAX_KERNEL_ENTRIES)]
+    sizes = [Size("the pool", size, DESIGN_MAX_POOL),
+             Size("the number of points drawn", body.n or 0, DESIGN_MAX_SAMPLE)]
     if body.features is not None:
         m = len(body.features[0])
     elif body.basis is not None and body.pool:
         first = body.pool[0]
         m = _feature_count(body.basis, len(first) if isinstance(first, list) else 1)
     else:
-        return
+        return sizes
     if m > DESIGN_MAX_FEATURES:
-        raise _too_large("the number of basis functions", m, DESIGN_MAX_FEATURES)
-    if size * m > DESIGN_MAX_ENTRIES:
-        raise _too_large("the feature matrix's N * m", size * m, DESIGN_MAX_ENTRIES)
+        raise PayloadTooLarge(
+            f"the number of basis functions is {m:,}, above the limit of "
+            f"{DESIGN_MAX_FEATURES:,}: send a smaller basis", size=m,
+            limit=DESIGN_MAX_FEATURES)
+    return [*sizes, Size("the feature matrix's N * m", size * m, DESIGN_MAX_ENTRIES)]

@@ -197,14 +197,22 @@ class QueryOut(Out):
 
 
 class JobRead(Out):
+    """A build (``build_structure``) or a solve (``solve_*``) job."""
+
     id: UUID
-    kind: str
-    structure_id: UUID
-    dataset_id: UUID
+    kind: str = Field(description="build_structure, or solve_ot, solve_kernel_regression, "
+                      "solve_design, solve_quality_diversity")
+    structure_id: UUID | None = Field(description="the structure a build makes (null for a "
+                                      "solve)")
+    dataset_id: UUID | None = Field(description="the dataset a build reads (null for a "
+                                    "solve)")
     status: Literal["queued", "running", "succeeded", "failed"]
-    progress: float
+    progress: float = Field(description="fraction done, 0 to 1 (a solve: how far it is "
+                            "toward its tolerance or its iteration or time cap)")
     error: str | None
     attempts: int
     created_at: datetime
     updated_at: datetime
     finished_at: datetime | None
+    result_url: str | None = Field(default=None, description=(
+        "a solve's answer, once succeeded (null for a build)"))

@@ -261,6 +261,7 @@ def test_each_service_of_ours_has_valid_settings(
         assert normalise_url(settings.database_url).startswith("postgresql+psycopg://"), name
         if name == "api":
             assert settings.inprocess_workers == 0, "builds belong to the worker services"
+            assert settings.inprocess_solver_workers == 0, "so do solve jobs"
             assert settings.bootstrap_admin_key is not None
 
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import itertools
 import math
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import pytest
@@ -322,6 +324,99 @@ def test_greedy_stops_where_no_point_adds_volume() -> None:
     assert greedy.indices.size == 1
     with pytest.raises(InvalidParameter, match=r"^k: .*rank"):
         quality_diversity(K, np.ones(5), 3, np.random.default_rng(0))
+
+
+# --- progress ----------------------------------------------------------------------------------
+
+class Cancelled(Exception):
+    """What a worker's progress callback raises to stop a call."""
+
+
+def _cancel_on_call(number: int) -> Callable[[float], None]:
+    calls = itertools.count(1)
+
+    def progress(_: float) -> None:
+        if next(calls) == number:
+            raise Cancelled
+
+    return progress
+
+
+def _assert_progress(told: list[float], points: int) -> None:
+    """In [0, 1], never decreasing, ending at 1.0, at least one call per chosen point."""
+    assert len(told) >= points
+    assert all(0.0 <= f <= 1.0 for f in told)
+    assert all(b >= a for a, b in itertools.pairwise(told))
+    assert told[-1] == 1.0
+
+
+_PROGRESS_POOL = legendre_features(np.linspace(-1, 1, 150), 5)  # m = 6
+_PROGRESS_VALUES = np.cos(3 * np.linspace(-1, 1, 150))
+_QD_KERNEL, _QD_QUALITY = _kernel(30, 3), np.linspace(0.5, 1.5, 30)
+
+
+def _progress_call(name: str, rng: np.random.Generator,
+                   progress: Callable[[float], None] | None) -> tuple[Any, ...]:
+    """The named call's outputs, as a tuple of arrays and numbers."""
+    Phi, y = _PROGRESS_POOL, _PROGRESS_VALUES
+    if name.startswith("solve_"):
+        method: Any = name.removeprefix("solve_")
+        d = solve_design(Phi, y, rng, method=method, n=None if method == "dpp" else 9,
+                         progress=progress)
+        return (d.indices, d.weights, d.coefficients, d.gram_condition, d.gram_deviation,
+                d.full_rank)
+    if name.startswith("qd_"):
+        qd: Any = name.removeprefix("qd_")
+        s = quality_diversity(_QD_KERNEL, _QD_QUALITY, 5, rng, method=qd, progress=progress)
+        return s.indices, s.log_det, s.complete
+    if name == "iid_optimal":
+        sample = iid_optimal(Phi, 9, rng, progress=progress)
+    elif name == "projection_dpp":
+        sample = projection_dpp(Phi, rng, progress=progress)
+    else:
+        sample = volume_rescaled(Phi, 9, rng, progress=progress)
+    return sample.indices, sample.weights
+
+
+_PROGRESS_CALLS = ["solve_iid", "solve_dpp", "solve_volume", "qd_sample", "qd_greedy",
+                   "iid_optimal", "projection_dpp", "volume_rescaled"]
+
+
+@pytest.mark.parametrize("name", _PROGRESS_CALLS)
+def test_progress_is_monotone_per_point_and_changes_nothing(name: str) -> None:
+    told: list[float] = []
+    rng = np.random.default_rng(31)
+    outputs = _progress_call(name, rng, told.append)
+    points = 0 if "iid" in name else 5 if name.startswith("qd_") else 6  # DPP or greedy
+    _assert_progress(told, points)
+    again = np.random.default_rng(31)
+    for got, plain in zip(outputs, _progress_call(name, again, None), strict=True):
+        np.testing.assert_array_equal(got, plain)
+    assert rng.bit_generator.state == again.bit_generator.state  # it drew nothing
+
+
+@pytest.mark.parametrize("name", _PROGRESS_CALLS)
+def test_an_exception_from_progress_stops_the_call(name: str) -> None:
+    with pytest.raises(Cancelled):
+        _progress_call(name, np.random.default_rng(32), _cancel_on_call(3))
+
+
+def test_progress_fractions_follow_the_stages() -> None:
+    told: list[float] = []
+    solve_design(_PROGRESS_POOL, _PROGRESS_VALUES, np.random.default_rng(33), method="dpp",
+                 progress=told.append)  # basis, then the chain rule's 6 points
+    assert told == [0.0, 0.5, *(0.5 + 0.5 * t / 6 for t in range(6)), 1.0]
+    told.clear()
+    solve_design(_PROGRESS_POOL, _PROGRESS_VALUES, np.random.default_rng(33), method="iid",
+                 n=9, progress=told.append)  # the draws come at once
+    assert told == [0.0, 0.5, 1.0]
+    told.clear()
+    quality_diversity(_QD_KERNEL, _QD_QUALITY, 5, method="greedy", progress=told.append)
+    assert told == [0.0, *(t / 5 for t in range(5)), 1.0]
+    told.clear()
+    quality_diversity(_QD_KERNEL, _QD_QUALITY, 5, np.random.default_rng(34),
+                      progress=told.append)  # the eigendecomposition, then the k points
+    assert told == [0.0, 0.5, *(0.5 + 0.5 * t / 5 for t in range(5)), 1.0]
 
 
 # --- refusals and caps -------------------------------------------------------------------------

@@ -7,8 +7,10 @@ refusals, and NumPy against array-api-strict (and CuPy where a device is present
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import math
+from collections.abc import Callable
 from typing import Any
 
 import array_api_strict as xps
@@ -26,6 +28,8 @@ from core.kinds import kind_def
 from core.solvers.kernel_regression import (
     DISTANCE_KINDS,
     KERNEL_KINDS,
+    KernelRegression,
+    SolveInfo,
     fit,
     kernel_matrix,
     make_kernel,
@@ -327,6 +331,138 @@ def test_predict_refuses_the_wrong_dimension() -> None:
         model.predict(np.zeros((3, 3)))
     with pytest.raises(InvalidParameter, match="finite"):
         model.predict(np.full((3, 2), math.inf))
+
+
+# --- progress --------------------------------------------------------------------------
+
+class Cancelled(Exception):
+    """What a worker's progress callback raises to stop a solve."""
+
+
+def recorder() -> tuple[list[float], Callable[[float], None]]:
+    told: list[float] = []
+    return told, told.append
+
+
+def cancel_on_call(number: int) -> Callable[[float], None]:
+    calls = itertools.count(1)
+
+    def progress(_: float) -> None:
+        if next(calls) == number:
+            raise Cancelled
+
+    return progress
+
+
+def assert_progress(told: list[float], iterations: int) -> None:
+    """In [0, 1], never decreasing, ending at 1.0, at least one call per iteration."""
+    assert len(told) >= iterations
+    assert all(0.0 <= f <= 1.0 for f in told)
+    assert all(b >= a for a, b in itertools.pairwise(told))
+    assert told[-1] == 1.0
+
+
+def timeless(info: SolveInfo | None) -> SolveInfo | None:
+    return None if info is None else dataclasses.replace(info, seconds=0.0)
+
+
+def assert_same_model(left: KernelRegression, right: KernelRegression) -> None:
+    np.testing.assert_array_equal(np.asarray(left.alpha), np.asarray(right.alpha))
+    assert (left.loo_residuals is None) == (right.loo_residuals is None)
+    if left.loo_residuals is not None:
+        np.testing.assert_array_equal(np.asarray(left.loo_residuals),
+                                      np.asarray(right.loo_residuals))
+    assert timeless(left.info) == timeless(right.info)
+    assert timeless(left.loo_info) == timeless(right.loo_info)
+
+
+FIT_CASES: dict[str, tuple[dict[str, Any], int | None]] = {  # options, exact LOO cap
+    "pcg": ({"preconditioner": "nystrom", "rank": 20}, None),
+    "pcg_none_loo": ({"preconditioner": "none", "loo": True}, None),
+    "pcg_hutchinson_loo": ({"preconditioner": "pivoted_cholesky", "rank": 20, "loo": True,
+                            "loo_probes": 8}, 50),
+    "cholesky": ({"method": "cholesky"}, None),
+    "cholesky_loo": ({"method": "cholesky", "loo": True}, None),
+    "strict_pcg_loo": ({"preconditioner": "nystrom", "rank": 20, "loo": True}, None),
+}
+
+
+def fit_case(name: str, monkeypatch: pytest.MonkeyPatch,
+             ) -> tuple[Any, Any, dict[str, Any]]:
+    options, exact_max = FIT_CASES[name]
+    if exact_max is not None:
+        monkeypatch.setattr(kr, "LOO_EXACT_MAX", exact_max)
+    X, y = data(80, 2, 25)
+    if name.startswith("strict"):
+        return xps.asarray(X), xps.asarray(y), {"ridge": 1e-4, **options}
+    return X, y, {"ridge": 1e-4, **options}
+
+
+@pytest.mark.parametrize("case", list(FIT_CASES))
+def test_fit_progress_is_monotone_per_iteration_and_ends_at_one(
+        case: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    X, y, options = fit_case(case, monkeypatch)
+    told, progress = recorder()
+    model = fit("gaussian_kde", GAUSS, X, y, progress=progress, **options)
+    iterations = model.info.iterations + (model.loo_info.iterations if model.loo_info else 0)
+    assert_progress(told, iterations + 3)  # + checked, fit solved, finished
+    assert_same_model(model, fit("gaussian_kde", GAUSS, X, y, **options))
+    if options.get("loo"):  # the fit's solve maps to [0, 0.5], the LOO to [0.5, 1]
+        half = told.index(0.5)
+        assert half >= model.info.iterations
+        loo_iterations = model.loo_info.iterations if model.loo_info else 0
+        assert len(told) - half > loo_iterations
+        assert model.loo_method == ("hutchinson" if case == "pcg_hutchinson_loo" else "exact")
+
+
+@pytest.mark.parametrize("case", list(FIT_CASES))
+def test_an_exception_from_progress_stops_the_fit(
+        case: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    X, y, options = fit_case(case, monkeypatch)
+    with pytest.raises(Cancelled):
+        fit("gaussian_kde", GAUSS, X, y, progress=cancel_on_call(3), **options)
+
+
+def test_pcg_progress_is_the_ratio_toward_the_first_stopping_rule() -> None:
+    X, y = data(200, 2, 17)  # ridge 1e-6, no preconditioner: far from 1e-10 in 10 steps
+    told, progress = recorder()
+    capped = fit("gaussian_kde", GAUSS, X, y, ridge=1e-6, preconditioner="none", max_iter=10,
+                 progress=progress)
+    assert capped.info.stopped == "max_iter"
+    assert len(told) == 2 + 11 + 2  # checked, set up, before each iteration and at the cap,
+    #                                 the solve's end, finished
+    assert all(told[2 + k] >= k / 10 for k in range(11))
+    assert told[2 + 9] < 1.0
+    told, progress = recorder()
+    converged = fit("gaussian_kde", GAUSS, X, y, ridge=1e-2, rank=50, progress=progress)
+    assert converged.info.converged
+    assert told[2 + converged.info.iterations] == 1.0  # the residual reached tol
+    assert told[3] < 0.5  # one iteration is not half way to 1e-10
+
+
+@pytest.mark.parametrize(("method", "student_t", "strict"),
+                         [("pcg", None, False), ("pcg", (2.0, 3.0), True),
+                          ("cholesky", None, False), ("cholesky", (2.0, 3.0), False)])
+def test_posterior_progress(method: Any, student_t: Any, strict: bool) -> None:
+    X0, y0 = data(80, 2, 26)
+    wrap: Callable[[Any], Any] = xps.asarray if strict else np.asarray
+    X, y, Xs = wrap(X0), wrap(y0), wrap(data(15, 2, 27)[0])
+    model = fit("gaussian_kde", GAUSS, X, y, ridge=1e-4, method=method, rank=20,
+                student_t=student_t)
+    told, progress = recorder()
+    post = model.posterior(Xs, progress=progress)
+    assert post.info is not None
+    assert_progress(told, post.info.iterations + 2)  # + checked, finished
+    plain = model.posterior(Xs)
+    for a, b in [(post.mean, plain.mean), (post.variance, plain.variance),
+                 (post.scale, plain.scale)]:
+        np.testing.assert_array_equal(np.asarray(a), np.asarray(b))
+    assert timeless(post.info) == timeless(plain.info) and post.dof == plain.dof
+    with pytest.raises(Cancelled):
+        model.posterior(Xs, progress=cancel_on_call(3))
+    told, progress = recorder()
+    model.posterior(Xs, variance=False, progress=progress)
+    assert told == [0.0, 1.0]
 
 
 # --- array namespaces ------------------------------------------------------------------

@@ -6,7 +6,10 @@ than Sinkhorn on the random-assignment case, the caps, the refusals, and
 
 from __future__ import annotations
 
+import itertools
 import math
+from collections.abc import Callable
+from typing import Any
 
 import array_api_strict as xps
 import numpy as np
@@ -301,6 +304,94 @@ def test_array_api_strict_zero_marginals() -> None:
     assert expected.plan is not None
     np.testing.assert_allclose(to_host(strict.plan), expected.plan, rtol=0, atol=1e-14)
     np.testing.assert_array_equal(to_host(strict.f)[2], -np.inf)
+
+
+# --- progress -------------------------------------------------------------------------
+
+class Cancelled(Exception):
+    """What a worker's progress callback raises to stop a solve."""
+
+
+def recorder() -> tuple[list[float], Callable[[float], None]]:
+    told: list[float] = []
+    return told, told.append
+
+
+def cancel_on_call(number: int) -> Callable[[float], None]:
+    calls = itertools.count(1)
+
+    def progress(_: float) -> None:
+        if next(calls) == number:
+            raise Cancelled
+
+    return progress
+
+
+def assert_progress(told: list[float], steps: int) -> None:
+    """In [0, 1], never decreasing, ending at 1.0, at least one call per step."""
+    assert len(told) >= steps
+    assert all(0.0 <= f <= 1.0 for f in told)
+    assert all(b >= a for a, b in itertools.pairwise(told))
+    assert told[-1] == 1.0
+
+
+def assert_same_result(left: OtResult, right: OtResult) -> None:
+    assert (left.cost_value, left.iterations, left.marginal_error, left.converged) == \
+        (right.cost_value, right.iterations, right.marginal_error, right.converged)
+    assert left.history == right.history
+    for a, b in [(left.f, right.f), (left.g, right.g), (left.plan, right.plan)]:
+        np.testing.assert_array_equal(to_host(a), to_host(b))
+
+
+def progress_case(name: str) -> tuple[Any, Any, Any, dict[str, Any]]:
+    if name == "sinkhorn_then_newton":
+        M, a, b = problem(30, 50, seed=80, uniform=True)
+        return M, a, b, {"reg": 0.05, "tol": SNS_TOL}
+    if name == "direct_newton":
+        C, a = random_assignment(50, seed=2)
+        return C, a, a, {"reg": 1.0 / 1200, "tol": 1e-12, "linear_solver": "direct"}
+    if name == "iteration_cap":
+        C, a = random_assignment(50, seed=2)
+        return C, a, a, {"reg": 1.0 / 1200, "max_iter": 25}
+    M, a, b = problem(20, 15, seed=81, uniform=False)  # array-api-strict
+    return xps.asarray(M), xps.asarray(a), xps.asarray(b), {"reg": 0.05, "tol": SNS_TOL}
+
+
+PROGRESS_CASES = ["sinkhorn_then_newton", "direct_newton", "iteration_cap", "strict"]
+
+
+@pytest.mark.parametrize("case", PROGRESS_CASES)
+def test_progress_is_monotone_per_step_and_ends_at_one(case: str) -> None:
+    M, a, b, options = progress_case(case)
+    told, progress = recorder()
+    result = sinkhorn_newton_sparse(M, a, b, return_plan=True, progress=progress, **options)
+    assert result.iterations > 1
+    assert_progress(told, result.iterations + 1)  # once set up, then after every step
+    assert_same_result(result, sinkhorn_newton_sparse(M, a, b, return_plan=True, **options))
+
+
+@pytest.mark.parametrize("case", PROGRESS_CASES)
+def test_an_exception_from_progress_stops_the_solve(case: str) -> None:
+    M, a, b, options = progress_case(case)
+    with pytest.raises(Cancelled):
+        sinkhorn_newton_sparse(M, a, b, progress=cancel_on_call(3), **options)
+
+
+def test_progress_is_the_ratio_toward_the_first_stopping_rule() -> None:
+    M, a, b, options = progress_case("iteration_cap")
+    told, progress = recorder()
+    result = sinkhorn_newton_sparse(M, a, b, progress=progress, **options)
+    assert not result.converged and result.iterations == 25
+    assert len(told) == 25 + 2
+    # after step k at least k / max_iter: the step cap is one of the stopping rules
+    assert all(told[k] >= k / 25 for k in range(1, 26))
+    assert max(told[1:25]) < 1.0  # the error is far from tol: the cap is the nearest rule
+    told, progress = recorder()
+    M, a, b, options = progress_case("sinkhorn_then_newton")
+    result = sinkhorn_newton_sparse(M, a, b, progress=progress, **options)
+    assert result.converged
+    assert told[-2] == 1.0  # the last step reached tol
+    assert told[1] < 0.5  # one Sinkhorn sweep is not half way to 1e-13
 
 
 # --- cost matrices --------------------------------------------------------------------
