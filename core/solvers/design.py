@@ -61,9 +61,10 @@ which is deterministic. Qualities taken from a released DP structure make this
 post-processing: it spends no budget. A zero-quality point is never chosen.
 
 Every loop here is bounded by m, k or N steps; sizes are capped (``MAX_POOL``,
-``MAX_FEATURES``, ``MAX_ENTRIES``, ``MAX_KERNEL_POOL``, ``MAX_SAMPLE``) so that no call
-runs for long. These are host functions (NumPy, float64): the pool is public and the
-samplers are sequential; an array of another namespace (CuPy) is copied to the host.
+``MAX_FEATURES``, ``MAX_ENTRIES``, ``MAX_KERNEL_POOL``, ``MAX_SAMPLE``) at what a solve
+job may take on one machine; the service's own limits are lower and configurable.
+These are host functions (NumPy, float64): the pool is public and the samplers are
+sequential; an array of another namespace (CuPy) is copied to the host.
 Randomness is public (it chooses public points), so it comes from the caller's
 ``numpy.random.Generator``. Derivations and measured figures: docs/solvers/design.md.
 
@@ -111,10 +112,10 @@ __all__ = [
     "weighted_least_squares",
 ]
 
-MAX_POOL = 200_000  # candidate points
+MAX_POOL = 4_000_000  # candidate points
 MAX_FEATURES = 1_000  # basis functions (columns of Phi)
-MAX_ENTRIES = 20_000_000  # N * m: 160 MB of float64 for Phi, as much again for U
-MAX_KERNEL_POOL = 5_000  # N for an (N, N) kernel: 200 MB, eigendecomposition ~1 min
+MAX_ENTRIES = 400_000_000  # N * m: 3.2 GB of float64 for Phi, as much again for U
+MAX_KERNEL_POOL = 20_000  # N for an (N, N) kernel: 3.2 GB, eigendecomposition ~1 h
 MAX_SAMPLE = 1_000_000  # n, points drawn with replacement
 _RANK_TOL = 1e-10  # singular values below this times the largest count as zero
 

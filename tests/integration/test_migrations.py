@@ -14,7 +14,7 @@ from app.db.migrate import alembic_config, downgrade, head_revision, upgrade
 from app.db.session import create_db_engine
 
 TABLES = {"api_keys", "datasets", "dataset_grants", "row_chunks", "structures",
-          "structure_blobs", "jobs", "ledger_entries", "audit_events"}
+          "structure_blobs", "jobs", "solve_data", "ledger_entries", "audit_events"}
 
 
 def _tables(url: str) -> set[str]:
@@ -45,6 +45,34 @@ def test_upgrade_downgrade_upgrade(db_url: str) -> None:
 def test_alembic_check_command(db_url: str) -> None:
     upgrade(db_url)
     command.check(alembic_config(db_url))  # raises if models and migrations disagree
+
+
+def test_solve_jobs_go_on_a_downgrade_below_them(db_url: str) -> None:
+    """0007 makes a job's structure and dataset nullable for solve jobs; going back to
+    0006 removes the solve jobs (and their data), which the older schema cannot hold."""
+    import uuid
+
+    from sqlalchemy import text
+
+    upgrade(db_url)
+    engine = create_db_engine(db_url, pooled=False)
+    job = uuid.uuid4()
+    try:
+        with engine.begin() as conn:
+            uid = (lambda u: u.hex) if conn.dialect.name == "sqlite" else (lambda u: u)
+            conn.execute(text(
+                "INSERT INTO jobs (id, kind, status, progress, attempts, created_at, "
+                "updated_at) VALUES (:id, 'solve_ot', 'queued', 0, 0, CURRENT_TIMESTAMP, "
+                "CURRENT_TIMESTAMP)"), {"id": uid(job)})
+            conn.execute(text("INSERT INTO solve_data (job_id, problem) VALUES (:id, :p)"),
+                         {"id": uid(job), "p": b"npz"})
+        downgrade(db_url, "0006")
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT count(*) FROM jobs")).scalar_one() == 0
+        assert "solve_data" not in _tables(db_url)
+        upgrade(db_url)
+    finally:
+        engine.dispose()
 
 
 def test_the_app_refuses_an_unmigrated_database(sqlite_url: str, tmp_path) -> None:

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 
+from app.workers.worker import BUILD_KINDS
 from tests.helpers import ADMIN, Api, exact_answers, unit_ball_rows
 
 pytestmark = pytest.mark.integration
@@ -82,3 +83,26 @@ def test_a_classifier_on_postgres(pg_client: TestClient) -> None:
                             json={"points": [[0.6, 0, 0, 0], [-0.6, 0, 0, 0]]}).json()
     assert answer["labels"] == [1, 0]
     assert pg_client.get("/v1/structures", headers=owner).json()["structures"] == []
+
+
+def test_a_solve_job_on_postgres(pg_client: TestClient) -> None:
+    """A solve job's row has no structure or dataset (nullable on PostgreSQL too), its
+    problem and answer are bytea, and a build worker's kind filter skips it."""
+    api = Api(pg_client)
+    rng = np.random.default_rng(2)
+    x, y = rng.uniform(size=(40, 2)), rng.uniform(size=(30, 2))
+    body = {"x": x.tolist(), "y": y.tolist(), "a": [1 / 40] * 40, "b": [1 / 30] * 30,
+            "reg": 0.05, "tol": 1e-10}
+    direct = pg_client.post("/v1/solvers/ot", headers=ADMIN, json=body).json()
+    r = pg_client.post("/v1/solvers/ot", headers=ADMIN | {"Prefer": "respond-async"},
+                       json=body)
+    assert r.status_code == 202, r.text
+    builds = api.worker(name="builds")
+    builds.kinds = BUILD_KINDS
+    assert builds.claim() is None
+    assert api.run_jobs() == 1
+    job = pg_client.get(r.json()["job_url"], headers=ADMIN).json()
+    assert (job["status"], job["structure_id"], job["dataset_id"]) == ("succeeded", None, None)
+    answer = pg_client.get(r.json()["result_url"], headers=ADMIN).json()
+    assert answer["cost_value"] == direct["cost_value"]
+    assert answer["iterations"] == direct["iterations"]
