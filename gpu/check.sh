@@ -12,7 +12,8 @@
 # 2. nvidia-smi and CuPy's view of the device: no usable GPU stops the script here;
 # 3. pytest -m gpu: tests/gpu (NumPy/CuPy parity of the structures) and the solvers'
 #    parity tests (tests/unit/core/test_ot.py, test_kernel_regression.py; they import
-#    POT and scikit-learn, which the dev extra brings);
+#    POT and scikit-learn, which the dev extra brings; tests/services/test_solve_device.py:
+#    a solve job's path on the device);
 # 4. python -m bench.gpu_build: CPU and GPU timings in one run, written to
 #    bench/results/gpu_build.json.
 #
@@ -98,7 +99,8 @@ step "pytest -m gpu tests/gpu and the solvers' parity tests"
 # --noconftest: the GPU tests need no fixture of tests/conftest.py, whose imports (the
 # web app, PostgreSQL) a bare GPU machine may lack
 "$PY" -m pytest -m gpu tests/gpu tests/unit/core/test_ot.py \
-    tests/unit/core/test_kernel_regression.py -q -p no:cacheprovider --noconftest
+    tests/unit/core/test_kernel_regression.py tests/services/test_solve_device.py \
+    -q -p no:cacheprovider --noconftest
 
 step "python -m bench.gpu_build ${BENCH_ARGS:-}"
 # shellcheck disable=SC2086  # BENCH_ARGS is a list of words

@@ -45,6 +45,7 @@ from app.services import models, structures
 from app.services.access import Principal
 from app.services.ports import UnitOfWorkPort
 from app.services.structures import ReleaseCache
+from core._array import to_host
 from core.errors import IncompatibleArrays, InvalidParameter
 from core.solvers import design as dsg
 from core.solvers import kernel_regression as krr
@@ -52,7 +53,8 @@ from core.solvers.ot import MASS_RTOL, cost_matrix, sinkhorn_newton_sparse
 
 __all__ = ["DesignProblem", "DesignView", "KernelRegressionProblem", "KernelRegressionView",
            "ModelTargets", "OtProblem", "OtView", "Problem", "Progress",
-           "QualityDiversityProblem", "QueryLimits", "SolveView", "StructureWeights", "View",
+           "QualityDiversityProblem", "QueryLimits", "SolveView", "StructureWeights", "ToDevice",
+           "View",
            "prepare_design", "prepare_kernel_regression", "prepare_ot",
            "prepare_quality_diversity", "solve", "solve_design", "solve_kernel_regression",
            "solve_ot", "solve_quality_diversity"]
@@ -60,6 +62,7 @@ __all__ = ["DesignProblem", "DesignView", "KernelRegressionProblem", "KernelRegr
 T = TypeVar("T")
 Rows = Any  # nested lists (n x d) or an array; checked by _matrix
 Progress = Callable[[float], None]  # told the fraction done; may raise to stop the solve
+ToDevice = Callable[[NDArray[np.float64]], Any]  # a host array onto a device (gpu.backend)
 
 
 @dataclass(frozen=True, slots=True)
@@ -218,7 +221,12 @@ def _span(progress: Progress | None, low: float, high: float) -> Progress | None
 
 
 def _floats(values: Any) -> list[float]:
-    return [float(v) for v in np.asarray(values, dtype=np.float64).ravel()]
+    return [float(v) for v in to_host(values).ravel()]
+
+
+def _on(to_device: ToDevice | None, value: NDArray[np.float64] | None) -> Any:
+    """``value`` on the device (itself without one, or when None)."""
+    return value if to_device is None or value is None else to_device(value)
 
 
 # --- optimal transport -------------------------------------------------------------------
@@ -321,17 +329,19 @@ def prepare_ot(uow: UnitOfWorkPort, principal: Principal, *, cost: Rows | None,
                      max_iter, time_limit, return_plan)
 
 
-def solve_ot(problem: OtProblem, progress: Progress | None = None) -> OtView:
-    """Entropic OT by Sinkhorn-Newton-Sparse (core.solvers.ot)."""
-    C = problem.cost
+def solve_ot(problem: OtProblem, progress: Progress | None = None,
+             to_device: ToDevice | None = None) -> OtView:
+    """Entropic OT by Sinkhorn-Newton-Sparse (core.solvers.ot), on the device if given
+    (the core is Array-API generic)."""
+    C = _on(to_device, problem.cost)
     if C is None:
-        C = _renamed(lambda: cost_matrix(problem.x, problem.y, problem.metric),
-                     {"x": "x", "y": "y"})
+        x, y = _on(to_device, problem.x), _on(to_device, problem.y)
+        C = _renamed(lambda: cost_matrix(x, y, problem.metric), {"x": "x", "y": "y"})
     result = sinkhorn_newton_sparse(
-        C, problem.a, problem.b, reg=problem.reg, tol=problem.tol, sparsity=problem.sparsity,
-        max_iter=problem.max_iter, time_limit=problem.time_limit,
-        return_plan=problem.return_plan, progress=progress)
-    plan = None if result.plan is None else np.asarray(result.plan).tolist()
+        C, _on(to_device, problem.a), _on(to_device, problem.b), reg=problem.reg,
+        tol=problem.tol, sparsity=problem.sparsity, max_iter=problem.max_iter,
+        time_limit=problem.time_limit, return_plan=problem.return_plan, progress=progress)
+    plan = None if result.plan is None else to_host(result.plan).tolist()
     return OtView(result.cost_value, result.iterations, result.sinkhorn_iterations,
                   result.newton_iterations, result.marginal_error, result.converged,
                   result.seconds, _floats(problem.a), _floats(problem.b), plan)
@@ -417,13 +427,16 @@ def prepare_kernel_regression(
 
 
 def solve_kernel_regression(problem: KernelRegressionProblem,
-                            progress: Progress | None = None) -> KernelRegressionView:
-    """Fit (core.solvers.kernel_regression.fit) and predict at the points. The fit and
-    the LOO probes run under ``time_limit`` each; the variance solves under what the fit
-    left of it (at least 1 ms). Progress: the fit, then the variance solves."""
+                            progress: Progress | None = None,
+                            to_device: ToDevice | None = None) -> KernelRegressionView:
+    """Fit (core.solvers.kernel_regression.fit) and predict at the points, on the device
+    if given (the core is Array-API generic). The fit and the LOO probes run under
+    ``time_limit`` each; the variance solves under what the fit left of it (at least
+    1 ms). Progress: the fit, then the variance solves."""
     start = time.perf_counter()
-    p = problem
-    Q = p.points
+    p = dataclasses.replace(problem, x=_on(to_device, problem.x),
+                            y=_on(to_device, problem.y))
+    Q = _on(to_device, p.points)
     later = Q is not None and p.variance
     student_t = None if p.student_t is None else (float(p.student_t[0]),
                                                    float(p.student_t[1]))
@@ -602,12 +615,14 @@ Problem = OtProblem | KernelRegressionProblem | DesignProblem | QualityDiversity
 View = OtView | KernelRegressionView | DesignView
 
 
-def solve(problem: Problem, progress: Progress | None = None) -> View:
-    """Solve any prepared problem."""
+def solve(problem: Problem, progress: Progress | None = None,
+          to_device: ToDevice | None = None) -> View:
+    """Solve any prepared problem: OT and kernel regression on the device if given, the
+    designs on the host (their samplers are sequential)."""
     if isinstance(problem, OtProblem):
-        return solve_ot(problem, progress)
+        return solve_ot(problem, progress, to_device)
     if isinstance(problem, KernelRegressionProblem):
-        return solve_kernel_regression(problem, progress)
+        return solve_kernel_regression(problem, progress, to_device)
     if isinstance(problem, DesignProblem):
         return solve_design(problem, progress)
     return solve_quality_diversity(problem, progress)

@@ -37,7 +37,9 @@
   rules, on a problem of public arrays. Nothing was charged and no row is read, so a
   failure stores the error's message (our own errors' messages; "internal error"
   for any other) and a killed solve is simply solved again. Progress is the solver's
-  own estimate; the solver checks for a lost lease or a stop at each iteration.
+  own estimate; the solver checks for a lost lease or a stop at each iteration. On a
+  GPU backend, optimal transport and kernel regression run on the device (the core
+  solvers are Array-API generic); the designs stay on the host.
 
 A worker takes every kind of job, or only builds or only solves (``JobKinds``), so that
 an API process can keep a long solve from delaying a build.
@@ -290,7 +292,8 @@ class Worker:
             heartbeat.progress = 0.99 * min(max(done, 0.0), 1.0)
 
         try:
-            view = solvers.solve(task.problem, progress)
+            device = None if self._backend.name == "cpu" else self._backend.to_device
+            view = solvers.solve(task.problem, progress, device)
         except LeaseLost:
             logger.warning("lease lost; solve dropped", extra=extra)
             return
