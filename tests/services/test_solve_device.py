@@ -14,6 +14,7 @@ import pytest
 
 from app.services import solvers
 from core.solvers.ot import cost_matrix
+from gpu.device import load_cupy
 
 
 def _ot(return_plan: bool = True, points: bool = False) -> solvers.OtProblem:
@@ -98,12 +99,9 @@ def test_designs_stay_on_the_host() -> None:
 
 @pytest.mark.gpu
 def test_cupy_gives_the_host_answer() -> None:
-    cp = pytest.importorskip("cupy")
-    try:
-        if cp.cuda.runtime.getDeviceCount() < 1:
-            pytest.skip("no CUDA device")
-    except cp.cuda.runtime.CUDARuntimeError:
-        pytest.skip("no CUDA device")
+    cp = load_cupy()
+    if cp is None:
+        pytest.skip("no usable CUDA device: gpu.device.load_cupy() is None")
     _same_ot(solvers.solve(_ot()), solvers.solve(_ot(), to_device=cp.asarray))
     _same_ot(solvers.solve(_ot(points=True)),
              solvers.solve(_ot(points=True), to_device=cp.asarray))

@@ -35,6 +35,7 @@ from core.solvers.kernel_regression import (
     make_kernel,
 )
 from core.structures import DataSpec, parse_spec
+from tests.unit.core.progress_checks import Cancelled, assert_progress, cancel_on_call, recorder
 
 H = 0.5  # gaussian_kde bandwidth: exp(-|x - y|^2 / H^2), sklearn's rbf gamma = 1 / H^2
 GAUSS: dict[str, Any] = {"bandwidth": H}
@@ -334,33 +335,6 @@ def test_predict_refuses_the_wrong_dimension() -> None:
 
 
 # --- progress --------------------------------------------------------------------------
-
-class Cancelled(Exception):
-    """What a worker's progress callback raises to stop a solve."""
-
-
-def recorder() -> tuple[list[float], Callable[[float], None]]:
-    told: list[float] = []
-    return told, told.append
-
-
-def cancel_on_call(number: int) -> Callable[[float], None]:
-    calls = itertools.count(1)
-
-    def progress(_: float) -> None:
-        if next(calls) == number:
-            raise Cancelled
-
-    return progress
-
-
-def assert_progress(told: list[float], iterations: int) -> None:
-    """In [0, 1], never decreasing, ending at 1.0, at least one call per iteration."""
-    assert len(told) >= iterations
-    assert all(0.0 <= f <= 1.0 for f in told)
-    assert all(b >= a for a, b in itertools.pairwise(told))
-    assert told[-1] == 1.0
-
 
 def timeless(info: SolveInfo | None) -> SolveInfo | None:
     return None if info is None else dataclasses.replace(info, seconds=0.0)

@@ -6,9 +6,7 @@ than Sinkhorn on the random-assignment case, the caps, the refusals, and
 
 from __future__ import annotations
 
-import itertools
 import math
-from collections.abc import Callable
 from typing import Any
 
 import array_api_strict as xps
@@ -26,6 +24,7 @@ from core.solvers.ot import (
     default_sparsity,
     sinkhorn_newton_sparse,
 )
+from tests.unit.core.progress_checks import Cancelled, assert_progress, cancel_on_call, recorder
 
 POT_TOL = 1e-14  # POT's stopThr (L2 norm of the column-marginal error)
 SNS_TOL = 1e-13  # our tol (L1 error of both marginals)
@@ -307,33 +306,6 @@ def test_array_api_strict_zero_marginals() -> None:
 
 
 # --- progress -------------------------------------------------------------------------
-
-class Cancelled(Exception):
-    """What a worker's progress callback raises to stop a solve."""
-
-
-def recorder() -> tuple[list[float], Callable[[float], None]]:
-    told: list[float] = []
-    return told, told.append
-
-
-def cancel_on_call(number: int) -> Callable[[float], None]:
-    calls = itertools.count(1)
-
-    def progress(_: float) -> None:
-        if next(calls) == number:
-            raise Cancelled
-
-    return progress
-
-
-def assert_progress(told: list[float], steps: int) -> None:
-    """In [0, 1], never decreasing, ending at 1.0, at least one call per step."""
-    assert len(told) >= steps
-    assert all(0.0 <= f <= 1.0 for f in told)
-    assert all(b >= a for a, b in itertools.pairwise(told))
-    assert told[-1] == 1.0
-
 
 def assert_same_result(left: OtResult, right: OtResult) -> None:
     assert (left.cost_value, left.iterations, left.marginal_error, left.converged) == \
