@@ -10,10 +10,10 @@
 #    would shadow the machine's). Offline, pip fails and what is installed must do
 #    (carry wheels and set PYTHONPATH); the checks import from the checkout anyway;
 # 2. nvidia-smi and CuPy's view of the device: no usable GPU stops the script here;
-# 3. pytest -m gpu: tests/gpu (NumPy/CuPy parity of the structures) and the solvers'
-#    parity tests (tests/unit/core/test_ot.py, test_kernel_regression.py; they import
-#    POT and scikit-learn, which the dev extra brings; tests/services/test_solve_device.py:
-#    a solve job's path on the device);
+# 3. pytest -m gpu: tests/gpu (NumPy/CuPy parity of the structures), the solvers'
+#    parity tests (tests/unit/core/test_ot.py, test_kernel_regression.py,
+#    test_design.py; they import POT and scikit-learn, which the dev extra brings) and
+#    tests/services/test_solve_device.py (a solve job's path on the device);
 # 4. python -m bench.gpu_build: CPU and GPU timings in one run, written to
 #    bench/results/gpu_build.json.
 #
@@ -99,7 +99,8 @@ step "pytest -m gpu tests/gpu and the solvers' parity tests"
 # --noconftest: the GPU tests need no fixture of tests/conftest.py, whose imports (the
 # web app, PostgreSQL) a bare GPU machine may lack
 "$PY" -m pytest -m gpu tests/gpu tests/unit/core/test_ot.py \
-    tests/unit/core/test_kernel_regression.py tests/services/test_solve_device.py \
+    tests/unit/core/test_kernel_regression.py tests/unit/core/test_design.py \
+    tests/services/test_solve_device.py \
     -q -p no:cacheprovider --noconftest
 
 step "python -m bench.gpu_build ${BENCH_ARGS:-}"

@@ -38,6 +38,7 @@ from typing import Any, Literal, TypeVar
 from uuid import UUID
 
 import numpy as np
+from array_api_compat import array_namespace
 from numpy.typing import NDArray
 
 from app.errors import InvalidInput
@@ -222,6 +223,10 @@ def _span(progress: Progress | None, low: float, high: float) -> Progress | None
 
 def _floats(values: Any) -> list[float]:
     return [float(v) for v in to_host(values).ravel()]
+
+
+def _ints(values: Any) -> list[int]:
+    return [int(i) for i in to_host(values).ravel()]
 
 
 def _on(to_device: ToDevice | None, value: NDArray[np.float64] | None) -> Any:
@@ -545,25 +550,27 @@ def prepare_design(*, pool: list[float] | Rows | None,
                          Phi, method, n, _seed(seed), values)
 
 
-def solve_design(problem: DesignProblem, progress: Progress | None = None) -> DesignView:
-    """A least-squares design on a public pool (core.solvers.design.solve_design); the
-    fit when ``y`` was given."""
+def solve_design(problem: DesignProblem, progress: Progress | None = None,
+                 to_device: ToDevice | None = None) -> DesignView:
+    """A least-squares design on a public pool (core.solvers.design.solve_design), on
+    the device if given (the randomness stays on the host); the fit when ``y`` was
+    given."""
     names = dict(_DESIGN_NAMES)
     if problem.features is not None:
-        Phi = problem.features
+        Phi = _on(to_device, problem.features)
     else:
         if problem.pool is None or problem.basis is None or problem.degree is None:
             raise TypeError("a design problem needs features, or pool, basis and degree")
-        Phi = _features(problem.pool, problem.basis, problem.degree)
+        Phi = _features(_on(to_device, problem.pool), problem.basis, problem.degree)
         names["Phi"] = "pool"
     rng = dsg.public_rng(problem.seed)
     y = problem.y
-    values: Any = (lambda idx: np.zeros(idx.size)) if y is None else y
+    values: Any = (lambda idx: np.zeros(idx.size)) if y is None else _on(to_device, y)
     result = _renamed(lambda: dsg.solve_design(Phi, values, rng, method=problem.method,
                                                n=problem.n, progress=progress), names)
     return DesignView(
         mode="least_squares", method=result.method, seed=problem.seed,
-        indices=[int(i) for i in result.indices], weights=_floats(result.weights),
+        indices=_ints(result.indices), weights=_floats(result.weights),
         coefficients=None if y is None else _floats(result.coefficients),
         gram_condition=result.gram_condition, full_rank=result.full_rank, log_det=None,
         complete=None)
@@ -592,20 +599,24 @@ def prepare_quality_diversity(
 
 
 def solve_quality_diversity(problem: QualityDiversityProblem,
-                            progress: Progress | None = None) -> DesignView:
-    """k pool points from L = diag(q) K diag(q), K the kernel on the pool."""
-    P = problem.pool
+                            progress: Progress | None = None,
+                            to_device: ToDevice | None = None) -> DesignView:
+    """k pool points from L = diag(q) K diag(q), K the kernel on the pool, on the device
+    if given (the randomness stays on the host)."""
+    P = _on(to_device, problem.pool)
     K = _renamed(lambda: krr.kernel_matrix(problem.kind, problem.params, P, P),
                  _KERNEL_NAMES | {"X": "pool", "Y": "pool"})
-    K = (np.asarray(K) + np.asarray(K).T) / 2.0
+    xp = array_namespace(K)
+    K = (K + xp.matrix_transpose(K)) / 2.0
     rng = dsg.public_rng(problem.seed)
-    result = _renamed(lambda: dsg.quality_diversity(K, problem.quality, problem.k, rng,
-                                                    method=problem.method, progress=progress),
+    result = _renamed(lambda: dsg.quality_diversity(K, _on(to_device, problem.quality),
+                                                    problem.k, rng, method=problem.method,
+                                                    progress=progress),
                       {"K": "kernel", "q": "quality", "k": "k"})
     log_det = result.log_det if math.isfinite(result.log_det) else None
     return DesignView(
         mode="quality_diversity", method=result.method, seed=problem.seed,
-        indices=[int(i) for i in result.indices], weights=None, coefficients=None,
+        indices=_ints(result.indices), weights=None, coefficients=None,
         gram_condition=None, full_rank=None, log_det=log_det, complete=result.complete)
 
 
@@ -617,12 +628,12 @@ View = OtView | KernelRegressionView | DesignView
 
 def solve(problem: Problem, progress: Progress | None = None,
           to_device: ToDevice | None = None) -> View:
-    """Solve any prepared problem: OT and kernel regression on the device if given, the
-    designs on the host (their samplers are sequential)."""
+    """Solve any prepared problem, on the device if given (every core solver is
+    Array-API generic; the designs' public randomness stays on the host)."""
     if isinstance(problem, OtProblem):
         return solve_ot(problem, progress, to_device)
     if isinstance(problem, KernelRegressionProblem):
         return solve_kernel_regression(problem, progress, to_device)
     if isinstance(problem, DesignProblem):
-        return solve_design(problem, progress)
-    return solve_quality_diversity(problem, progress)
+        return solve_design(problem, progress, to_device)
+    return solve_quality_diversity(problem, progress, to_device)

@@ -38,8 +38,7 @@
   failure stores the error's message (our own errors' messages; "internal error"
   for any other) and a killed solve is simply solved again. Progress is the solver's
   own estimate; the solver checks for a lost lease or a stop at each iteration. On a
-  GPU backend, optimal transport and kernel regression run on the device (the core
-  solvers are Array-API generic); the designs stay on the host.
+  GPU backend the solve runs on the device (the core solvers are Array-API generic).
 
 A worker takes every kind of job, or only builds or only solves (``JobKinds``), so that
 an API process can keep a long solve from delaying a build.

@@ -45,7 +45,9 @@ Samplers (each returns pool indices and the weights w at them):
   det(phi(x_i)' phi(x_j)), the projection DPP with kernel U U' above.
 
 Weighted least squares. With sample S (a multiset) and weights w, the estimator
-minimises sum_{i in S} w_i (f(x_i) - Phi_i c)^2: lstsq on the rows scaled by sqrt(w_i).
+minimises sum_{i in S} w_i (f(x_i) - Phi_i c)^2: the minimum-norm least squares of the
+rows scaled by sqrt(w_i), through their thin SVD (the Array API has no lstsq); singular
+values at most eps max(n, m) times the largest count as zero, numpy.linalg.lstsq's rule.
 ``solve_design`` also reports the condition number of the sample's Gram matrix in the
 orthonormal basis, G = (1/n) sum_{i in S} w_i phi_i phi_i' (its expectation is I: a
 condition number near 1 means the sample is as good as the whole pool).
@@ -63,10 +65,20 @@ post-processing: it spends no budget. A zero-quality point is never chosen.
 Every loop here is bounded by m, k or N steps; sizes are capped (``MAX_POOL``,
 ``MAX_FEATURES``, ``MAX_ENTRIES``, ``MAX_KERNEL_POOL``, ``MAX_SAMPLE``) at what a solve
 job may take on one machine; the service's own limits are lower and configurable.
-These are host functions (NumPy, float64): the pool is public and the samplers are
-sequential; an array of another namespace (CuPy) is copied to the host.
+The code is array-generic (``array_api_compat``): each function computes, in float64,
+in the namespace and on the device of its leading array (Phi, Phi_sample, x or K):
+NumPy, array-api-strict, or CuPy through the same code. Its arrays come back there
+(indices as int64, weights, coefficients, features); scalars come back as Python floats
+and bools. The other arrays (y, weights, q, and what a ``y`` callable returns) are moved
+to that namespace, through the host if they come from another library; lists are taken
+as NumPy. The samplers are sequential: each chain-rule step reads a few scalars back (the
+running total, the chosen index), one synchronisation per point on a GPU, and the k-DPP
+chooses its eigenvectors on the host from the N eigenvalues (O(N k)).
 Randomness is public (it chooses public points), so it comes from the caller's
-``numpy.random.Generator``. Derivations and measured figures: docs/solvers/design.md.
+``numpy.random.Generator``, on the host: its uniforms are used as Python floats (or
+copied to the device as one array for the i.i.d. draws), never a device generator, so
+a seed chooses the same points on every namespace up to rounding.
+Derivations and measured figures: docs/solvers/design.md.
 
 Progress: the samplers, ``solve_design`` and ``quality_diversity`` take an optional
 callback told how far they are, a fraction in [0, 1] that never decreases: 0 before the
@@ -80,15 +92,17 @@ the result (it draws nothing from ``rng``).
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import combinations_with_replacement
 from typing import Any, Literal
 
 import numpy as np
+from array_api_compat import array_namespace, device, is_array_api_obj
 from numpy.typing import NDArray
 
-from core._array import to_host
+from core._array import Array, to_host
 from core.errors import InvalidParameter
 
 __all__ = [
@@ -118,6 +132,7 @@ MAX_ENTRIES = 400_000_000  # N * m: 3.2 GB of float64 for Phi, as much again for
 MAX_KERNEL_POOL = 20_000  # N for an (N, N) kernel: 3.2 GB, eigendecomposition ~1 h
 MAX_SAMPLE = 1_000_000  # n, points drawn with replacement
 _RANK_TOL = 1e-10  # singular values below this times the largest count as zero
+_EPS = float(np.finfo(np.float64).eps)  # least squares: numpy.linalg.lstsq's rcond=None
 
 
 def public_rng(seed: int) -> np.random.Generator:
@@ -134,11 +149,12 @@ Method = Literal["iid", "dpp", "volume"]
 @dataclass(frozen=True, slots=True)
 class Sample:
     """Pool ``indices`` (n,) chosen by ``method`` and the optimal ``weights`` (n,) at
-    them, w_i = 1 / (N rho_i). For ``volume`` the first m indices are the DPP's."""
+    them, w_i = 1 / (N rho_i). For ``volume`` the first m indices are the DPP's. Both
+    are arrays of Phi's namespace (int64 and float64)."""
 
     method: str
-    indices: NDArray[np.intp]
-    weights: NDArray[np.float64]
+    indices: Array
+    weights: Array
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,12 +163,12 @@ class Design:
     caller's basis (predict with Phi @ coefficients); ``gram_condition``, the condition
     number of G = (1/n) sum w_i phi_i phi_i' in the pool-orthonormal basis (inf where
     the sample does not determine the fit, which then is the minimum-norm solution);
-    ``gram_deviation`` = ||G - I||_2."""
+    ``gram_deviation`` = ||G - I||_2. Arrays are of Phi's namespace."""
 
     method: str
-    indices: NDArray[np.intp]
-    weights: NDArray[np.float64]
-    coefficients: NDArray[np.float64]
+    indices: Array
+    weights: Array
+    coefficients: Array
     gram_condition: float
     gram_deviation: float
     full_rank: bool
@@ -160,12 +176,12 @@ class Design:
 
 @dataclass(frozen=True, slots=True)
 class Selection:
-    """Indices chosen from an L-ensemble, in the order chosen, and log det(L_S).
-    ``complete`` is False when the greedy MAP stopped early because no remaining point
-    adds volume (then fewer than k indices)."""
+    """Indices chosen from an L-ensemble, in the order chosen (an int64 array of K's
+    namespace), and log det(L_S). ``complete`` is False when the greedy MAP stopped
+    early because no remaining point adds volume (then fewer than k indices)."""
 
     method: str
-    indices: NDArray[np.intp]
+    indices: Array
     log_det: float
     complete: bool
 
@@ -177,20 +193,52 @@ def _tell(progress: Callable[[float], None] | None, fraction: float) -> None:
         progress(fraction)
 
 
-def _matrix(value: Any, name: str) -> NDArray[np.float64]:
-    try:
-        arr = to_host(value)
-    except (TypeError, ValueError) as exc:
-        raise InvalidParameter(name, "must be a 2-D array of numbers") from exc
-    if arr.ndim != 2 or arr.shape[0] == 0 or arr.shape[1] == 0:
-        raise InvalidParameter(name, "must be a non-empty 2-D array")
-    if not np.all(np.isfinite(arr)):
-        raise InvalidParameter(name, "must be finite (no NaN or infinity)")
+def _float_array(value: Any, name: str, rule: str) -> Array:
+    """value as a float64 array of its own namespace (lists, scalars: NumPy)."""
+    if isinstance(value, np.ndarray | np.generic) or not is_array_api_obj(value):
+        try:
+            return np.asarray(value, dtype=np.float64)
+        except (TypeError, ValueError) as exc:
+            raise InvalidParameter(name, rule) from exc
+    xp = array_namespace(value)
+    if not xp.isdtype(value.dtype, ("real floating", "integral", "bool")):
+        raise InvalidParameter(name, rule)
+    return xp.astype(value, xp.float64, copy=False)
+
+
+def _into(xp: Any, like: Array, value: Any, name: str, rule: str) -> Array:
+    """value as a float64 array of xp on like's device; an array of another library
+    goes through the host."""
+    arr = _float_array(value, name, rule)
+    if array_namespace(arr) is not xp:
+        arr = xp.asarray(to_host(arr), device=device(like))
     return arr
 
 
-def _pool(Phi: Any) -> NDArray[np.float64]:
-    arr = _matrix(Phi, "Phi")
+def _host_indices(indices: Array) -> NDArray[np.intp]:
+    """A fresh NumPy intp copy of an index array of any namespace."""
+    if isinstance(indices, np.ndarray):
+        host = indices
+    elif hasattr(indices, "get"):  # CuPy
+        host = indices.get()
+    else:
+        host = np.from_dlpack(indices)
+    return np.array(host, dtype=np.intp)
+
+
+def _matrix(value: Any, name: str) -> tuple[Any, Array]:
+    """The namespace of value and value as a checked float64 matrix of it."""
+    arr = _float_array(value, name, "must be a 2-D array of numbers")
+    if arr.ndim != 2 or arr.shape[0] == 0 or arr.shape[1] == 0:
+        raise InvalidParameter(name, "must be a non-empty 2-D array")
+    xp = array_namespace(arr)
+    if not bool(xp.all(xp.isfinite(arr))):
+        raise InvalidParameter(name, "must be finite (no NaN or infinity)")
+    return xp, arr
+
+
+def _pool(Phi: Any) -> tuple[Any, Array]:
+    xp, arr = _matrix(Phi, "Phi")
     N, m = arr.shape
     if N > MAX_POOL or m > MAX_FEATURES or N * m > MAX_ENTRIES:
         raise InvalidParameter("Phi", f"takes at most {MAX_POOL} rows, {MAX_FEATURES} "
@@ -198,7 +246,7 @@ def _pool(Phi: Any) -> NDArray[np.float64]:
     if m > N:
         raise InvalidParameter("Phi", "needs at least as many pool points (rows) as "
                                "basis functions (columns)")
-    return arr
+    return xp, arr
 
 
 def _generator(rng: Any) -> np.random.Generator:
@@ -215,10 +263,10 @@ def _count(value: Any, name: str, low: int, high: int) -> int:
     return int(value)
 
 
-def _orthonormal(Phi: NDArray[np.float64]) -> NDArray[np.float64]:
+def _orthonormal(xp: Any, Phi: Array) -> Array:
     """U (N, m) with orthonormal columns spanning col(Phi); refuses rank < m."""
-    U, singular, _ = np.linalg.svd(Phi, full_matrices=False)
-    if not singular[-1] > _RANK_TOL * singular[0]:
+    U, singular, _ = xp.linalg.svd(Phi, full_matrices=False)
+    if not float(singular[-1]) > _RANK_TOL * float(singular[0]):
         raise InvalidParameter("Phi", "columns must be linearly independent on the pool "
                                "(numerical rank below the number of columns)")
     return U
@@ -226,49 +274,49 @@ def _orthonormal(Phi: NDArray[np.float64]) -> NDArray[np.float64]:
 
 # --- features -------------------------------------------------------------------------
 
-def _legendre(x: NDArray[np.float64], degree: int) -> NDArray[np.float64]:
+def _legendre(xp: Any, x: Array, degree: int) -> Array:
     """sqrt(2j + 1) P_j(x), j = 0..degree, by the three-term recurrence."""
-    out = np.empty((x.size, degree + 1))
-    prev, cur = np.zeros_like(x), np.ones_like(x)
+    out = xp.empty((x.shape[0], degree + 1), dtype=x.dtype, device=device(x))
+    prev, cur = xp.zeros_like(x), xp.ones_like(x)
     out[:, 0] = cur
     for j in range(1, degree + 1):  # j P_j = (2j - 1) x P_{j-1} - (j - 1) P_{j-2}
         prev, cur = cur, ((2 * j - 1) * x * cur - (j - 1) * prev) / j
         out[:, j] = cur
-    out *= np.sqrt(2.0 * np.arange(degree + 1) + 1.0)
+    out *= xp.sqrt(2.0 * xp.arange(degree + 1, dtype=x.dtype, device=device(x)) + 1.0)
     return out
 
 
-def _points(x: Any, name: str) -> NDArray[np.float64]:
-    try:
-        arr = to_host(x)
-    except (TypeError, ValueError) as exc:
-        raise InvalidParameter(name, "must be an array of numbers") from exc
-    if arr.size == 0 or not np.all(np.isfinite(arr)):
+def _points(x: Any, name: str) -> tuple[Any, Array]:
+    arr = _float_array(x, name, "must be an array of numbers")
+    xp = array_namespace(arr)
+    if math.prod(arr.shape) == 0 or not bool(xp.all(xp.isfinite(arr))):
         raise InvalidParameter(name, "must be a non-empty array of finite numbers")
-    if np.any(np.abs(arr) > 1.0):
+    if bool(xp.any(xp.abs(arr) > 1.0)):
         raise InvalidParameter(name, "must lie in [-1, 1]")
-    if arr.shape[0] > MAX_POOL:
+    if arr.ndim > 0 and arr.shape[0] > MAX_POOL:
         raise InvalidParameter(name, f"takes at most {MAX_POOL} points")
-    return arr
+    return xp, arr
 
 
-def legendre_features(x: Any, degree: int) -> NDArray[np.float64]:
+def legendre_features(x: Any, degree: int) -> Array:
     """Phi (N, degree + 1): the Legendre polynomials sqrt(2j + 1) P_j at the points
-    x (N,) in [-1, 1], orthonormal for the uniform probability measure dx / 2."""
-    arr = _points(x, "x")
+    x (N,) in [-1, 1], orthonormal for the uniform probability measure dx / 2; in x's
+    namespace."""
+    xp, arr = _points(x, "x")
     if arr.ndim != 1:
         raise InvalidParameter("x", "must be 1-D (use polynomial_features for d > 1)")
     degree = _count(degree, "degree", 0, MAX_FEATURES - 1)
-    return _legendre(arr, degree)
+    return _legendre(xp, arr, degree)
 
 
-def polynomial_features(x: Any, degree: int) -> NDArray[np.float64]:
+def polynomial_features(x: Any, degree: int) -> Array:
     """Phi (N, C(d + degree, d)): products of the orthonormal Legendre polynomials of
     total degree <= ``degree`` at points x (N, d) in [-1, 1]^d (orthonormal for the
-    uniform measure on the cube), ordered by total degree. 1-D x is taken as d = 1."""
-    arr = _points(x, "x")
+    uniform measure on the cube), ordered by total degree; in x's namespace. 1-D x is
+    taken as d = 1."""
+    xp, arr = _points(x, "x")
     if arr.ndim == 1:
-        arr = arr[:, None]
+        arr = xp.expand_dims(arr, axis=1)
     if arr.ndim != 2:
         raise InvalidParameter("x", "must be (N,) or (N, d)")
     degree = _count(degree, "degree", 0, MAX_FEATURES - 1)
@@ -276,65 +324,74 @@ def polynomial_features(x: Any, degree: int) -> NDArray[np.float64]:
     if math.comb(d + degree, d) > MAX_FEATURES:
         raise InvalidParameter("degree", f"gives more than {MAX_FEATURES} features in "
                                "this dimension")
-    tables = [_legendre(arr[:, k], degree) for k in range(d)]
-    columns = [np.ones(N)]
+    tables = [_legendre(xp, arr[:, k], degree) for k in range(d)]
+    ones = xp.ones(N, dtype=arr.dtype, device=device(arr))
+    columns = [ones]
     for total in range(1, degree + 1):
         for combo in combinations_with_replacement(range(d), total):
-            powers = np.bincount(np.asarray(combo), minlength=d)
-            col = np.ones(N)
-            for k in np.flatnonzero(powers):
-                col = col * tables[k][:, powers[k]]
+            col = ones
+            for k, power in sorted(Counter(combo).items()):
+                col = col * tables[k][:, power]
             columns.append(col)
-    return np.stack(columns, axis=1)
+    return xp.stack(columns, axis=1)
 
 
 # --- leverage and samplers -------------------------------------------------------------
 
-def leverage(Phi: Any) -> NDArray[np.float64]:
+def leverage(Phi: Any) -> Array:
     """Leverage scores l (N,) of the pool, l_i = ||U_i||^2 = (U U')_ii with U an
     orthonormal basis of col(Phi); they sum to m. Optimal sampling probabilities are
-    l / m and the optimal weights m / (N l)."""
-    U = _orthonormal(_pool(Phi))
-    scores: NDArray[np.float64] = np.sum(U * U, axis=1)
-    return scores
+    l / m and the optimal weights m / (N l). In Phi's namespace."""
+    xp, pool = _pool(Phi)
+    U = _orthonormal(xp, pool)
+    return xp.sum(U * U, axis=1)
 
 
-def _weights(scores: NDArray[np.float64], indices: NDArray[np.intp]) -> NDArray[np.float64]:
-    N, m = scores.size, float(np.sum(scores))
-    return m / (N * scores[indices])
+def _weights(xp: Any, scores: Array, indices: Array) -> Array:
+    N, m = scores.shape[0], float(xp.sum(scores))
+    return m / (N * xp.take(scores, indices, axis=0))
 
 
-def _iid(scores: NDArray[np.float64], n: int, rng: np.random.Generator) -> NDArray[np.intp]:
-    cumulative = np.cumsum(scores)
-    draws = rng.random(n) * cumulative[-1]
-    picked: NDArray[np.intp] = np.minimum(
-        np.searchsorted(cumulative, draws, side="right"), scores.size - 1).astype(np.intp)
-    return picked
+def _iid(xp: Any, scores: Array, n: int, rng: np.random.Generator) -> Array:
+    """n indices drawn with probabilities proportional to scores; the n uniforms come
+    from rng on the host, in one array."""
+    cumulative = xp.cumulative_sum(scores)
+    draws = rng.random(n) * float(cumulative[-1])
+    found = xp.searchsorted(cumulative, xp.asarray(draws, device=device(scores)),
+                            side="right")
+    last = xp.asarray(scores.shape[0] - 1, dtype=found.dtype, device=device(scores))
+    return xp.minimum(found, last)
 
 
-def _projection_dpp(U: NDArray[np.float64], rng: np.random.Generator,
-                    progress: Callable[[float], None] | None = None) -> NDArray[np.intp]:
+def _projection_dpp(U: Array, rng: np.random.Generator,
+                    progress: Callable[[float], None] | None = None) -> Array:
     """Chain-rule sampler of the projection DPP with kernel U U' (U orthonormal
-    columns, (N, r)): r distinct indices, O(N r^2). ``progress`` is told
-    0.5 + 0.5 t / r after the t-th point (the second half of a call that found U)."""
+    columns, (N, r), any namespace): r distinct indices (int64, U's namespace),
+    O(N r^2). Each step draws one uniform from rng on the host and reads back the
+    running total and the chosen index. ``progress`` is told 0.5 + 0.5 t / r after the
+    t-th point (the second half of a call that found U)."""
+    xp = array_namespace(U)
+    where = device(U)
     N, r = U.shape
-    residual = np.sum(U * U, axis=1)  # d_i: squared norm of K's row i, nothing chosen yet
-    C = np.zeros((N, r))  # Cholesky-like columns of K on the chosen points
-    chosen = np.empty(r, dtype=np.intp)
+    residual = xp.sum(U * U, axis=1)  # d_i: squared norm of K's row i, nothing chosen yet
+    C = xp.zeros((N, r), dtype=U.dtype, device=where)  # Cholesky-like columns of K
+    alive = xp.ones(N, dtype=U.dtype, device=where)  # 0 at the points already chosen
+    zero = xp.zeros((), dtype=U.dtype, device=where)
+    chosen: list[int] = []
     for t in range(r):
-        cumulative = np.cumsum(residual)
-        i = int(np.searchsorted(cumulative, rng.random() * cumulative[-1], side="right"))
-        i = min(i, N - 1)
-        if not residual[i] > 0.0:  # rounding at a boundary: take the largest instead
-            i = int(np.argmax(residual))
-        column = (U @ U[i] - C[:, :t] @ C[i, :t]) / math.sqrt(residual[i])
+        cumulative = xp.cumulative_sum(residual)
+        draw = xp.asarray([rng.random() * float(cumulative[-1])], dtype=U.dtype,
+                          device=where)
+        i = min(int(xp.searchsorted(cumulative, draw, side="right")[0]), N - 1)
+        if not float(residual[i]) > 0.0:  # rounding at a boundary: take the largest
+            i = int(xp.argmax(residual))
+        column = (U @ U[i, :] - C[:, :t] @ C[i, :t]) / math.sqrt(float(residual[i]))
         C[:, t] = column
-        residual = np.maximum(residual - column * column, 0.0)
-        residual[chosen[:t]] = 0.0
-        residual[i] = 0.0
-        chosen[t] = i
+        alive[i] = 0.0
+        residual = xp.maximum(residual - column * column, zero) * alive
+        chosen.append(i)
         _tell(progress, 0.5 + 0.5 * t / r)
-    return chosen
+    return xp.asarray(chosen, dtype=xp.int64, device=where)
 
 
 def iid_optimal(Phi: Any, n: int, rng: np.random.Generator, *,
@@ -346,14 +403,14 @@ def iid_optimal(Phi: Any, n: int, rng: np.random.Generator, *,
     a normal finish. An exception it raises propagates unchanged (a
     caller's way to cancel); it never changes the result."""
     rng = _generator(rng)
-    pool = _pool(Phi)
+    xp, pool = _pool(Phi)
     _tell(progress, 0.0)
-    U = _orthonormal(pool)
+    U = _orthonormal(xp, pool)
     _tell(progress, 0.5)
     n = _count(n, "n", 1, MAX_SAMPLE)
-    scores = np.sum(U * U, axis=1)
-    indices = _iid(scores, n, rng)
-    sample = Sample("iid", indices, _weights(scores, indices))
+    scores = xp.sum(U * U, axis=1)
+    indices = _iid(xp, scores, n, rng)
+    sample = Sample("iid", indices, _weights(xp, scores, indices))
     _tell(progress, 1.0)
     return sample
 
@@ -368,12 +425,12 @@ def projection_dpp(Phi: Any, rng: np.random.Generator, *,
     normal finish (module docstring). An exception it raises propagates unchanged (a
     caller's way to cancel); it never changes the result."""
     rng = _generator(rng)
-    pool = _pool(Phi)
+    xp, pool = _pool(Phi)
     _tell(progress, 0.0)
-    U = _orthonormal(pool)
+    U = _orthonormal(xp, pool)
     _tell(progress, 0.5)
     indices = _projection_dpp(U, rng, progress)
-    sample = Sample("dpp", indices, _weights(np.sum(U * U, axis=1), indices))
+    sample = Sample("dpp", indices, _weights(xp, xp.sum(U * U, axis=1), indices))
     _tell(progress, 1.0)
     return sample
 
@@ -388,57 +445,64 @@ def volume_rescaled(Phi: Any, n: int, rng: np.random.Generator, *,
     normal finish (module docstring). An exception it raises propagates unchanged (a
     caller's way to cancel); it never changes the result."""
     rng = _generator(rng)
-    pool = _pool(Phi)
+    xp, pool = _pool(Phi)
     _tell(progress, 0.0)
-    U = _orthonormal(pool)
+    U = _orthonormal(xp, pool)
     _tell(progress, 0.5)
     m = U.shape[1]
     if isinstance(n, int | np.integer) and not isinstance(n, bool) and int(n) < m:
         raise InvalidParameter("n", "must be at least the number of basis functions m "
                                "for volume sampling")
     n = _count(n, "n", m, MAX_SAMPLE)
-    scores = np.sum(U * U, axis=1)
-    indices = np.concatenate([_projection_dpp(U, rng, progress), _iid(scores, n - m, rng)])
-    sample = Sample("volume", indices, _weights(scores, indices))
+    scores = xp.sum(U * U, axis=1)
+    indices = xp.concat([_projection_dpp(U, rng, progress), _iid(xp, scores, n - m, rng)])
+    sample = Sample("volume", indices, _weights(xp, scores, indices))
     _tell(progress, 1.0)
     return sample
 
 
 # --- least squares ----------------------------------------------------------------------
 
-def _scaled_lstsq(A: NDArray[np.float64], b: NDArray[np.float64],
-                  ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-    coefficients, _, _, singular = np.linalg.lstsq(A, b, rcond=None)
-    return coefficients.astype(np.float64), singular.astype(np.float64)
+def _scaled_lstsq(xp: Any, A: Array, b: Array) -> tuple[Array, Array]:
+    """The minimum-norm least-squares solution of A c = b and A's singular values
+    (decreasing), by the thin SVD of A; singular values at most eps max(n, m) times the
+    largest count as zero (numpy.linalg.lstsq with rcond=None)."""
+    left, singular, right = xp.linalg.svd(A, full_matrices=False)
+    kept = singular > _EPS * max(A.shape) * float(singular[0])
+    ones, zeros = xp.ones_like(singular), xp.zeros_like(singular)
+    inverse = xp.where(kept, 1.0 / xp.where(kept, singular, ones), zeros)
+    projected = xp.permute_dims(left, (1, 0)) @ b
+    return xp.permute_dims(right, (1, 0)) @ (inverse * projected), singular
 
 
-def _full_rank(singular: NDArray[np.float64], columns: int) -> bool:
-    return singular.size == columns and bool(singular[-1] > _RANK_TOL * singular[0])
+def _full_rank(singular: Array, columns: int) -> bool:
+    return singular.shape[0] == columns and float(singular[-1]) > _RANK_TOL * float(
+        singular[0])
 
 
-def _values(y: Any, name: str, n: int) -> NDArray[np.float64]:
-    try:
-        arr = to_host(y)
-    except (TypeError, ValueError) as exc:
-        raise InvalidParameter(name, "must be an array of numbers") from exc
-    if arr.shape != (n,):
+def _values(xp: Any, like: Array, y: Any, name: str, n: int) -> Array:
+    """y as a finite (n,) float64 vector of xp on like's device."""
+    arr = _into(xp, like, y, name, "must be an array of numbers")
+    if tuple(arr.shape) != (n,):
         raise InvalidParameter(name, "must have one value per row")
-    if not np.all(np.isfinite(arr)):
+    if not bool(xp.all(xp.isfinite(arr))):
         raise InvalidParameter(name, "must be finite (no NaN or infinity)")
     return arr
 
 
-def weighted_least_squares(Phi_sample: Any, y: Any, weights: Any) -> NDArray[np.float64]:
-    """argmin_c sum_i w_i (y_i - Phi_sample_i c)^2, by lstsq on the rows scaled by
-    sqrt(w_i). Refuses a sample whose weighted rows do not have full column rank."""
-    A = _matrix(Phi_sample, "Phi_sample")
+def weighted_least_squares(Phi_sample: Any, y: Any, weights: Any) -> Array:
+    """argmin_c sum_i w_i (y_i - Phi_sample_i c)^2, by the SVD of the rows scaled by
+    sqrt(w_i), in Phi_sample's namespace. Refuses a sample whose weighted rows do not
+    have full column rank."""
+    xp, A = _matrix(Phi_sample, "Phi_sample")
     n, m = A.shape
-    values = _values(y, "y", n)
-    w = _values(weights, "weights", n)
-    if np.any(w < 0.0):
+    values = _values(xp, A, y, "y", n)
+    w = _values(xp, A, weights, "weights", n)
+    if bool(xp.any(w < 0.0)):
         raise InvalidParameter("weights", "must be >= 0")
-    root = np.sqrt(w)
-    coefficients, singular = _scaled_lstsq(A * root[:, None], values * root)
+    root = xp.sqrt(w)
+    coefficients, singular = _scaled_lstsq(xp, A * xp.expand_dims(root, axis=1),
+                                           values * root)
     if not _full_rank(singular, m):
         raise InvalidParameter("Phi_sample", "weighted sample rows must have full column "
                                "rank (at least m points with positive weight, linearly "
@@ -452,10 +516,10 @@ def solve_design(Phi: Any, y: Any, rng: np.random.Generator, *,
     """Sample by ``method`` (``iid``: n draws from rho; ``dpp``: the projection DPP, m
     points, n must be None or m; ``volume``: n >= m, default 2m) and fit the weighted
     least squares. ``y`` is either the (N,) values at every pool point (only the
-    sampled ones are read) or a callable taking the sampled indices (n,) and returning
-    their (n,) values (e.g. labels asked for on demand). A draw that does not determine
-    the fit (possible for ``iid`` with n near m) is reported (full_rank False, condition
-    inf, minimum-norm coefficients), not raised.
+    sampled ones are read) or a callable taking the sampled indices (n,), as a NumPy
+    intp array on the host, and returning their (n,) values (e.g. labels asked for on
+    demand). A draw that does not determine the fit (possible for ``iid`` with n near m)
+    is reported (full_rank False, condition inf, minimum-norm coefficients), not raised.
 
     ``progress``, if given, is called with a fraction in [0, 1], never decreasing: before
     the main work, once the basis is found (0.5), after each DPP point (0.5 + 0.5 t / m;
@@ -463,15 +527,15 @@ def solve_design(Phi: Any, y: Any, rng: np.random.Generator, *,
     raises propagates unchanged (a caller's way to cancel); it never changes the
     result."""
     rng = _generator(rng)
-    pool = _pool(Phi)
+    xp, pool = _pool(Phi)
     _tell(progress, 0.0)
-    U = _orthonormal(pool)
+    U = _orthonormal(xp, pool)
     _tell(progress, 0.5)
     N, m = U.shape
-    scores = np.sum(U * U, axis=1)
+    scores = xp.sum(U * U, axis=1)
     if method == "iid":
         size = _count(2 * m if n is None else n, "n", 1, MAX_SAMPLE)
-        indices = _iid(scores, size, rng)
+        indices = _iid(xp, scores, size, rng)
     elif method == "dpp":
         if n is not None and n != m:
             raise InvalidParameter("n", "must be m (the number of basis functions) or "
@@ -479,26 +543,29 @@ def solve_design(Phi: Any, y: Any, rng: np.random.Generator, *,
         indices = _projection_dpp(U, rng, progress)
     elif method == "volume":
         size = _count(2 * m if n is None else n, "n", m, MAX_SAMPLE)
-        indices = np.concatenate([_projection_dpp(U, rng, progress),
-                                  _iid(scores, size - m, rng)])
+        indices = xp.concat([_projection_dpp(U, rng, progress),
+                             _iid(xp, scores, size - m, rng)])
     else:
         raise InvalidParameter("method", "must be one of iid, dpp, volume")
-    weights = _weights(scores, indices)
+    count = indices.shape[0]
+    weights = _weights(xp, scores, indices)
     if callable(y):
         reader: Callable[[NDArray[np.intp]], Any] = y
-        values = _values(reader(indices.copy()), "y", indices.size)
+        values = _values(xp, pool, reader(_host_indices(indices)), "y", count)
     else:
-        values = _values(y, "y", N)[indices]
-    root = np.sqrt(weights)
-    coefficients, singular = _scaled_lstsq(pool[indices] * root[:, None], values * root)
+        values = xp.take(_values(xp, pool, y, "y", N), indices, axis=0)
+    root = xp.sqrt(weights)
+    rows = xp.expand_dims(root, axis=1)
+    coefficients, singular = _scaled_lstsq(xp, xp.take(pool, indices, axis=0) * rows,
+                                           values * root)
     # Gram matrix in the orthonormal basis phi = sqrt(N) U: (N / n) sum w_i U_i U_i'
-    B = U[indices] * root[:, None] * math.sqrt(N / indices.size)
-    gram = np.zeros(m)  # eigenvalues of G, decreasing (zeros where n < m)
-    found = np.linalg.svd(B, compute_uv=False) ** 2
-    gram[:found.size] = found
-    full = _full_rank(singular, m) and bool(gram[-1] > _RANK_TOL**2 * gram[0])  # sv ratio
-    condition = float(gram[0] / gram[-1]) if full else math.inf
-    deviation = float(max(abs(gram[0] - 1.0), abs(gram[-1] - 1.0)))
+    B = xp.take(U, indices, axis=0) * rows * math.sqrt(N / count)
+    found = xp.linalg.svdvals(B) ** 2  # eigenvalues of G, decreasing (min(n, m) of them)
+    top = float(found[0])
+    bottom = float(found[-1]) if found.shape[0] == m else 0.0  # zeros where n < m
+    full = _full_rank(singular, m) and bottom > _RANK_TOL**2 * top  # sv ratio
+    condition = top / bottom if full else math.inf
+    deviation = max(abs(top - 1.0), abs(bottom - 1.0))
     design = Design(method, indices, weights, coefficients, condition, deviation, full)
     _tell(progress, 1.0)
     return design
@@ -506,23 +573,24 @@ def solve_design(Phi: Any, y: Any, rng: np.random.Generator, *,
 
 # --- quality-diversity ----------------------------------------------------------------
 
-def _ensemble(K: Any, q: Any) -> NDArray[np.float64]:
-    kernel = _matrix(K, "K")
+def _ensemble(K: Any, q: Any) -> tuple[Any, Array]:
+    xp, kernel = _matrix(K, "K")
     N = kernel.shape[0]
-    if kernel.shape != (N, N):
+    if tuple(kernel.shape) != (N, N):
         raise InvalidParameter("K", "must be square")
     if N > MAX_KERNEL_POOL:
         raise InvalidParameter("K", f"takes at most {MAX_KERNEL_POOL} points")
-    scale = float(np.max(np.abs(kernel)))
-    if float(np.max(np.abs(kernel - kernel.T))) > _SYMMETRY_TOL * max(scale, 1e-300):
+    scale = float(xp.max(xp.abs(kernel)))
+    asymmetry = float(xp.max(xp.abs(kernel - xp.permute_dims(kernel, (1, 0)))))
+    if asymmetry > _SYMMETRY_TOL * max(scale, 1e-300):
         raise InvalidParameter("K", "must be symmetric")
-    if np.any(np.diag(kernel) < 0.0):
+    if bool(xp.any(xp.linalg.diagonal(kernel) < 0.0)):
         raise InvalidParameter("K", "must be positive semi-definite (negative diagonal)")
-    quality = _values(q, "q", N)
-    if np.any(quality < 0.0):
+    quality = _values(xp, kernel, q, "q", N)
+    if bool(xp.any(quality < 0.0)):
         raise InvalidParameter("q", "must be >= 0")
-    L = quality[:, None] * kernel * quality[None, :]
-    return (L + L.T) / 2.0
+    L = xp.expand_dims(quality, axis=1) * kernel * xp.expand_dims(quality, axis=0)
+    return xp, (L + xp.permute_dims(L, (1, 0))) / 2.0
 
 
 def _log_elementary(log_lam: NDArray[np.float64], k: int) -> NDArray[np.float64]:
@@ -536,19 +604,22 @@ def _log_elementary(log_lam: NDArray[np.float64], k: int) -> NDArray[np.float64]
     return E
 
 
-def _k_dpp(L: NDArray[np.float64], k: int, rng: np.random.Generator,
-           progress: Callable[[float], None] | None = None) -> NDArray[np.intp]:
-    """Kulesza and Taskar's k-DPP sampler; ``progress`` is told 0.5 after the
-    eigendecomposition, then the projection DPP's points."""
-    lam, V = np.linalg.eigh(L)
+def _k_dpp(xp: Any, L: Array, k: int, rng: np.random.Generator,
+           progress: Callable[[float], None] | None = None) -> Array:
+    """Kulesza and Taskar's k-DPP sampler: the eigendecomposition and the projection DPP
+    in L's namespace, the choice of eigenvectors on the host from the eigenvalues.
+    ``progress`` is told 0.5 after the eigendecomposition, then the projection DPP's
+    points."""
+    eigenvalues, V = xp.linalg.eigh(L)
+    lam = to_host(eigenvalues)
     top = float(max(lam[-1], 0.0))
     if lam[0] < -_PSD_TOL * max(top, 1e-300):
         raise InvalidParameter("K", "must be positive semi-definite")
-    positive = lam > _RANK_TOL * top
-    if int(np.sum(positive)) < k:
+    positive = np.flatnonzero(lam > _RANK_TOL * top)
+    if positive.size < k:
         raise InvalidParameter("k", "must not exceed the rank of L (points with positive "
                                "quality that K tells apart)")
-    lam, V = lam[positive], V[:, positive]
+    lam = lam[positive]
     _tell(progress, 0.5)
     with np.errstate(divide="ignore"):
         log_lam = np.log(lam)
@@ -565,30 +636,34 @@ def _k_dpp(L: NDArray[np.float64], k: int, rng: np.random.Generator,
         if rng.random() < p:
             keep[j - 1] = True
             remaining -= 1
-    return _projection_dpp(V[:, keep], rng, progress)
+    columns = xp.asarray(positive[keep], dtype=xp.int64, device=device(L))
+    return _projection_dpp(xp.take(V, columns, axis=1), rng, progress)
 
 
-def _greedy_map(L: NDArray[np.float64], k: int,
-                progress: Callable[[float], None] | None = None,
-                ) -> tuple[NDArray[np.intp], bool]:
-    """Chen, Zhang and Zhou (2018): greedy argmax of det(L_S) by incremental Cholesky;
-    ``progress`` is told t / k after the t-th point."""
+def _greedy_map(xp: Any, L: Array, k: int,
+                progress: Callable[[float], None] | None = None) -> tuple[list[int], bool]:
+    """Chen, Zhang and Zhou (2018): greedy argmax of det(L_S) by incremental Cholesky,
+    in L's namespace; ``progress`` is told t / k after the t-th point."""
     N = L.shape[0]
-    C = np.zeros((k, N))
-    gains = np.diag(L).copy()
-    floor = _RANK_TOL * max(float(np.max(gains)), 1e-300)
+    where = device(L)
+    C = xp.zeros((k, N), dtype=L.dtype, device=where)
+    gains = xp.linalg.diagonal(L)
+    floor = _RANK_TOL * max(float(xp.max(gains)), 1e-300)
+    taken = xp.zeros(N, dtype=xp.bool, device=where)
+    excluded = xp.full(N, -math.inf, dtype=L.dtype, device=where)
     chosen: list[int] = []
     for t in range(k):
-        i = int(np.argmax(gains))
-        if not gains[i] > floor:
-            return np.asarray(chosen, dtype=np.intp), False
+        i = int(xp.argmax(gains))
+        gain = float(gains[i])
+        if not gain > floor:
+            return chosen, False
         chosen.append(i)
-        row = (L[i] - C[:t, i] @ C[:t]) / math.sqrt(gains[i])
-        C[t] = row
-        gains = gains - row * row
-        gains[chosen] = -np.inf
+        row = (L[i, :] - C[:t, i] @ C[:t, :]) / math.sqrt(gain)
+        C[t, :] = row
+        taken[i] = True
+        gains = xp.where(taken, excluded, gains - row * row)
         _tell(progress, t / k)
-    return np.asarray(chosen, dtype=np.intp), True
+    return chosen, True
 
 
 def quality_diversity(K: Any, q: Any, k: int, rng: np.random.Generator | None = None, *,
@@ -597,30 +672,33 @@ def quality_diversity(K: Any, q: Any, k: int, rng: np.random.Generator | None = 
     """k points from the L-ensemble L = diag(q) K diag(q) (K (N, N) PSD similarity of
     the public points, q (N,) >= 0 qualities): ``sample`` draws the k-DPP exactly
     (P(S) proportional to det(L_S); needs ``rng``), ``greedy`` takes the greedy MAP
-    (deterministic; may stop short of k where no point adds volume).
+    (deterministic; may stop short of k where no point adds volume). The indices are an
+    int64 array of K's namespace.
 
     ``progress``, if given, is called with a fraction in [0, 1], never decreasing: before
     the main work, then for ``sample`` 0.5 after the eigendecomposition and
     0.5 + 0.5 t / k after each point, for ``greedy`` t / k after each point, and with 1.0
     at a normal finish. An exception it raises propagates unchanged (a caller's way to
     cancel); it never changes the result."""
-    L = _ensemble(K, q)
+    xp, L = _ensemble(K, q)
     N = L.shape[0]
     k = _count(k, "k", 1, N)
     if method == "sample":
         generator = _generator(rng)
         _tell(progress, 0.0)
-        indices = _k_dpp(L, k, generator, progress)
+        indices = _k_dpp(xp, L, k, generator, progress)
         complete = True
     elif method == "greedy":
         _tell(progress, 0.0)
-        indices, complete = _greedy_map(L, k, progress)
+        chosen, complete = _greedy_map(xp, L, k, progress)
+        indices = xp.asarray(chosen, dtype=xp.int64, device=device(L))
     else:
         raise InvalidParameter("method", "must be sample or greedy")
     log_det = -math.inf
-    if indices.size:
-        sign, value = np.linalg.slogdet(L[np.ix_(indices, indices)])
-        log_det = float(value) if sign > 0 else -math.inf
+    if indices.shape[0]:
+        sign, value = xp.linalg.slogdet(xp.take(xp.take(L, indices, axis=0), indices,
+                                                axis=1))
+        log_det = float(value) if float(sign) > 0 else -math.inf
     selection = Selection(method, indices, log_det, complete)
     _tell(progress, 1.0)
     return selection

@@ -1,7 +1,7 @@
-"""The solver service on a device: optimal transport and kernel regression run through
-the same core code on another Array-API namespace (what a GPU worker does with CuPy);
-designs stay on the host. array-api-strict stands in for the device here, CuPy in the
-gpu-marked test."""
+"""The solver service on a device: every solver runs through the same core code on
+another Array-API namespace (what a GPU worker does with CuPy); the designs' public
+randomness stays on the host. array-api-strict stands in for the device here, CuPy in
+the gpu-marked test."""
 
 from __future__ import annotations
 
@@ -89,12 +89,49 @@ def test_kernel_regression_on_another_namespace_gives_the_host_answer(
     assert len(moved) == 3  # x, y and the points
 
 
-def test_designs_stay_on_the_host() -> None:
-    problem = solvers.DesignProblem(np.linspace(-1, 1, 101), "legendre", 4, None, "volume",
-                                    None, 3, None)
+def _design(y: bool) -> solvers.DesignProblem:
+    x = np.linspace(-1, 1, 101)
+    return solvers.DesignProblem(x, "legendre", 4, None, "volume", None, 3,
+                                 np.cos(x) if y else None)
+
+
+def _quality(method: str) -> solvers.QualityDiversityProblem:
+    rng = np.random.default_rng(6)
+    return solvers.QualityDiversityProblem(
+        rng.uniform(-1, 1, size=(40, 2)), rng.uniform(0.5, 1.5, 40), "gaussian_kde",
+        {"bandwidth": 0.5}, k=5, method=method, seed=11)  # type: ignore[arg-type]
+
+
+def _same_design(host: solvers.View, device: solvers.View) -> None:
+    assert isinstance(host, solvers.DesignView)
+    assert isinstance(device, solvers.DesignView)
+    assert (device.indices, device.seed, device.full_rank, device.complete) == (
+        host.indices, host.seed, host.full_rank, host.complete)
+    for left, right in ((device.weights, host.weights),
+                        (device.coefficients, host.coefficients)):
+        assert (left is None) == (right is None)
+        if left is not None:
+            np.testing.assert_allclose(left, right, rtol=1e-12)
+    for a, b in ((device.gram_condition, host.gram_condition),
+                 (device.log_det, host.log_det)):
+        assert (a is None) == (b is None)
+        if a is not None:
+            assert a == pytest.approx(b, rel=1e-10)
+
+
+@pytest.mark.parametrize("y", [False, True])
+def test_a_design_on_another_namespace_gives_the_host_answer(y: bool) -> None:
     move, moved = _seen(xps.asarray)
-    assert solvers.solve(problem, to_device=move) == solvers.solve(problem)
-    assert moved == []
+    _same_design(solvers.solve(_design(y)), solvers.solve(_design(y), to_device=move))
+    assert len(moved) == (2 if y else 1)  # the pool, and y when given
+
+
+@pytest.mark.parametrize("method", ["sample", "greedy"])
+def test_quality_diversity_on_another_namespace_gives_the_host_answer(method: str) -> None:
+    move, moved = _seen(xps.asarray)
+    _same_design(solvers.solve(_quality(method)),
+                 solvers.solve(_quality(method), to_device=move))
+    assert len(moved) == 2  # the pool and the qualities
 
 
 @pytest.mark.gpu
@@ -107,3 +144,8 @@ def test_cupy_gives_the_host_answer() -> None:
              solvers.solve(_ot(points=True), to_device=cp.asarray))
     problem = _krr(True, (2.0, 1.0))
     _same_krr(solvers.solve(problem), solvers.solve(problem, to_device=cp.asarray))
+    _same_design(solvers.solve(_design(True)),
+                 solvers.solve(_design(True), to_device=cp.asarray))
+    for method in ("sample", "greedy"):
+        _same_design(solvers.solve(_quality(method)),
+                     solvers.solve(_quality(method), to_device=cp.asarray))

@@ -1,6 +1,7 @@
 """core.solvers.design: leverage, the projection DPP against DPPy and exact
 probabilities, volume sampling against i.i.d. optimal sampling (Nouy and Michel's point),
-the k-DPP and greedy MAP of quality-diversity selection, and the refusals."""
+the k-DPP and greedy MAP of quality-diversity selection, the refusals, and the same
+answers from array-api-strict and CuPy inputs as from NumPy."""
 
 from __future__ import annotations
 
@@ -9,10 +10,13 @@ import math
 from collections.abc import Callable
 from typing import Any
 
+import array_api_strict as xps
 import numpy as np
 import pytest
+from array_api_compat import array_namespace
 from scipy import stats
 
+from core._array import to_host
 from core.errors import InvalidParameter
 from core.solvers import design
 from core.solvers.design import (
@@ -29,6 +33,7 @@ from core.solvers.design import (
     volume_rescaled,
     weighted_least_squares,
 )
+from tests.unit.core.progress_checks import Cancelled, assert_progress, cancel_on_call
 
 P_MIN = 1e-3  # p-value threshold of the goodness-of-fit tests (fixed seeds)
 
@@ -328,28 +333,6 @@ def test_greedy_stops_where_no_point_adds_volume() -> None:
 
 # --- progress ----------------------------------------------------------------------------------
 
-class Cancelled(Exception):
-    """What a worker's progress callback raises to stop a call."""
-
-
-def _cancel_on_call(number: int) -> Callable[[float], None]:
-    calls = itertools.count(1)
-
-    def progress(_: float) -> None:
-        if next(calls) == number:
-            raise Cancelled
-
-    return progress
-
-
-def _assert_progress(told: list[float], points: int) -> None:
-    """In [0, 1], never decreasing, ending at 1.0, at least one call per chosen point."""
-    assert len(told) >= points
-    assert all(0.0 <= f <= 1.0 for f in told)
-    assert all(b >= a for a, b in itertools.pairwise(told))
-    assert told[-1] == 1.0
-
-
 _PROGRESS_POOL = legendre_features(np.linspace(-1, 1, 150), 5)  # m = 6
 _PROGRESS_VALUES = np.cos(3 * np.linspace(-1, 1, 150))
 _QD_KERNEL, _QD_QUALITY = _kernel(30, 3), np.linspace(0.5, 1.5, 30)
@@ -388,7 +371,7 @@ def test_progress_is_monotone_per_point_and_changes_nothing(name: str) -> None:
     rng = np.random.default_rng(31)
     outputs = _progress_call(name, rng, told.append)
     points = 0 if "iid" in name else 5 if name.startswith("qd_") else 6  # DPP or greedy
-    _assert_progress(told, points)
+    assert_progress(told, points)
     again = np.random.default_rng(31)
     for got, plain in zip(outputs, _progress_call(name, again, None), strict=True):
         np.testing.assert_array_equal(got, plain)
@@ -398,7 +381,7 @@ def test_progress_is_monotone_per_point_and_changes_nothing(name: str) -> None:
 @pytest.mark.parametrize("name", _PROGRESS_CALLS)
 def test_an_exception_from_progress_stops_the_call(name: str) -> None:
     with pytest.raises(Cancelled):
-        _progress_call(name, np.random.default_rng(32), _cancel_on_call(3))
+        _progress_call(name, np.random.default_rng(32), cancel_on_call(3))
 
 
 def test_progress_fractions_follow_the_stages() -> None:
@@ -491,3 +474,140 @@ def test_iid_at_n_equal_m_reports_a_singular_draw_instead_of_raising() -> None:
             assert np.unique(design.indices).size < 5
             seen_singular = True
     assert seen_singular
+
+
+# --- array-generic: array-api-strict and CuPy give the NumPy answer --------------------------
+
+_GENERIC_X = np.random.default_rng(41).uniform(-1, 1, 300)
+_GENERIC_CUBE = np.random.default_rng(42).uniform(-1, 1, (200, 2))
+_GENERIC_VALUES = np.cos(3 * _GENERIC_X)
+_GENERIC_KERNEL, _GENERIC_QUALITY = _kernel(40, 9), np.linspace(0.5, 1.5, 40)
+_GENERIC_CALLS = [
+    "legendre_features", "polynomial_features", "leverage", "iid_optimal", "projection_dpp",
+    "volume_rescaled", "weighted_least_squares",
+    *(f"solve_{method}_{y}" for method in ("iid", "dpp", "volume")
+      for y in ("values", "asked", "none")),
+    "qd_sample", "qd_greedy",
+]
+
+
+def _generic_call(name: str, to: Callable[[np.ndarray], Any]) -> tuple[Any, ...]:
+    """The named call on inputs made by ``to`` (an asarray) with a fixed seed: its outputs,
+    arrays and Python scalars. The features are computed in the same namespace."""
+    rng = np.random.default_rng(43)
+    Phi = legendre_features(to(_GENERIC_X), 5)
+    if name == "legendre_features":
+        return (Phi,)
+    if name == "polynomial_features":
+        return polynomial_features(to(_GENERIC_CUBE), 4), polynomial_features(to(_GENERIC_X), 3)
+    if name == "leverage":
+        return (leverage(Phi),)
+    if name == "weighted_least_squares":
+        w = np.random.default_rng(44).uniform(0.1, 2.0, _GENERIC_X.size)
+        return (weighted_least_squares(Phi, to(_GENERIC_VALUES), to(w)),)
+    if name.startswith("solve_"):
+        method, reading = name.removeprefix("solve_").split("_")
+        asked: list[Any] = []
+
+        def label(indices: np.ndarray) -> np.ndarray:
+            asked.append(indices)
+            return _GENERIC_VALUES[indices] if reading == "asked" else np.zeros(indices.size)
+
+        y: Any = to(_GENERIC_VALUES) if reading == "values" else label
+        d = solve_design(Phi, y, rng, method=method,  # type: ignore[arg-type]
+                         n=None if method == "dpp" else 15)
+        if reading != "values":  # the callable is given host indices, as NumPy intp
+            assert len(asked) == 1
+            assert isinstance(asked[0], np.ndarray)
+            assert asked[0].dtype == np.intp
+            np.testing.assert_array_equal(asked[0], to_host(d.indices))
+        return (d.indices, d.weights, d.coefficients, d.gram_condition, d.gram_deviation,
+                d.full_rank)
+    if name.startswith("qd_"):
+        method = name.removeprefix("qd_")
+        s = quality_diversity(to(_GENERIC_KERNEL), to(_GENERIC_QUALITY), 6, rng,
+                              method=method)  # type: ignore[arg-type]
+        return s.indices, s.log_det, s.complete
+    call = {"iid_optimal": lambda: iid_optimal(Phi, 25, rng),
+            "projection_dpp": lambda: projection_dpp(Phi, rng),
+            "volume_rescaled": lambda: volume_rescaled(Phi, 15, rng)}[name]
+    sample = call()
+    return sample.indices, sample.weights
+
+
+def _assert_same_answer(got: tuple[Any, ...], expected: tuple[Any, ...], like: Any,
+                        rtol: float) -> None:
+    """Arrays of like's namespace with the same indices and floats within rtol of the
+    NumPy ones (relative to each array's largest entry); equal Python scalars."""
+    for out, reference in zip(got, expected, strict=True):
+        if isinstance(reference, np.ndarray):
+            assert array_namespace(out) is array_namespace(like)
+            host = to_host(out)
+            assert host.shape == reference.shape
+            if reference.dtype.kind == "i":
+                assert reference.dtype == np.intp
+                assert "int64" in str(out.dtype)
+                np.testing.assert_array_equal(host, reference)
+            else:
+                np.testing.assert_allclose(host, reference, rtol=rtol,
+                                           atol=rtol * float(np.max(np.abs(reference))))
+        elif isinstance(reference, bool):
+            assert out is reference
+        else:
+            assert isinstance(out, float)
+            assert out == pytest.approx(reference, rel=rtol)
+
+
+@pytest.mark.parametrize("name", _GENERIC_CALLS)
+def test_array_api_strict_gives_the_numpy_answer(name: str) -> None:
+    expected = _generic_call(name, np.asarray)
+    assert all(isinstance(out, np.ndarray) for out in expected if not
+               isinstance(out, float | bool))
+    got = _generic_call(name, xps.asarray)
+    _assert_same_answer(got, expected, xps.asarray(0.0), rtol=1e-12)
+
+
+def test_array_api_strict_inputs_are_validated_in_their_namespace() -> None:
+    rng = np.random.default_rng(0)
+    Phi = _small_pool(0)
+    bad = Phi.copy()
+    bad[0, 0] = np.nan
+    cases = [
+        (lambda: leverage(xps.asarray(bad)), "Phi", "finite"),
+        (lambda: leverage(xps.asarray(Phi + 0j)), "Phi", "numbers"),
+        (lambda: leverage(xps.asarray(np.c_[Phi, Phi[:, 0]])), "Phi", "linearly independent"),
+        (lambda: solve_design(xps.asarray(Phi), xps.asarray(np.ones(11)), rng), "y",
+         "one value"),
+        (lambda: legendre_features(xps.asarray([0.0, 1.5]), 3), "x", "[-1, 1]"),
+        (lambda: weighted_least_squares(xps.asarray(Phi), np.ones(12), -np.ones(12)),
+         "weights", ">= 0"),
+        (lambda: quality_diversity(xps.asarray(np.triu(np.ones((3, 3)))), np.ones(3), 1, rng),
+         "K", "symmetric"),
+        (lambda: quality_diversity(xps.asarray(np.eye(3)), -np.ones(3), 1, rng), "q", ">= 0"),
+    ]
+    for call, name, rule in cases:
+        with pytest.raises(InvalidParameter) as info:
+            call()
+        assert info.value.name == name, (name, str(info.value))
+        assert rule in info.value.rule, (rule, str(info.value))
+    # integer and boolean arrays are taken as float64, as on NumPy
+    np.testing.assert_array_equal(to_host(legendre_features(xps.asarray([0, 1]), 1)),
+                                  legendre_features(np.array([0, 1]), 1))
+    pool = np.array([[True, False], [False, True], [True, True]])
+    np.testing.assert_allclose(to_host(leverage(xps.asarray(pool))), leverage(pool),
+                               rtol=1e-12)
+    assert leverage(xps.asarray(pool)).dtype == xps.float64
+
+
+@pytest.mark.gpu
+def test_cupy_gives_the_numpy_answer() -> None:
+    cp = pytest.importorskip("cupy")
+    try:
+        if cp.cuda.runtime.getDeviceCount() < 1:
+            pytest.skip("no CUDA device")
+    except cp.cuda.runtime.CUDARuntimeError:
+        pytest.skip("no CUDA device")
+    for name in _GENERIC_CALLS:  # cuSOLVER and LAPACK round apart: 1e-9, as test_ot
+        expected = _generic_call(name, np.asarray)
+        got = _generic_call(name, cp.asarray)
+        _assert_same_answer(got, expected, cp.asarray(0.0), rtol=1e-9)
