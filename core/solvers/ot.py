@@ -24,7 +24,7 @@ The solver works on the normalised problem (mass 1, b rescaled to a's mass, the 
 shifted by its minimum so that exp(-M / reg) <= 1 at the start: neither changes the
 plan) and has two stages:
 
-1. ``warmup`` log-domain Sinkhorn sweeps, u = log a - LSE_j(v_j - M_ij / reg), then
+1. ``warmup`` Sinkhorn sweeps, u = log a - LSE_j(v_j - M_ij / reg), then
    v = log b - LSE_i(u_i - M_ij / reg) (one sweep = both halves, as one POT iteration).
    Each half maximises F exactly over one block, so F never decreases.
 2. Newton steps. The Hessian's off-diagonal block P is sparsified to its largest
@@ -47,6 +47,27 @@ plan) and has two stages:
    with phi(t) = e^t - 1 - t >= 0 (a series near 0). Where no step size rises (or the
    direction is not an ascent one, or a marginal has vanished), the step is a Sinkhorn
    sweep instead, so the solver never stalls.
+3. Newton when it pays. A sparsified Newton step costs many sweeps (a selection of the
+   largest entries, a linear solve, line-search trials over the whole plan), and where
+   the plan is far from sparse (a point cloud at a moderate reg: each row spreads over
+   more entries than are kept) its steps cut the error no faster than sweeps do: at
+   n = m = 2,000 points in the unit square, reg 0.01, SNS took 580 Newton steps (112 s)
+   where plain Sinkhorn converged in 330 sweeps (1 s). So full Newton steps (step size
+   1: the local regime; damped steps, Newton's global phase, are not judged) are judged
+   in pairs (a single one may raise the marginal error on its way): together they must
+   cut log(marginal error) by at least ``NEWTON_WORTH`` times the cut per sweep over the
+   last ``RATE_SWEEPS`` sweeps made, each; otherwise the next ``FIRST_SWEEP_BLOCK``
+   steps are sweeps, and the block doubles (up to ``MAX_SWEEP_BLOCK``) each time the
+   Newton steps tried after it do not pay either. The rule counts steps and errors, not
+   time, so a solve is reproducible. On random assignment (a plan close to a
+   permutation) full Newton steps cut the error by 3x to 10x each against a few percent
+   per sweep, and the rule never fires. With the schedule and the sweep below, the
+   dense case above takes 353 sweeps and 10 Newton steps (7.7 s).
+
+A sweep is computed from the current plan: LSE_j(v_j - M_ij / reg) = log(rows_i) - u_i,
+so u moves by log(a / P 1), and the column sums after that half are (a / P 1)' P, one
+matrix-vector product, against two log-sum-exps over the whole matrix; where a row or
+column sum has underflowed to 0 the log-domain formulas are used.
 
 It stops when ||a - P 1||_1 + ||b - P' 1||_1 < tol * mass (the marginal error; ``tol`` is
 relative to the total mass, i.e. absolute for probability vectors), or after
@@ -75,7 +96,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import numpy as np
@@ -106,6 +127,11 @@ _BLOCK_ELEMENTS = 1 << 22  # cost_matrix: at most this many differences at once
 _SCHUR_SHIFT = 1e-14  # relative diagonal shift of the direct solve's Schur complement
 DIRECT_MAX_SIDE = 4096  # "auto" falls back to the direct solve up to this shorter side
 LINEAR_SOLVERS = ("auto", "cg", "direct")
+NEWTON_WORTH = 3.0  # full Newton steps must cut log(error) as much as this many sweeps, each
+FIRST_SWEEP_BLOCK = 20  # sweeps after a Newton step that did not pay; doubles, up to
+MAX_SWEEP_BLOCK = 1280
+RATE_SWEEPS = 5  # the sweeps' pace is measured over the last this many of them
+JUDGED_STEPS = 2  # full Newton steps judged together (one may raise the marginal error)
 
 
 @dataclass(frozen=True, slots=True)
@@ -508,11 +534,14 @@ def sinkhorn_newton_sparse(
                          tol)
         progress(told)
     solver_now = linear_solver  # "auto" turns "direct" for good once CG hits its cap
+    schedule = _Schedule()
     while error >= tol and sweeps + newtons < max_iter and time.perf_counter() < deadline:
         kind: Literal["sinkhorn", "newton"] = "sinkhorn"
         step, cg_done, rise = 1.0, 0, 0.0
         used: Literal["", "cg", "direct"] = ""
-        if sweeps >= warmup and float(xp.min(rows)) > 0.0 and float(xp.min(cols)) > 0.0:
+        before = error
+        if sweeps >= warmup and schedule.due == 0 and float(xp.min(rows)) > 0.0 \
+                and float(xp.min(cols)) > 0.0:
             newton = _newton_step(xp, P, logP, rows, cols, a_s, b_s, kept, solver_now,
                                   cg_tol, cg_max_iter, deadline)
             if newton is not None:
@@ -523,8 +552,7 @@ def sinkhorn_newton_sparse(
                 kind = "newton"
                 newtons += 1
         if kind == "sinkhorn":
-            u_next = log_a - _logsumexp(xp, xp.expand_dims(v, axis=0) - Mr, axis=1)
-            v_next = log_b - _logsumexp(xp, xp.expand_dims(u_next, axis=1) - Mr, axis=0)
+            u_next, v_next = _sweep(xp, P, rows, u, v, log_a, log_b, Mr)
             # each half rises by sum a phi(-du) (resp. b phi(-dv)): a KL divergence
             rise = (float(xp.sum(a_s * _phi(xp, u - u_next)))
                     + float(xp.sum(b_s * _phi(xp, v - v_next))))
@@ -533,6 +561,10 @@ def sinkhorn_newton_sparse(
         logP = xp.expand_dims(u, axis=1) + xp.expand_dims(v, axis=0) - Mr
         P = xp.exp(logP)
         rows, cols, error, objective = state(P)
+        if kind == "newton":
+            schedule.newton(before, error, full_step=step == 1.0)
+        else:
+            schedule.swept(before, error)
         history.append(OtStep(kind, reg * objective + shift, reg * rise, error, step, cg_done,
                               used))
         if progress is not None:
@@ -555,6 +587,68 @@ def sinkhorn_newton_sparse(
     if progress is not None:
         progress(1.0)
     return result
+
+
+def _sweep(xp: Any, P: Array, rows: Array, u: Array, v: Array, log_a: Array, log_b: Array,
+           Mr: Array) -> tuple[Array, Array]:
+    """One Sinkhorn sweep, u = log a - LSE_j(v_j - M_ij / reg) then v = log b -
+    LSE_i(u_i - M_ij / reg), from the current plan P = exp(u_i + v_j - M_ij / reg) and
+    its row sums: LSE_j(v_j - M_ij / reg) = log(rows_i) - u_i, so u moves by
+    log(a / rows), and the column sums after that half are (a / rows)' P, one
+    matrix-vector product (a third of the log-domain sweep's cost). Where a row or column
+    sum has underflowed to 0 the sums say nothing, and the log-domain formulas are used."""
+    if float(xp.min(rows)) > 0.0:
+        scale = xp.exp(log_a) / rows
+        cols = xp.matmul(scale, P)
+        if float(xp.min(cols)) > 0.0 and bool(xp.all(xp.isfinite(cols))):
+            return u + (log_a - xp.log(rows)), v + (log_b - xp.log(cols))
+    u_next = log_a - _logsumexp(xp, xp.expand_dims(v, axis=0) - Mr, axis=1)
+    v_next = log_b - _logsumexp(xp, xp.expand_dims(u_next, axis=1) - Mr, axis=0)
+    return u_next, v_next
+
+
+@dataclass
+class _Schedule:
+    """When the next Newton step may be tried (module docstring: "Newton when it
+    pays"). ``rate`` is the cut of log(marginal error) per sweep over the last
+    ``RATE_SWEEPS`` sweeps (fewer, at least two, in a shorter run) of the latest run of
+    sweeps: Sinkhorn slows down as it goes, so its current pace, not its average.
+    ``gains`` are the cuts of the full Newton steps of the current run of Newton steps;
+    ``due`` is the number of sweeps to make before the next Newton step."""
+
+    block: int = FIRST_SWEEP_BLOCK
+    due: int = 0
+    rate: float | None = None
+    run: list[float] = field(default_factory=list)  # errors along the current sweeps
+    gains: list[float] = field(default_factory=list)
+
+    def swept(self, before: float, after: float) -> None:
+        self.gains.clear()
+        if not self.run:
+            self.run.append(before)
+        self.run.append(after)
+        del self.run[:-RATE_SWEEPS - 1]
+        self.due = max(self.due - 1, 0)
+        sweeps, start = len(self.run) - 1, self.run[0]
+        if sweeps >= 2 and 0.0 < after < start:
+            self.rate = math.log(start / after) / sweeps
+
+    def newton(self, before: float, after: float, *, full_step: bool) -> None:
+        """Judge the run's last ``JUDGED_STEPS`` full Newton steps (the local regime;
+        damped steps, Newton's global phase, are not judged): together they must cut
+        log(marginal error) by ``NEWTON_WORTH`` sweeps' worth each, or the next
+        ``block`` steps are sweeps (the block doubles while Newton keeps losing)."""
+        self.run.clear()
+        if not full_step or self.rate is None:
+            return
+        self.gains.append(math.inf if after <= 0.0 else math.log(before / after))
+        if len(self.gains) < JUDGED_STEPS:
+            return
+        if sum(self.gains[-JUDGED_STEPS:]) < JUDGED_STEPS * NEWTON_WORTH * self.rate:
+            self.due, self.block = self.block, min(2 * self.block, MAX_SWEEP_BLOCK)
+            self.gains.clear()
+        else:
+            self.block = FIRST_SWEEP_BLOCK
 
 
 def _newton_step(xp: Any, P: Array, logP: Array, rows: Array, cols: Array, a: Array,

@@ -13,11 +13,14 @@ import array_api_strict as xps
 import numpy as np
 import ot
 import pytest
+from array_api_compat import array_namespace
 from numpy.typing import NDArray
 from scipy.spatial.distance import cdist
+from scipy.special import logsumexp
 
 from core._array import to_host
 from core.errors import InvalidParameter
+from core.solvers import ot as ot_module
 from core.solvers.ot import (
     OtResult,
     cost_matrix,
@@ -171,6 +174,62 @@ def test_random_assignment_needs_far_fewer_iterations_than_sinkhorn() -> None:
     assert marginal_error(np.asarray(plan), a, a) > 1e3 * result.marginal_error
     # the same optimum, POT still on its way
     assert result.cost_value == pytest.approx(float(np.sum(plan * C)), rel=1e-3)
+
+
+def test_the_schedule_returns_to_sweeps_where_newton_does_not_pay(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A dense plan (points in the unit square at reg 0.01: each row spreads over far more
+    than the 5 kept entries): the sparsified Newton steps cut the error no faster than
+    sweeps, so the schedule makes sweeps; the answer is the same."""
+    M, a, b = problem(150, 150, seed=4, uniform=True)
+    scheduled = sinkhorn_newton_sparse(M, a, b, reg=0.01, tol=1e-10)
+    monkeypatch.setattr(ot_module, "NEWTON_WORTH", 0.0)  # every Newton step pays
+    unscheduled = sinkhorn_newton_sparse(M, a, b, reg=0.01, tol=1e-10)
+    assert scheduled.converged and unscheduled.converged
+    assert unscheduled.sinkhorn_iterations == 20  # only the warm-up
+    assert unscheduled.newton_iterations > 100
+    assert scheduled.newton_iterations <= unscheduled.newton_iterations // 10
+    assert scheduled.sinkhorn_iterations > 10 * scheduled.newton_iterations
+    assert scheduled.cost_value == pytest.approx(unscheduled.cost_value, rel=1e-9)
+    expected = pot_plan(M, a, b, 0.01)
+    assert scheduled.cost_value == pytest.approx(float(np.sum(expected * M)), rel=1e-9)
+    # the sweeps come in blocks that double while Newton keeps losing
+    kinds = "".join(s.kind[0] for s in scheduled.history)
+    blocks = [len(run) for run in kinds[20:].split("n") if run]
+    assert blocks[:3] == [ot_module.FIRST_SWEEP_BLOCK, 2 * ot_module.FIRST_SWEEP_BLOCK,
+                          4 * ot_module.FIRST_SWEEP_BLOCK]
+
+
+def test_the_schedule_never_fires_where_newton_pays() -> None:
+    """Random assignment (a plan close to a permutation): every pair of full Newton
+    steps cuts the error by orders of magnitude, so no sweep follows the warm-up."""
+    for n in (100, 300):
+        C, a = random_assignment(n)
+        result = sinkhorn_newton_sparse(C, a, a, reg=1.0 / 1200, tol=1e-12)
+        assert result.converged
+        assert [s.kind for s in result.history[20:]] == ["newton"] * result.newton_iterations
+
+
+@pytest.mark.parametrize("strict", [False, True])
+def test_a_sweep_from_the_plan_is_the_log_domain_sweep(strict: bool) -> None:
+    """u moves by log(a / rows) and v by log(b / cols'): the log-domain sweep's values
+    (to rounding), and the log-domain formulas where a row sum has underflowed."""
+    rng = np.random.default_rng(8)
+    n, m, reg = 40, 30, 0.02
+    M = cost_matrix(rng.uniform(size=(n, 2)), rng.uniform(size=(m, 2))) / reg
+    a, b = rng.dirichlet(np.ones(n)), rng.dirichlet(np.ones(m))
+    u, v = rng.normal(size=n), rng.normal(size=m)
+    expected_u = np.log(a) - logsumexp(v[None, :] - M, axis=1)
+    expected_v = np.log(b) - logsumexp(expected_u[:, None] - M, axis=0)
+    for shift in (0.0, -800.0):  # -800: exp underflows, the plan's sums are 0
+        uu = u + shift
+        wrap = xps.asarray if strict else np.asarray
+        P = np.exp(uu[:, None] + v[None, :] - M)
+        got_u, got_v = ot_module._sweep(
+            array_namespace(wrap(P)), wrap(P), wrap(P.sum(axis=1)), wrap(uu), wrap(v),
+            wrap(np.log(a)), wrap(np.log(b)), wrap(M))
+        np.testing.assert_allclose(to_host(got_u), expected_u, rtol=1e-12, atol=1e-12)
+        np.testing.assert_allclose(to_host(got_v), expected_v, rtol=1e-12, atol=1e-12)
 
 
 def test_default_sparsity_and_kept_fraction() -> None:
