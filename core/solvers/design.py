@@ -398,10 +398,8 @@ def iid_optimal(Phi: Any, n: int, rng: np.random.Generator, *,
                 progress: Callable[[float], None] | None = None) -> Sample:
     """n i.i.d. pool indices from rho = leverage / m (with replacement), and weights.
 
-    ``progress``, if given, is called with a fraction in [0, 1], never decreasing: before
-    the main work, once the basis is found (0.5; the draws come at once), and with 1.0 at
-    a normal finish. An exception it raises propagates unchanged (a
-    caller's way to cancel); it never changes the result."""
+    ``progress``: 0, 0.5 once the basis is found (the draws come at once), 1.0 at the
+    end (the contract: module docstring)."""
     rng = _generator(rng)
     xp, pool = _pool(Phi)
     _tell(progress, 0.0)
@@ -420,10 +418,8 @@ def projection_dpp(Phi: Any, rng: np.random.Generator, *,
     """Exactly m distinct pool indices from the projection DPP with kernel U U' (the
     orthogonal projection onto col(Phi)), and weights.
 
-    ``progress``, if given, is called with a fraction in [0, 1], never decreasing: before
-    the main work, once the basis is found (0.5), after each DPP point, and with 1.0 at a
-    normal finish (module docstring). An exception it raises propagates unchanged (a
-    caller's way to cancel); it never changes the result."""
+    ``progress``: 0, 0.5 once the basis is found, then after each DPP point, 1.0 at the
+    end (the contract: module docstring)."""
     rng = _generator(rng)
     xp, pool = _pool(Phi)
     _tell(progress, 0.0)
@@ -440,10 +436,8 @@ def volume_rescaled(Phi: Any, n: int, rng: np.random.Generator, *,
     """n >= m pool indices from the generalised volume-rescaled distribution: a
     projection DPP sample (the first m) and n - m i.i.d. draws from rho; and weights.
 
-    ``progress``, if given, is called with a fraction in [0, 1], never decreasing: before
-    the main work, once the basis is found (0.5), after each DPP point, and with 1.0 at a
-    normal finish (module docstring). An exception it raises propagates unchanged (a
-    caller's way to cancel); it never changes the result."""
+    ``progress``: 0, 0.5 once the basis is found, then after each DPP point, 1.0 at the
+    end (the contract: module docstring)."""
     rng = _generator(rng)
     xp, pool = _pool(Phi)
     _tell(progress, 0.0)

@@ -27,6 +27,7 @@ from core.solvers.ot import (
     default_sparsity,
     sinkhorn_newton_sparse,
 )
+from gpu.device import load_cupy
 from tests.unit.core.progress_checks import Cancelled, assert_progress, cancel_on_call, recorder
 
 POT_TOL = 1e-14  # POT's stopThr (L2 norm of the column-marginal error)
@@ -467,12 +468,9 @@ def test_cost_matrix_refusals() -> None:
 
 @pytest.mark.gpu
 def test_cupy_gives_the_numpy_answer() -> None:
-    cp = pytest.importorskip("cupy")
-    try:
-        if cp.cuda.runtime.getDeviceCount() < 1:
-            pytest.skip("no CUDA device")
-    except cp.cuda.runtime.CUDARuntimeError:
-        pytest.skip("no CUDA device")
+    cp = load_cupy()
+    if cp is None:
+        pytest.skip("no usable CUDA device: gpu.device.load_cupy() is None")
     C, a = random_assignment(200, seed=3)
     reg = 1.0 / 1200
     expected = sinkhorn_newton_sparse(C, a, a, reg=reg, tol=1e-12, return_plan=True)
