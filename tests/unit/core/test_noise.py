@@ -93,3 +93,64 @@ def test_no_numpy_rng_in_privacy_or_service_code() -> None:
                     assert node.module not in modules, path
                 if isinstance(node, ast.Import):
                     assert not {a.name for a in node.names} & modules, path
+
+
+# --- long vectors: chunks on threads ---------------------------------------------------
+
+@pytest.mark.parametrize("sampler", ["laplace", "gaussian"])
+def test_a_long_vector_is_drawn_in_chunks_with_the_same_law_and_order(
+        sampler: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Above ``CHUNK`` values the draw is split over the thread pool: every chunk has the
+    law of one call (KS, per chunk and all together) and the values keep their order."""
+    monkeypatch.setattr(noise, "CHUNK", 1_000)
+    monkeypatch.setattr(noise, "threads", lambda: 2)
+    scale = 2.0
+    offsets = np.arange(5_500.0) * 1e4  # far apart: each noisy value stays by its own
+    noisy = getattr(noise, sampler)(offsets.reshape(55, 100), scale)
+    assert noisy.shape == (55, 100)
+    draws = noisy.ravel() - offsets
+    assert np.all(np.abs(draws) < 1e3)  # in order: no value moved to another's place
+    law = ("laplace", (0, scale)) if sampler == "laplace" else ("norm", (0, scale))
+    assert stats.kstest(draws, law[0], args=law[1]).pvalue > 1e-4
+    for start in range(0, draws.size, 1_000):  # the last chunk is short (500)
+        assert stats.kstest(draws[start:start + 1_000], law[0], args=law[1]).pvalue > 1e-5
+    # chunks are independent draws, not one chunk's noise repeated
+    assert not np.array_equal(draws[:1_000], draws[1_000:2_000])
+
+
+def test_chunked_draws_run_on_the_pool(monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+
+    monkeypatch.setattr(noise, "CHUNK", 100)
+    monkeypatch.setattr(noise, "threads", lambda: 2)
+    seen: set[str] = set()
+    real = noise._gaussian_measurement
+
+    def spy(scale: float):  # type: ignore[no-untyped-def]
+        seen.add(threading.current_thread().name)
+        return real(scale)
+
+    monkeypatch.setattr(noise, "_gaussian_measurement", spy)
+    noise.gaussian(np.zeros(1_000), 1.0)
+    assert seen and all(name.startswith("noise") for name in seen)
+    seen.clear()
+    noise.gaussian(np.zeros(100), 1.0)  # one chunk: drawn in the caller's thread
+    assert seen == {threading.current_thread().name}
+
+
+def test_a_failing_chunk_fails_the_draw(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(noise, "CHUNK", 10)
+    monkeypatch.setattr(noise, "threads", lambda: 2)
+    calls = 0
+    real = noise._laplace_measurement
+
+    def flaky(scale: float):  # type: ignore[no-untyped-def]
+        nonlocal calls
+        calls += 1
+        if calls == 3:
+            raise RuntimeError("sampler failed")
+        return real(scale)
+
+    monkeypatch.setattr(noise, "_laplace_measurement", flaky)
+    with pytest.raises(RuntimeError, match="sampler failed"):
+        noise.laplace(np.zeros(50), 1.0)
