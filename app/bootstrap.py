@@ -20,7 +20,7 @@ from app.db.migrate import check_at_head
 from app.db.session import create_db_engine, create_session_factory
 from app.db.uow import UnitOfWork
 from app.metrics import Metrics
-from app.services.access import ensure_bootstrap_admin
+from app.services.access import KeyCache, ensure_bootstrap_admin
 from app.services.structures import ReleaseCache
 from app.settings import Settings
 from app.workers.worker import BUILD_KINDS, SOLVE_KINDS, JobKinds, Worker, WorkerConfig
@@ -121,5 +121,6 @@ def build_api(settings: Settings) -> ApiRuntime:
     database = open_database(settings, pool="api")
     state = AppState(settings=settings, uow=database.uow, cipher=cipher_of(settings),
                      cache=ReleaseCache(settings.structure_cache_size), metrics=Metrics(),
-                     compute=anyio.CapacityLimiter(settings.query_concurrency))
+                     compute=anyio.CapacityLimiter(settings.query_concurrency),
+                     keys=KeyCache(settings.key_cache_seconds))
     return ApiRuntime(database, state)

@@ -88,6 +88,10 @@ class Settings(BaseSettings):
         default=512 * 1024 * 1024, description="largest release a build may produce; "
         "larger requests are refused (422) before anything is spent")
     structure_cache_size: int = Field(default=32, ge=0)
+    key_cache_seconds: float = Field(
+        default=5.0, ge=0, le=300, description="each API process keeps the keys it "
+        "authenticated for this long; a key revoked through another process is refused "
+        "within it (0: every request reads the database)")
 
     solver_sync_scale: PositiveFloat = Field(
         default=1.0, description="a solver problem answers in the request while every size "

@@ -13,7 +13,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from app.crypto import RowCipher
 from app.metrics import Metrics
-from app.services.access import Principal, authenticate
+from app.services.access import KeyCache, Principal, authenticate, hash_key
 from app.services.paging import MAX_PAGE
 from app.services.ports import UnitOfWorkPort
 from app.services.structures import ReleaseCache
@@ -32,6 +32,8 @@ class AppState:
     # responsive while it runs
     compute: anyio.CapacityLimiter = field(
         default_factory=lambda: anyio.CapacityLimiter(4))
+    # principals of recently seen keys (PRIVSIM_KEY_CACHE_SECONDS; app.services.access)
+    keys: KeyCache = field(default_factory=lambda: KeyCache(0.0))
 
 
 def get_state(request: Request) -> AppState:
@@ -57,11 +59,15 @@ _bearer = HTTPBearer(auto_error=False, description="API key: 'Authorization: Bea
 
 
 async def get_principal(
-    uow: UoWDep,
+    state: StateDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
     token = credentials.credentials if credentials is not None else None
-    return await run_in_threadpool(authenticate, uow, token)
+    if token:  # a key seen recently needs no thread and no database
+        cached = state.keys.get(hash_key(token))
+        if cached is not None:
+            return cached
+    return await run_in_threadpool(authenticate, state.uow, token, state.keys)
 
 
 PrincipalDep = Annotated[Principal, Depends(get_principal)]

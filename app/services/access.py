@@ -11,10 +11,14 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import threading
+import time
+from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import dataclass
 from uuid import UUID, uuid4
 
+from cachetools import TTLCache
 from sqlalchemy.exc import IntegrityError
 
 from app.db.base import utcnow
@@ -47,14 +51,57 @@ def new_token() -> str:
     return KEY_PREFIX + secrets.token_urlsafe(32)
 
 
-def authenticate(uow: UnitOfWorkPort, token: str | None) -> Principal:
+class KeyCache:
+    """The principals of keys this process authenticated in the last ``ttl`` seconds, so
+    that a request does not read the database to know who sent it. A key revoked through
+    this process is forgotten at once; one revoked through another process (another API
+    worker, the CLI) is refused here within ``ttl`` seconds. Only valid keys are kept
+    (an invalid one is looked up every time), by the SHA-256 of the key, never the key;
+    ``ttl`` 0 keeps nothing."""
+
+    def __init__(self, ttl: float, size: int = 10_000,
+                 timer: Callable[[], float] = time.monotonic) -> None:
+        self._cache: TTLCache[str, Principal] | None = (
+            TTLCache(maxsize=size, ttl=ttl, timer=timer) if ttl > 0 else None)
+        self._lock = threading.Lock()
+
+    def get(self, key_hash: str) -> Principal | None:
+        if self._cache is None:
+            return None
+        with self._lock:
+            return self._cache.get(key_hash)
+
+    def put(self, key_hash: str, principal: Principal) -> None:
+        if self._cache is not None:
+            with self._lock:
+                self._cache[key_hash] = principal
+
+    def forget(self, key_id: UUID) -> None:
+        """Drop every entry of the key ``key_id`` (it was revoked)."""
+        if self._cache is not None:
+            with self._lock:
+                for key_hash in [h for h, p in self._cache.items() if p.key_id == key_id]:
+                    del self._cache[key_hash]
+
+
+def authenticate(uow: UnitOfWorkPort, token: str | None,
+                 keys: KeyCache | None = None) -> Principal:
+    """The principal of a bearer key: from ``keys`` if it holds it, else from the
+    database (and then kept in ``keys``)."""
     if not token:
         raise Unauthorized("an API key is required: send 'Authorization: Bearer <key>'")
+    key_hash = hash_key(token)
+    cached = None if keys is None else keys.get(key_hash)
+    if cached is not None:
+        return cached
     with uow() as tx:
-        row = tx.keys.get_active_by_hash(hash_key(token))
+        row = tx.keys.get_active_by_hash(key_hash)
         if row is None:
             raise Unauthorized("the API key is not valid")
-        return Principal(row.id, Role(row.role), row.name)
+        principal = Principal(row.id, Role(row.role), row.name)
+    if keys is not None:
+        keys.put(key_hash, principal)
+    return principal
 
 
 def require_role(principal: Principal, *roles: Role) -> None:
@@ -144,7 +191,9 @@ def list_keys(uow: UnitOfWorkPort, principal: Principal, *, after: str | None = 
         return Page([KeyView.of(row) for row in page], next_after)
 
 
-def revoke_key(uow: UnitOfWorkPort, principal: Principal, key_id: UUID) -> None:
+def revoke_key(uow: UnitOfWorkPort, principal: Principal, key_id: UUID,
+               keys: KeyCache | None = None) -> None:
+    """Revoke a key; this process's ``keys`` forget it at once (module: ``KeyCache``)."""
     require_role(principal, Role.ADMIN)
     if key_id == principal.key_id:
         raise InvalidInput("a key cannot revoke itself")
@@ -154,3 +203,5 @@ def revoke_key(uow: UnitOfWorkPort, principal: Principal, key_id: UUID) -> None:
             raise NotFound(f"key {key_id} not found")
         row.revoked_at = utcnow()
         tx.commit()
+    if keys is not None:
+        keys.forget(key_id)

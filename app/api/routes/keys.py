@@ -5,7 +5,7 @@ from uuid import UUID
 from fastapi import APIRouter, Response
 
 from app.api import examples as ex
-from app.api.deps import AfterQuery, LimitQuery, PrincipalDep, UoWDep
+from app.api.deps import AfterQuery, LimitQuery, PrincipalDep, StateDep, UoWDep
 from app.api.responses import AUTHENTICATED, body_examples, example, problems
 from app.api.routes import V1
 from app.api.schemas.keys import KeyCreate, KeyCreated, KeyPage, KeyRead
@@ -43,8 +43,9 @@ def list_keys(uow: UoWDep, principal: PrincipalDep, after: AfterQuery = None,
 
 
 @router.delete("/{key_id}", status_code=204, responses=problems(NotFound, InvalidInput))
-def revoke_key(key_id: UUID, uow: UoWDep, principal: PrincipalDep) -> Response:
-    """Revoke a key (admin only): it stops working at once. A key cannot revoke
-    itself."""
-    access.revoke_key(uow, principal, key_id)
+def revoke_key(key_id: UUID, state: StateDep, principal: PrincipalDep) -> Response:
+    """Revoke a key (admin only): this API process refuses it at once, and every other
+    API process within ``PRIVSIM_KEY_CACHE_SECONDS`` (5 s by default: each keeps the keys
+    it saw for that long). A key cannot revoke itself."""
+    access.revoke_key(state.uow, principal, key_id, state.keys)
     return Response(status_code=204)
