@@ -39,7 +39,7 @@ __all__ = [
 ]
 
 Mechanism = Literal["laplace", "gaussian"]
-_SAFETY = 1 + 1e-9  # scales are grown by this factor until OpenDP's maps fit the budget
+_SAFETY = 1 + 2**-45  # scales grow by the maps' excess and this step until they fit
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +71,15 @@ class NoiseSpec:
     scale: float  # Laplace b or Gaussian sigma; 0 for none
     epsilon: float = 0.0  # laplace: this statistic's share of epsilon
     rho: float = 0.0  # gaussian: this statistic's share of rho (zCDP)
+
+    @property
+    def lattice(self) -> int | None:
+        """The noise lattice 2^k of this statistic (``core.privacy.noise.lattice``, from
+        the recorded sensitivity and size); None when it is released exactly."""
+        if self.mechanism == "none":
+            return None
+        norm: Literal["l1", "l2"] = "l1" if self.mechanism == "laplace" else "l2"
+        return noise.lattice(self.sensitivity, self.size, norm)
 
     @property
     def std(self) -> float:
@@ -156,9 +165,9 @@ class NoisePlan:
             if values.size != spec.size:
                 raise InvalidParameter(spec.statistic, f"expected {spec.size} values")
             if spec.mechanism == "laplace":
-                released[spec.statistic] = noise.laplace(values, spec.scale)
+                released[spec.statistic] = noise.laplace(values, spec.scale, k=spec.lattice)
             elif spec.mechanism == "gaussian":
-                released[spec.statistic] = noise.gaussian(values, spec.scale)
+                released[spec.statistic] = noise.gaussian(values, spec.scale, k=spec.lattice)
             else:
                 released[spec.statistic] = values.copy()
         return released
@@ -179,9 +188,9 @@ def sample_releases(plan: NoisePlan, exact: Mapping[str, NDArray[np.float64]],
             raise InvalidParameter(spec.statistic, f"expected {spec.size} values")
         tiled = np.broadcast_to(values, (trials, spec.size))
         if spec.mechanism == "laplace":
-            out[spec.statistic] = noise.laplace(tiled, spec.scale)
+            out[spec.statistic] = noise.laplace(tiled, spec.scale, k=spec.lattice)
         elif spec.mechanism == "gaussian":
-            out[spec.statistic] = noise.gaussian(tiled, spec.scale)
+            out[spec.statistic] = noise.gaussian(tiled, spec.scale, k=spec.lattice)
         else:
             out[spec.statistic] = np.array(tiled)
     return out
@@ -209,11 +218,14 @@ def _plan_laplace(statistics: Sequence[Statistic], budget: PrivacyBudget) -> Noi
     scales = [s.l1_sensitivity / (budget.epsilon * share) for s, share in zip(noisy, shares,
                                                                              strict=True)]
     while True:
-        epsilons = [noise.laplace_epsilon(s.l1_sensitivity, b)
+        epsilons = [noise.laplace_epsilon(s.l1_sensitivity, b, size=s.size,
+                                          k=noise.lattice(s.l1_sensitivity, s.size, "l1"))
                     for s, b in zip(noisy, scales, strict=True)]
-        if math.fsum(epsilons) <= budget.epsilon:
+        used = math.fsum(epsilons)
+        if used <= budget.epsilon:
             break
-        scales = [b * _SAFETY for b in scales]
+        # epsilon is about 1/b: grow the scales by the excess, then by the safety step
+        scales = [b * max(used / budget.epsilon, 1.0) * _SAFETY for b in scales]
     by_name = {s.name: NoiseSpec(s.name, s.size, "laplace", s.l1_sensitivity, b, epsilon=e)
                for s, b, e in zip(noisy, scales, epsilons, strict=True)}
     specs = tuple(by_name.get(s.name) or _public(s) for s in statistics)
@@ -227,11 +239,14 @@ def _plan_gaussian(statistics: Sequence[Statistic], budget: PrivacyBudget) -> No
     scales = [s.l2_sensitivity / math.sqrt(2 * rho_total * share)
               for s, share in zip(noisy, shares, strict=True)]
     while True:
-        rhos = [noise.gaussian_rho(s.l2_sensitivity, sc) for s, sc in zip(noisy, scales,
-                                                                           strict=True)]
-        if math.fsum(rhos) <= rho_total:
+        rhos = [noise.gaussian_rho(s.l2_sensitivity, sc, size=s.size,
+                                   k=noise.lattice(s.l2_sensitivity, s.size, "l2"))
+                for s, sc in zip(noisy, scales, strict=True)]
+        used = math.fsum(rhos)
+        if used <= rho_total:
             break
-        scales = [sc * _SAFETY for sc in scales]
+        # rho is about 1/s^2: grow the scales by the excess, then by the safety step
+        scales = [sc * math.sqrt(max(used / rho_total, 1.0)) * _SAFETY for sc in scales]
     by_name = {s.name: NoiseSpec(s.name, s.size, "gaussian", s.l2_sensitivity, sc, rho=r)
                for s, sc, r in zip(noisy, scales, rhos, strict=True)}
     specs = tuple(by_name.get(s.name) or _public(s) for s in statistics)
@@ -270,10 +285,13 @@ def verify_plan(statistics: Sequence[Statistic], mechanism: Mechanism,
             raise PlanMismatch(f"{name}: recorded sensitivity differs from the spec's")
         if not (math.isfinite(spec.scale) and spec.scale > 0):
             raise PlanMismatch(f"{name}: noise scale must be finite and > 0")
+        # the map of the lattice the sampler will use (the recorded spec's)
         if mechanism == "laplace":
-            epsilons.append(noise.laplace_epsilon(sensitivity, spec.scale))
+            epsilons.append(noise.laplace_epsilon(sensitivity, spec.scale, size=spec.size,
+                                                  k=spec.lattice))
         else:
-            rhos.append(noise.gaussian_rho(sensitivity, spec.scale))
+            rhos.append(noise.gaussian_rho(sensitivity, spec.scale, size=spec.size,
+                                           k=spec.lattice))
     if mechanism == "laplace":
         if math.fsum(epsilons) > plan.budget.epsilon:
             raise PlanMismatch("the noise scales spend more epsilon than the plan's budget")

@@ -13,7 +13,8 @@ STATS = [Statistic("features", 512, 362.0, 16.0, 2 / 512), Statistic("count", 1,
 
 def test_laplace_plan_fits_the_budget_by_opendps_maps() -> None:
     plan = plan_noise(STATS, "laplace", PrivacyBudget(0.7))
-    used = math.fsum(noise.laplace_epsilon(s.sensitivity, s.scale) for s in plan.specs)
+    used = math.fsum(noise.laplace_epsilon(s.sensitivity, s.scale, size=s.size, k=s.lattice)
+                     for s in plan.specs)
     assert used <= 0.7
     assert used == pytest.approx(0.7, rel=1e-6)  # and wastes nothing
     assert plan.spent.epsilon == pytest.approx(0.7, rel=1e-6)
@@ -36,7 +37,8 @@ def test_laplace_split_minimises_the_weighted_variance() -> None:
 def test_gaussian_plan_converts_to_the_requested_epsilon_delta() -> None:
     budget = PrivacyBudget(1.0, 1e-6)
     plan = plan_noise(STATS, "gaussian", budget)
-    rho = math.fsum(noise.gaussian_rho(s.sensitivity, s.scale) for s in plan.specs)
+    rho = math.fsum(noise.gaussian_rho(s.sensitivity, s.scale, size=s.size, k=s.lattice)
+                    for s in plan.specs)
     assert rho <= max_rho(budget)
     assert noise.zcdp_epsilon(rho, 1e-6) <= 1.0
     assert noise.zcdp_epsilon(rho * 1.01, 1e-6) > 1.0  # tight
@@ -86,3 +88,24 @@ def test_sampled_releases_follow_the_plan() -> None:
     assert stats.kstest(draws["count"][:, 0] - 10.0, "laplace", args=(0, scale)).pvalue > 1e-4
     np.testing.assert_allclose(draws["features"].mean(axis=0), exact["features"],
                                atol=6 * plan.spec("features").std / np.sqrt(4000))
+
+
+def test_the_sampler_and_the_map_use_the_same_lattice() -> None:
+    """Every noised statistic is drawn on its lattice 2^k (core.privacy.noise.lattice),
+    and the plan's epsilon is OpenDP's map of that lattice: the rounding to it adds at
+    most 2^-40 of the sensitivity, so a plan still fits its budget by OpenDP's maps."""
+    plan = plan_noise(STATS, "laplace", PrivacyBudget(0.7))
+    for spec in plan.specs:
+        k = spec.lattice
+        assert k is not None
+        assert k == noise.lattice(spec.sensitivity, spec.size, "l1")
+        assert spec.size * 2.0**k <= 2.0**-40 * spec.sensitivity
+        assert spec.size * 2.0 ** (k + 1) > 2.0**-40 * spec.sensitivity  # the coarsest
+        exact = noise.laplace_epsilon(spec.sensitivity, spec.scale)
+        rounded = noise.laplace_epsilon(spec.sensitivity, spec.scale, size=spec.size, k=k)
+        assert exact <= rounded <= exact * (1 + 2**-39)
+    released = plan.apply({"features": np.full(512, 0.3), "count": np.array([7.0])})
+    k = plan.spec("features").lattice
+    assert k is not None
+    steps = released["features"] / 2.0**k  # on the lattice (exact in float64 here)
+    assert np.array_equal(steps, np.round(steps))

@@ -126,9 +126,9 @@ def test_chunked_draws_run_on_the_pool(monkeypatch: pytest.MonkeyPatch) -> None:
     seen: set[str] = set()
     real = noise._gaussian_measurement
 
-    def spy(scale: float):  # type: ignore[no-untyped-def]
+    def spy(scale: float, size: int, k: int | None):  # type: ignore[no-untyped-def]
         seen.add(threading.current_thread().name)
-        return real(scale)
+        return real(scale, size, k)
 
     monkeypatch.setattr(noise, "_gaussian_measurement", spy)
     noise.gaussian(np.zeros(1_000), 1.0)
@@ -144,13 +144,42 @@ def test_a_failing_chunk_fails_the_draw(monkeypatch: pytest.MonkeyPatch) -> None
     calls = 0
     real = noise._laplace_measurement
 
-    def flaky(scale: float):  # type: ignore[no-untyped-def]
+    def flaky(scale: float, size: int, k: int | None):  # type: ignore[no-untyped-def]
         nonlocal calls
         calls += 1
         if calls == 3:
             raise RuntimeError("sampler failed")
-        return real(scale)
+        return real(scale, size, k)
 
     monkeypatch.setattr(noise, "_laplace_measurement", flaky)
     with pytest.raises(RuntimeError, match="sampler failed"):
         noise.laplace(np.zeros(50), 1.0)
+
+
+@pytest.mark.parametrize("sampler", ["laplace", "gaussian"])
+def test_a_lattice_keeps_the_law_and_puts_the_values_on_it(sampler: str) -> None:
+    k = -10  # coarse enough for the lattice steps to be exact in float64
+    noisy = getattr(noise, sampler)(np.full(10_000, 0.1), 3.0, k=k)
+    law = ("laplace", (0, 3.0)) if sampler == "laplace" else ("norm", (0, 3.0))
+    # 0.1 is rounded to the lattice first: the draws are centred on 102 / 1024
+    assert stats.kstest(noisy - 102 / 1024, law[0], args=law[1]).pvalue > 1e-4
+    on = noisy / 2.0**k
+    assert np.array_equal(on, np.round(on))
+
+
+def test_the_lattice_map_adds_the_rounding_and_nothing_else() -> None:
+    # OpenDP's map on the lattice 2^k: (sensitivity + size 2^k) / b for Laplace,
+    # (sensitivity + sqrt(size) 2^k)^2 / (2 s^2) for the Gaussian
+    assert noise.laplace_epsilon(1.0, 10.0, size=20_000, k=-30) == pytest.approx(
+        (1.0 + 20_000 * 2.0**-30) / 10.0, rel=1e-12)
+    assert noise.gaussian_rho(1.0, 1.0, size=3, k=-10) == pytest.approx(
+        (1.0 + math.sqrt(3) * 2.0**-10) ** 2 / 2, rel=1e-12)
+    for size in (1, 7, 512, 2_000_000):
+        for sensitivity in (1e-6, 1.0, 362.0):
+            k1 = noise.lattice(sensitivity, size, "l1")
+            assert size * 2.0**k1 <= 2.0**-40 * sensitivity
+            k2 = noise.lattice(sensitivity, size, "l2")
+            assert math.sqrt(size) * 2.0**k2 <= 2.0**-40 * sensitivity
+    assert noise.lattice(1e-320, 1, "l1") == noise.EXACT
+    with pytest.raises(InvalidParameter):
+        noise.lattice(0.0, 5, "l1")
