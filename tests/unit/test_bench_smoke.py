@@ -105,7 +105,9 @@ def test_models_benchmark_quick_mode_writes_a_sane_report(tmp_path) -> None:
         assert result["seconds"]["median"] > 0
     assert report["goals"]["best"] is not None
     for row in report["goals"]["per_dataset"]:  # what is not ahead says tied or behind
-        assert all(c["verdict"] in ("tied", "behind") and c["se"] > 0 for c in row["losses"])
+        # the standard error is 0 where both cells' few quick draws happened to be equal
+        assert all(c["verdict"] in ("tied", "behind") and 0 <= c["se"] < math.inf
+                   for c in row["losses"])
         assert row["beats_baselines"] == (not row["losses"])
 
 
