@@ -394,17 +394,25 @@ def _projection_dpp(U: Array, rng: np.random.Generator,
     return xp.asarray(chosen, dtype=xp.int64, device=where)
 
 
+def _basis(Phi: Any, rng: np.random.Generator, progress: Callable[[float], None] | None,
+           ) -> tuple[np.random.Generator, Any, Array, Array]:
+    """The samplers' first steps: the generator checked, the pool's namespace, the pool
+    and its orthonormal basis U, with progress 0 before and 0.5 after."""
+    rng = _generator(rng)
+    xp, pool = _pool(Phi)
+    _tell(progress, 0.0)
+    U = _orthonormal(xp, pool)
+    _tell(progress, 0.5)
+    return rng, xp, pool, U
+
+
 def iid_optimal(Phi: Any, n: int, rng: np.random.Generator, *,
                 progress: Callable[[float], None] | None = None) -> Sample:
     """n i.i.d. pool indices from rho = leverage / m (with replacement), and weights.
 
     ``progress``: 0, 0.5 once the basis is found (the draws come at once), 1.0 at the
     end (the contract: module docstring)."""
-    rng = _generator(rng)
-    xp, pool = _pool(Phi)
-    _tell(progress, 0.0)
-    U = _orthonormal(xp, pool)
-    _tell(progress, 0.5)
+    rng, xp, _, U = _basis(Phi, rng, progress)
     n = _count(n, "n", 1, MAX_SAMPLE)
     scores = xp.sum(U * U, axis=1)
     indices = _iid(xp, scores, n, rng)
@@ -420,11 +428,7 @@ def projection_dpp(Phi: Any, rng: np.random.Generator, *,
 
     ``progress``: 0, 0.5 once the basis is found, then after each DPP point, 1.0 at the
     end (the contract: module docstring)."""
-    rng = _generator(rng)
-    xp, pool = _pool(Phi)
-    _tell(progress, 0.0)
-    U = _orthonormal(xp, pool)
-    _tell(progress, 0.5)
+    rng, xp, _, U = _basis(Phi, rng, progress)
     indices = _projection_dpp(U, rng, progress)
     sample = Sample("dpp", indices, _weights(xp, xp.sum(U * U, axis=1), indices))
     _tell(progress, 1.0)
@@ -438,11 +442,7 @@ def volume_rescaled(Phi: Any, n: int, rng: np.random.Generator, *,
 
     ``progress``: 0, 0.5 once the basis is found, then after each DPP point, 1.0 at the
     end (the contract: module docstring)."""
-    rng = _generator(rng)
-    xp, pool = _pool(Phi)
-    _tell(progress, 0.0)
-    U = _orthonormal(xp, pool)
-    _tell(progress, 0.5)
+    rng, xp, _, U = _basis(Phi, rng, progress)
     m = U.shape[1]
     if isinstance(n, int | np.integer) and not isinstance(n, bool) and int(n) < m:
         raise InvalidParameter("n", "must be at least the number of basis functions m "
@@ -520,11 +520,7 @@ def solve_design(Phi: Any, y: Any, rng: np.random.Generator, *,
     the i.i.d. draws come at once), and with 1.0 at a normal finish. An exception it
     raises propagates unchanged (a caller's way to cancel); it never changes the
     result."""
-    rng = _generator(rng)
-    xp, pool = _pool(Phi)
-    _tell(progress, 0.0)
-    U = _orthonormal(xp, pool)
-    _tell(progress, 0.5)
+    rng, xp, pool, U = _basis(Phi, rng, progress)
     N, m = U.shape
     scores = xp.sum(U * U, axis=1)
     if method == "iid":
