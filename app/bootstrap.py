@@ -16,6 +16,7 @@ from sqlalchemy import Engine
 
 from app.api.deps import AppState
 from app.crypto import RowCipher, load_data_key
+from app.db.audit_journal import AuditJournal
 from app.db.migrate import check_at_head
 from app.db.session import create_db_engine, create_session_factory
 from app.db.uow import UnitOfWork
@@ -110,10 +111,18 @@ class ApiRuntime:
         if settings.bootstrap_admin_key is not None:
             ensure_bootstrap_admin(self.database.uow,
                                    settings.bootstrap_admin_key.get_secret_value())
+        if settings.audit_flush_seconds > 0:
+            journal = AuditJournal(settings.var_dir / "audit", self.database.uow,
+                                   flush_seconds=settings.audit_flush_seconds)
+            journal.start()  # replays the journals of stopped processes first
+            self.database.uow.journal = journal
         self.workers.start(settings, self.database.uow, self.state.cipher)
 
     def stop(self) -> None:
         self.workers.stop()
+        journal, self.database.uow.journal = self.database.uow.journal, None
+        if journal is not None:
+            journal.close()
         self.database.dispose()
 
 

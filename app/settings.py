@@ -92,6 +92,11 @@ class Settings(BaseSettings):
         default=5.0, ge=0, le=300, description="each API process keeps the keys it "
         "authenticated for this long; a key revoked through another process is refused "
         "within it (0: every request reads the database)")
+    audit_flush_seconds: float = Field(
+        default=0.2, ge=0, le=60, description="the audit events of queries, predictions "
+        "and exports are journalled under var_dir/audit and written in batches this "
+        "often, off the request path; never lost (a killed process's journal is replayed "
+        "at the next start). 0: each is written in its request")
 
     solver_sync_scale: PositiveFloat = Field(
         default=1.0, description="a solver problem answers in the request while every size "

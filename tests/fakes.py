@@ -338,6 +338,17 @@ class FakeUnitOfWork:
     def __call__(self, *, write: bool = False) -> Iterator[FakeTransaction]:
         yield FakeTransaction(self, copy.deepcopy(self.committed))
 
+    def record_later(self, dataset_id: UUID, key_id: UUID | None, action: str,
+                     details: dict[str, Any]) -> None:
+        """Written at once, as the real unit of work does without a journal."""
+        with self(write=True) as tx:
+            tx.audit.add(AuditEventRow(dataset_id=dataset_id, key_id=key_id, action=action,
+                                       details=details))
+            tx.commit()
+
+    def flush_audit(self) -> None:
+        pass  # nothing is ever pending
+
 
 def _conforms(uow: FakeUnitOfWork, tx: FakeTransaction) -> tuple[UnitOfWorkPort,
                                                                  TransactionPort]:

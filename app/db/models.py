@@ -225,3 +225,6 @@ class AuditEventRow(Base):
     action: Mapped[str] = mapped_column(String(32))
     details: Mapped[dict[str, Any]] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # set for events written from the audit journal (app.db.audit_journal), so that a
+    # batch replayed after a crash is not written twice
+    event_id: Mapped[str | None] = mapped_column(String(36), unique=True)

@@ -12,9 +12,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
+from uuid import UUID
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from app.db.audit_journal import AuditEvent, AuditJournal, write_events
 from app.db.repositories import (
     AuditRepository,
     ChunkRepository,
@@ -58,6 +61,21 @@ class UnitOfWork:
 
     def __init__(self, session_factory: sessionmaker[Session]) -> None:
         self._factory = session_factory
+        # the API process's journal of read-path audit events (app.db.audit_journal);
+        # without one (workers, the CLI) they are written at once
+        self.journal: AuditJournal | None = None
+
+    def record_later(self, dataset_id: UUID, key_id: UUID | None, action: str,
+                     details: dict[str, Any]) -> None:
+        event = AuditEvent(dataset_id, key_id, action, details)
+        if self.journal is None:
+            write_events(self, [event])
+        else:
+            self.journal.append(event)
+
+    def flush_audit(self) -> None:
+        if self.journal is not None:
+            self.journal.flush()
 
     @contextmanager
     def __call__(self, *, write: bool = False) -> Iterator[Transaction]:

@@ -52,7 +52,7 @@ def expectation(uow: UnitOfWorkPort, principal: Principal, structure_id: UUID,
     result = kernel_expectation(loaded.release, _spec(uow, principal, structure.dataset_id,
                                                       structure.kind, structure.params),
                                 nodes, values, ridge)
-    audit.record_now(uow, structure.dataset_id, principal.key_id, "expectation",
+    audit.record_later(uow, structure.dataset_id, principal.key_id, "expectation",
                      structure_id=str(structure_id), nodes=count, kernel=result.kernel)
     return result
 

@@ -86,7 +86,7 @@ def predict(uow: UnitOfWorkPort, principal: Principal, model_id: UUID,
         view = PredictionView(values=release.log_pdf(points),
                               std=np.minimum(release.log_pdf_std(points), _LARGEST),
                               kind=row.kind)
-    audit.record_now(uow, row.dataset_id, principal.key_id, "predict",
+    audit.record_later(uow, row.dataset_id, principal.key_id, "predict",
                      model_id=str(model_id), points=int(points.shape[0]))
     return view
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from contextlib import AbstractContextManager
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import Any, Protocol
 from uuid import UUID
 
 from app.db.models import (
@@ -135,3 +135,14 @@ class UnitOfWorkPort(Protocol):
     up front where the database needs it (SQLite)."""
 
     def __call__(self, *, write: bool = False) -> AbstractContextManager[TransactionPort]: ...
+
+    def record_later(self, dataset_id: UUID, key_id: UUID | None, action: str,
+                     details: dict[str, Any]) -> None:
+        """Record an audit event of an action that changed nothing else (a query, an
+        export), soon and surely, in a transaction of its own: in the API process
+        through its journal, off the request path (``app.db.audit_journal``)."""
+        ...
+
+    def flush_audit(self) -> None:
+        """Write every event recorded so far by ``record_later`` in this process."""
+        ...

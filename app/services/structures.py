@@ -459,7 +459,7 @@ def query(uow: UnitOfWorkPort, principal: Principal, structure_id: UUID,
     structure, loaded = load_for_query(uow, principal, structure_id, cache)
     check_query_cost(points.shape[0], loaded, max_seconds)
     result = loaded.release.query(points, reduce)
-    audit.record_now(uow, structure.dataset_id, principal.key_id, "query",
+    audit.record_later(uow, structure.dataset_id, principal.key_id, "query",
                      structure_id=str(structure_id), points=int(points.shape[0]),
                      reduce=reduce)
     return result
@@ -482,6 +482,6 @@ def export(uow: UnitOfWorkPort, principal: Principal, structure_id: UUID, *,
     with uow() as tx:
         structure = _ready_structure(tx, principal, structure_id, model=model)
         blob = _verified_blob(tx, structure_id)
-    audit.record_now(uow, structure.dataset_id, principal.key_id, "export",
+    audit.record_later(uow, structure.dataset_id, principal.key_id, "export",
                      structure_id=str(structure_id), size_bytes=len(blob))
     return ExportView(structure.id, structure.kind, blob)
