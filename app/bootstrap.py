@@ -129,7 +129,9 @@ class ApiRuntime:
 def build_api(settings: Settings) -> ApiRuntime:
     database = open_database(settings, pool="api")
     state = AppState(settings=settings, uow=database.uow, cipher=cipher_of(settings),
-                     cache=ReleaseCache(settings.structure_cache_size), metrics=Metrics(),
+                     cache=ReleaseCache(settings.structure_cache_size,
+                                        access_seconds=settings.key_cache_seconds),
+                     metrics=Metrics(),
                      compute=anyio.CapacityLimiter(settings.query_concurrency),
                      keys=KeyCache(settings.key_cache_seconds))
     return ApiRuntime(database, state)

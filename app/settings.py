@@ -91,7 +91,8 @@ class Settings(BaseSettings):
     key_cache_seconds: float = Field(
         default=5.0, ge=0, le=300, description="each API process keeps the keys it "
         "authenticated for this long; a key revoked through another process is refused "
-        "within it (0: every request reads the database)")
+        "within it, and so is a query to a dataset deleted through another process (0: "
+        "every request reads the database)")
     audit_flush_seconds: float = Field(
         default=0.2, ge=0, le=60, description="the audit events of queries, predictions "
         "and exports are journalled under var_dir/audit and written in batches this "

@@ -9,9 +9,15 @@
   infinite (``1e999``).
 
 Breaking a rule raises ``JSONDocumentError``, whose message names the rule (and, for a
-syntax error, the line and column) and never the offending value or key. Standard library
-only; the checks cost little on large arrays of numbers: the object hook runs on objects
-only, and the depth and overflow checks are byte scans at C speed.
+syntax error, the line and column) and never the offending value or key. The checks cost
+little on large arrays of numbers: the depth and overflow checks are byte scans at C
+speed. A document most request bodies are (at most one object, no number of 19 digits
+or more) is parsed by orjson, several times faster than ``json`` on arrays of numbers,
+which refuses what the rules refuse (invalid UTF-8, unpaired surrogates, NaN and
+Infinity, numbers that overflow) and parses floats identically (both round correctly);
+it keeps the last of duplicate keys, so the one object's keys are counted against the
+document's colons outside strings. Anything else, and every document orjson refuses,
+goes through ``json`` with the rules as hooks, whose errors are the ones reported.
 """
 
 from __future__ import annotations
@@ -21,6 +27,8 @@ import re
 from array import array
 from itertools import accumulate
 from typing import Any, Final, Literal, NoReturn
+
+import orjson
 
 __all__ = ["MAX_DEPTH", "JSONDocumentError", "JSONRule", "loads_strict"]
 
@@ -50,12 +58,22 @@ _SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
 # 3-digit exponent or 100+ digits before the point (an exponent under 100 needs 210).
 _DIGITS_AS_ZERO = bytes.maketrans(b"123456789E", b"000000000e")
 _HUGE_SHAPES = (b"e000", b"0" * 100)
+# orjson reads an integer beyond 64 bits as a float, ``json`` as an int: such bodies (and,
+# conservatively, any run of 19 digits) take the ``json`` path
+_LONG_DIGITS = b"0" * 19
+_SLOW: Final = object()
 
 
 def loads_strict(body: bytes, *, max_depth: int = MAX_DEPTH) -> Any:
     """Parse ``body`` (UTF-8 JSON) under the module's rules, or raise JSONDocumentError."""
     if _too_deep(body, max_depth):
         raise _depth_error(max_depth)
+    doc = _fast(body)
+    return _with_json(body, max_depth) if doc is _SLOW else doc
+
+
+def _with_json(body: bytes, max_depth: int = MAX_DEPTH) -> Any:
+    """The rules as ``json`` hooks and checks: every document, every error message."""
     try:
         text = body.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -82,6 +100,24 @@ def loads_strict(body: bytes, *, max_depth: int = MAX_DEPTH) -> Any:
             raise JSONDocumentError("encoding", "the JSON body has a string with an "
                                     "unpaired surrogate escape") from None
     return doc
+
+
+def _fast(body: bytes) -> Any:
+    """The document parsed by orjson where that is sure to be what the rules and
+    ``json`` give (module docstring), else ``_SLOW``."""
+    if _LONG_DIGITS in body.translate(_DIGITS_AS_ZERO, b"+"):
+        return _SLOW
+    try:
+        doc = orjson.loads(body)
+    except orjson.JSONDecodeError:
+        return _SLOW
+    objects = body.count(b"{")  # braces inside strings too: conservative
+    if objects == 0:
+        return doc
+    if objects == 1 and isinstance(doc, dict) and (
+            _STRING.sub(b'"', body).count(b":") == len(doc)):
+        return doc  # every colon outside strings is one of its keys: none repeated
+    return _SLOW
 
 
 def _too_deep(body: bytes, limit: int) -> bool:

@@ -12,12 +12,15 @@ import json
 import math
 import secrets
 import threading
+import time
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID, uuid4
 
 import numpy as np
+from cachetools import TTLCache
 from numpy.typing import NDArray
 from sqlalchemy.exc import IntegrityError
 
@@ -376,12 +379,49 @@ class Loaded:
 
 
 class ReleaseCache:
-    """Deserialised releases, least recently used first out; shared by request threads."""
+    """Deserialised releases, least recently used first out; shared by request threads.
 
-    def __init__(self, capacity: int) -> None:
+    With ``access_seconds`` > 0 it also keeps, for that long, which key was let read
+    which ready structure (the structure's row and its release), so that a repeated
+    query needs no database read at all. Readability only changes when a dataset is
+    deleted (a structure never leaves ``ready`` otherwise; a revoked key is refused
+    before this, by ``KeyCache``): the process that deletes forgets every entry at once
+    (``forget_access``), others within ``access_seconds`` (PRIVSIM_KEY_CACHE_SECONDS,
+    the same delay as a key revoked elsewhere)."""
+
+    def __init__(self, capacity: int, *, access_seconds: float = 0.0,
+                 timer: Callable[[], float] = time.monotonic) -> None:
         self._capacity = capacity
         self._items: OrderedDict[UUID, Loaded] = OrderedDict()
         self._lock = threading.Lock()
+        # (key, structure, model) -> the structure's row; never the release, which
+        # stays bounded by ``capacity``
+        self._access: TTLCache[tuple[UUID, UUID, bool], StructureRow] | None = (
+            TTLCache(maxsize=10_000, ttl=access_seconds, timer=timer)
+            if access_seconds > 0 and capacity > 0 else None)
+
+    def admitted(self, key_id: UUID, structure_id: UUID,
+                 model: bool) -> tuple[StructureRow, Loaded] | None:
+        """The structure ``key_id`` was let read within ``access_seconds``, with its
+        release, if that is still in memory."""
+        if self._access is None:
+            return None
+        with self._lock:
+            structure = self._access.get((key_id, structure_id, model))
+            loaded = None if structure is None else self._items.get(structure_id)
+        return None if structure is None or loaded is None else (structure, loaded)
+
+    def admit(self, key_id: UUID, structure_id: UUID, model: bool,
+              structure: StructureRow) -> None:
+        if self._access is not None:
+            with self._lock:
+                self._access[(key_id, structure_id, model)] = structure
+
+    def forget_access(self) -> None:
+        """Forget who may read what (a dataset was deleted through this process)."""
+        if self._access is not None:
+            with self._lock:
+                self._access.clear()
 
     def get(self, key: UUID) -> Loaded | None:
         with self._lock:
@@ -436,7 +476,11 @@ def _seconds_per_point(structure: StructureRow, dataset: DatasetRow, release: Re
 
 def load_for_query(uow: UnitOfWorkPort, principal: Principal, structure_id: UUID,
                    cache: ReleaseCache, *, model: bool = False) -> tuple[StructureRow, Loaded]:
-    """Access is checked on every call; only the deserialised release is cached."""
+    """Access is checked against the database unless this key was let read this
+    structure within the cache's ``access_seconds`` (``ReleaseCache``)."""
+    admitted = cache.admitted(principal.key_id, structure_id, model)
+    if admitted is not None:
+        return admitted
     with uow() as tx:
         structure = _ready_structure(tx, principal, structure_id, model=model)
         loaded = cache.get(structure_id)
@@ -445,6 +489,7 @@ def load_for_query(uow: UnitOfWorkPort, principal: Principal, structure_id: UUID
             dataset = readable_dataset(tx, principal, structure.dataset_id)
             loaded = Loaded(release, _seconds_per_point(structure, dataset, release))
             cache.put(structure_id, loaded)
+    cache.admit(principal.key_id, structure_id, model, structure)
     return structure, loaded
 
 

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import io
 import threading
+from uuid import UUID
 
 import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 
+from app.services import datasets
+from app.services.access import authenticate
+from app.services.structures import ReleaseCache
 from core.privacy.noise import zcdp_epsilon
 from core.structures import load_release
 from tests.helpers import ADMIN, Api, exact_answers, npy_bytes, unit_ball_rows
@@ -265,3 +269,47 @@ def test_gaussian_builds_are_accounted_in_zcdp(client: TestClient) -> None:
     one_more = rho + ledger["entries"][0]["rho"]
     assert zcdp_epsilon(one_more, 1e-5) > 2.0  # and the next one would not have
     assert ledger["budget"]["accounting"] == "zcdp"
+
+
+class _Clock:
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_a_dataset_deleted_elsewhere_stops_answering_within_the_key_cache_delay(
+        client: TestClient) -> None:
+    """A key's right to read a structure is kept for PRIVSIM_KEY_CACHE_SECONDS after a
+    query (ReleaseCache): a deletion through this process ends it at once, one through
+    another process (here: the service, behind the API's back) within the delay."""
+    api = Api(client)
+    clock = _Clock()
+    api.state.cache = ReleaseCache(8, access_seconds=5.0, timer=clock)
+    _, owner = api.key("owner")
+    token = owner["Authorization"].removeprefix("Bearer ")
+    principal = authenticate(api.state.uow, token)
+    structures_of = []
+    for _ in range(2):
+        dataset = api.dataset(owner)
+        api.upload(owner, dataset, unit_ball_rows(20, 3))
+        structures_of.append((dataset, api.built(owner, dataset, kind="inner_product",
+                                                 params={}, epsilon=0.5)))
+    body = {"points": [[0.1, 0.2, 0.0]]}
+    (elsewhere, first), (here, second) = structures_of
+    for _, structure in structures_of:
+        assert client.post(f"/v1/structures/{structure}/query", headers=owner,
+                           json=body).status_code == 200
+    datasets.delete_dataset(api.state.uow, principal, UUID(elsewhere))  # another process
+    clock.now = 4.9
+    r = client.post(f"/v1/structures/{first}/query", headers=owner, json=body)
+    assert r.status_code == 200  # within the delay: still answered from the cache
+    clock.now = 5.1
+    r = client.post(f"/v1/structures/{first}/query", headers=owner, json=body)
+    assert r.status_code == 404, r.text  # once the delay has passed
+    assert client.post(f"/v1/structures/{second}/query", headers=owner,
+                       json=body).status_code == 200  # admitted again, until 10.1
+    assert client.delete(f"/v1/datasets/{here}", headers=owner).status_code == 204
+    r = client.post(f"/v1/structures/{second}/query", headers=owner, json=body)
+    assert r.status_code == 404, r.text  # deleted through this process: at once

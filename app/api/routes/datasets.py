@@ -83,10 +83,12 @@ def get_dataset(dataset_id: UUID, uow: UoWDep, principal: PrincipalDep) -> Datas
 
 @router.delete("/{dataset_id}", status_code=204,
                responses=problems(Forbidden, NotFound, InvalidInput))
-def delete_dataset(dataset_id: UUID, uow: UoWDep, principal: PrincipalDep) -> Response:
+def delete_dataset(dataset_id: UUID, state: StateDep, principal: PrincipalDep) -> Response:
     """Delete a dataset (admin, owner): its rows, structures and jobs go; its ledger and
-    audit trail stay."""
-    datasets.delete_dataset(uow, principal, dataset_id)
+    audit trail stay. Its structures answer no more queries through this process at
+    once, through other API processes within ``PRIVSIM_KEY_CACHE_SECONDS``."""
+    datasets.delete_dataset(state.uow, principal, dataset_id)
+    state.cache.forget_access()
     return Response(status_code=204)
 
 
