@@ -23,7 +23,8 @@ from app.db.uow import UnitOfWork
 from app.metrics import Metrics
 from app.services.access import KeyCache, ensure_bootstrap_admin
 from app.services.structures import ReleaseCache
-from app.settings import Settings
+from app.settings import Settings, get_settings
+from app.workers.distributed import DaskBuilds, RowReader, key_check
 from app.workers.worker import BUILD_KINDS, SOLVE_KINDS, JobKinds, Worker, WorkerConfig
 from gpu.backend import select_backend
 
@@ -61,10 +62,22 @@ def cipher_of(settings: Settings) -> RowCipher:
     return RowCipher(load_data_key(settings))
 
 
+def dask_row_reader() -> RowReader:
+    """What a distributed build's tasks read rows with, on a Dask worker: its own
+    ``PRIVSIM_*`` settings' database, data key and backend (app.workers.distributed)."""
+    settings = get_settings()
+    key = load_data_key(settings)
+    return RowReader(open_database(settings, pool="tool").uow, RowCipher(key),
+                     key_check(key), select_backend(settings.backend))
+
+
 def build_worker(settings: Settings, uow: UnitOfWork, cipher: RowCipher, *,
                  name: str | None = None, kinds: JobKinds = None) -> Worker:
+    cluster = None if settings.dask_address is None else DaskBuilds(
+        settings.dask_address, dask_row_reader, key_check(load_data_key(settings)))
     return Worker(uow, cipher, WorkerConfig.from_settings(settings),
-                  backend=select_backend(settings.backend), name=name, kinds=kinds)
+                  backend=select_backend(settings.backend), name=name, kinds=kinds,
+                  cluster=cluster)
 
 
 @dataclass

@@ -1,13 +1,15 @@
-"""The ``privsim`` command: serve, worker, migrate, keys create."""
+"""The ``privsim`` command: serve, worker, migrate, keys create, import-parquet."""
 
 from __future__ import annotations
 
 import enum
+import json
 import logging
 import signal
 import sys
 from types import FrameType
 from typing import Annotated
+from uuid import UUID
 
 import typer
 import uvicorn
@@ -15,8 +17,11 @@ import uvicorn
 from app.bootstrap import build_worker, cipher_of, open_database
 from app.db.migrate import upgrade
 from app.domain import Role
+from app.errors import AppError
 from app.logging import configure_logging
-from app.services.access import create_key
+from app.services.access import authenticate, create_key
+from app.services.ingest import UploadLimits
+from app.services.parquet_import import import_parquet
 from app.settings import get_settings
 from app.workers.worker import BUILD_KINDS, SOLVE_KINDS, JobKinds
 
@@ -98,6 +103,39 @@ def keys_create(
     new = create_key(database.uow, role=role, name=name)
     database.dispose()
     sys.stdout.write(new.token + "\n")
+
+
+@cli.command("import-parquet")
+def import_parquet_command(
+    dataset_id: Annotated[UUID, typer.Argument(help="the dataset to append to")],
+    source: Annotated[str, typer.Argument(
+        help="a Parquet file, a directory of them, or a glob (quote it), on this machine")],
+    api_key: Annotated[str, typer.Option(
+        envvar="PRIVSIM_API_KEY", show_default=False,
+        help="an owner or admin key of the dataset (from the environment, so that it "
+        "stays out of the process list)")],
+) -> None:
+    """Append the rows of large Parquet files, a batch at a time (never the whole file
+    in memory), each batch checked and stored exactly as an upload of it would be.
+    Nothing is stored unless every batch passes; prints the counts as JSON."""
+    settings = get_settings()
+    configure_logging(settings.log_format, settings.log_level)
+    database = open_database(settings, pool="tool")
+    database.check_at_head()
+    try:
+        principal = authenticate(database.uow, api_key)
+        result = import_parquet(
+            database.uow, principal, dataset_id, source, cipher=cipher_of(settings),
+            chunk_rows=settings.chunk_rows,
+            limits=UploadLimits(settings.max_upload_rows, settings.max_upload_decoded_bytes))
+    except AppError as exc:
+        typer.echo(f"import failed: {exc.detail}", err=True)
+        raise typer.Exit(1) from exc
+    finally:
+        database.dispose()
+    sys.stdout.write(json.dumps({"files": result.files, "batches": result.batches,
+                                 "accepted": result.accepted, "clipped": result.clipped,
+                                 "rejected": result.rejected}) + "\n")
 
 
 def main() -> None:

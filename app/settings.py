@@ -51,6 +51,10 @@ class Settings(BaseSettings):
     bootstrap_admin_key: SecretStr | None = None
     inprocess_workers: int = Field(default=1, ge=0, le=16)
     backend: Literal["auto", "cpu", "gpu"] = "auto"
+    dask_address: str | None = Field(
+        default=None, description="a Dask scheduler (e.g. tcp://10.0.0.5:8786): builds map "
+        "their row chunks over its workers, which run privsim with the same PRIVSIM_* "
+        "settings (docs/operations.md); None: every build runs in its worker")
 
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)

@@ -75,12 +75,13 @@ from app.services.ports import UnitOfWorkPort
 from app.services.rows import RowsPurged, iter_labelled_chunks
 from app.services.structures import BUILD_JOB
 from app.settings import Settings
+from app.workers.distributed import ClusterUnavailable, DaskBuilds
 from core.errors import CoreError, PlanMismatch
 from core.models import LABELLED_MODELS, MODEL_KINDS, build_model, parse_model
 from core.privacy.budget import Units
 from core.privacy.mechanisms import NoisePlan
 from core.structures import build_release, dump_release, parse_spec
-from core.structures.base import check_plan
+from core.structures.base import check_plan, release_from_totals
 from gpu.backend import CPU, Backend
 
 logger = logging.getLogger(__name__)
@@ -165,11 +166,12 @@ def check_charge(plan: NoisePlan, charged: Units) -> None:
 class Worker:
     def __init__(self, uow: UnitOfWorkPort, cipher: RowCipher, config: WorkerConfig, *,
                  backend: Backend = CPU, name: str | None = None,
-                 kinds: JobKinds = None) -> None:
+                 kinds: JobKinds = None, cluster: DaskBuilds | None = None) -> None:
         self._uow = uow
         self._cipher = cipher
         self._config = config
         self._backend = backend
+        self._cluster = cluster  # builds of unlabelled kinds run on it (distributed.py)
         self.kinds = kinds
         self.name = name or f"{socket.gethostname()}:{os.getpid()}:{uuid4().hex[:8]}"
         self.stop_event = threading.Event()
@@ -230,22 +232,34 @@ class Worker:
             check_plan(spec, plan)  # PlanMismatch: decided before any row is read
             check_charge(plan, task.charged)
 
+            def check() -> None:
+                if heartbeat.lost.is_set():
+                    raise LeaseLost
+                if self.stop_event.is_set():
+                    raise Stopping
+
             def chunks() -> Iterator[tuple[NDArray[np.float64], Any]]:
                 nonlocal rows_read
                 for part in iter_labelled_chunks(self._uow, task.dataset_id, self._cipher,
                                                  seqs):
                     rows_read = True  # from here on, a failure may depend on the rows
-                    if heartbeat.lost.is_set():
-                        raise LeaseLost
-                    if self.stop_event.is_set():
-                        raise Stopping
+                    check()
                     yield part
 
             def progress(done: int) -> None:
                 heartbeat.progress = 0.95 * done / len(seqs)
 
+            def started() -> None:
+                nonlocal rows_read
+                rows_read = True  # the cluster's tasks read rows from here on
+
             seed = int(task.seed, 16)
-            if labelled:  # a classifier or regressor reads each row's label too
+            if self._cluster is not None and not labelled:
+                build = self._cluster.new_build(task.dataset_id, spec, seed)
+                totals = self._cluster.totals(build, seqs, check=check, started=started,
+                                              progress=progress)
+                release = release_from_totals(spec.builder(seed), plan, totals)
+            elif labelled:  # a classifier or regressor reads each row's label too
                 release = build_model(spec, seed=seed, plan=plan,  # type: ignore[arg-type]
                                       chunks=chunks(),
                                       to_backend=self._backend.to_device, progress=progress)
@@ -264,6 +278,11 @@ class Worker:
             return
         except DBAPIError:
             logger.warning("database error during build; job will be retried", extra=extra)
+            self._release(job_id)
+            return
+        except ClusterUnavailable as exc:  # says nothing about the rows: built again later
+            logger.warning("Dask cluster unavailable (%s); job will be retried", exc,
+                           extra=extra)
             self._release(job_id)
             return
         except Exception as exc:  # every other failure ends the job, refunded or not

@@ -26,9 +26,10 @@ from core.privacy.mechanisms import Mechanism, NoisePlan, Statistic, plan_noise,
 
 __all__ = [
     "ERROR_MODEL_KEYS", "MAX_DIM", "MAX_QUERY_MAGNITUDE", "Builder", "Cost", "DataSpec",
-    "ErrorEstimate", "ErrorModel", "QueryResult", "Reduce", "Release", "Spec",
-    "build_release", "check_plan", "check_points", "count_statistic", "ratio_std",
-    "upgrade_error_model",
+    "ErrorEstimate", "ErrorModel", "QueryResult", "Reduce", "Release", "Spec", "Totals",
+    "add_totals", "build_release", "check_plan", "check_plan_names", "check_points",
+    "chunk_totals", "count_statistic", "empty_totals", "exact_totals", "ratio_std",
+    "release_from_totals", "upgrade_error_model",
 ]
 
 Reduce = Literal["sum", "mean"]
@@ -352,6 +353,10 @@ def count_statistic(neighbouring: Neighbouring, weight: float = 1.0) -> Statisti
     return Statistic("count", 1, sens, sens, weight)
 
 
+# exact (non-private) sums of rows, by statistic, on the host
+Totals = dict[str, NDArray[np.float64]]
+
+
 def build_release(
     spec: Spec,
     *,
@@ -370,24 +375,70 @@ def build_release(
     there, by ``core.privacy.noise``. ``observe``, if given, sees the noisy statistics
     just before they are wrapped (for the noise-distribution audit only: they are
     exactly what the release stores).
+
+    The two halves are public so that a distributed build (``app.workers.distributed``)
+    runs the same code: ``chunk_totals`` on each chunk wherever it lies, then
+    ``release_from_totals`` once, where the job is owned.
     """
+    check_plan_names(spec, plan)
+    builder = spec.builder(seed)
+    totals = exact_totals(spec, builder, chunks, to_backend=to_backend, progress=progress)
+    return release_from_totals(builder, plan, totals, observe=observe)
+
+
+def check_plan_names(spec: Spec, plan: NoisePlan) -> None:
+    """Refuse a plan whose statistics are not exactly the structure's."""
     names = {s.name for s in spec.statistics()}
     if names != {s.statistic for s in plan.specs}:
         raise InvalidParameter("plan", "does not match the structure's statistics")
-    builder = spec.builder(seed)
-    totals: dict[str, NDArray[np.float64]] = {}
+
+
+def chunk_totals(spec: Spec, builder: Builder, rows: NDArray[np.float64],
+                 to_backend: Callable[[NDArray[np.float64]], Array] = lambda x: x) -> Totals:
+    """The exact (non-private) sums of one chunk of rows, clipped to the domain first,
+    back on the host in float64."""
+    if rows.ndim != 2 or rows.shape[1] != spec.data.dim:
+        raise IncompatibleArrays(f"rows must have shape (n, {spec.data.dim})")
+    clipped = spec.data.domain.clip(np.asarray(rows, dtype=np.float64))
+    return {name: to_host(partial)
+            for name, partial in builder.accumulate(to_backend(clipped)).items()}
+
+
+def add_totals(total: Totals | None, partial: Mapping[str, NDArray[np.float64]]) -> Totals:
+    """``total + partial``, statistic by statistic (``total`` None: no sums yet); the
+    sums of several chunks, in any order and grouping. Neither argument is changed."""
+    out = {} if total is None else dict(total)
+    for name, values in partial.items():
+        host = np.asarray(values, dtype=np.float64)
+        out[name] = out[name] + host if name in out else host
+    return out
+
+
+def empty_totals(spec: Spec, builder: Builder,
+                 to_backend: Callable[[NDArray[np.float64]], Array] = lambda x: x) -> Totals:
+    """The sums of no rows at all: zeros of the right shapes."""
+    return chunk_totals(spec, builder, np.zeros((0, spec.data.dim)), to_backend)
+
+
+def exact_totals(spec: Spec, builder: Builder, chunks: Iterable[NDArray[np.float64]], *,
+                 to_backend: Callable[[NDArray[np.float64]], Array] = lambda x: x,
+                 progress: Callable[[int], None] | None = None) -> Totals:
+    """The exact sums of every chunk (``chunk_totals``, added up in order), on the host
+    in float64; ``progress`` is called with the number of chunks done after each."""
+    totals: Totals | None = None
     for index, rows in enumerate(chunks):
-        if rows.ndim != 2 or rows.shape[1] != spec.data.dim:
-            raise IncompatibleArrays(f"rows must have shape (n, {spec.data.dim})")
-        clipped = spec.data.domain.clip(np.asarray(rows, dtype=np.float64))
-        for name, partial in builder.accumulate(to_backend(clipped)).items():
-            host = to_host(partial)
-            totals[name] = totals[name] + host if name in totals else host
+        totals = add_totals(totals, chunk_totals(spec, builder, rows, to_backend))
         if progress is not None:
             progress(index + 1)
-    if not totals:  # no rows at all: the sums of an empty chunk are zeros of the right shape
-        totals = {name: to_host(v) for name, v in
-                  builder.accumulate(to_backend(np.zeros((0, spec.data.dim)))).items()}
+    return empty_totals(spec, builder, to_backend) if totals is None else totals
+
+
+def release_from_totals(
+    builder: Builder, plan: NoisePlan, totals: Mapping[str, NDArray[np.float64]], *,
+    observe: Callable[[Mapping[str, NDArray[np.float64]]], None] | None = None,
+) -> Release:
+    """Add the noise once (``plan.apply``, on the host) to the exact sums and wrap the
+    release; ``observe`` as in ``build_release``."""
     noisy = plan.apply(totals)
     if observe is not None:
         observe(noisy)
