@@ -236,10 +236,11 @@ def calibrate() -> list[dict[str, Any]]:
                     "ratio": constant / measured if measured > 0 else math.inf,
                     "per": unit})
 
-    values = np.zeros(20_000)
-    row("laplace noise", _best(lambda: noise.laplace(values, 1.0), 2) / values.size,
+    values = np.zeros(65_536)  # a statistic of sensitivity 1, on its lattice as builds draw it
+    k1, k2 = noise.lattice(1.0, values.size, "l1"), noise.lattice(1.0, values.size, "l2")
+    row("laplace noise", _best(lambda: noise.laplace(values, 1.0, k=k1), 2) / values.size,
         base.SECONDS_PER_LAPLACE_VALUE, "value")
-    row("gaussian noise", _best(lambda: noise.gaussian(values, 1.0), 2) / values.size,
+    row("gaussian noise", _best(lambda: noise.gaussian(values, 1.0, k=k2), 2) / values.size,
         base.SECONDS_PER_GAUSSIAN_VALUE, "value")
     for precision, dtype in (("float32", np.float32), ("float64", np.float64)):
         a, b = rng.random((2048, 8)).astype(dtype), rng.random((8, 2048)).astype(dtype)

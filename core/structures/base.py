@@ -175,11 +175,13 @@ class Cost:
 # and queries (bench/results/cost.md: within 1.1x to 3x, always above).
 #
 # privacy noise, per value drawn (OpenDP's float-safe vector samplers, from the OS
-# CSPRNG): measured 35-37 us (Laplace) and 82-93 us (Gaussian); its peak memory per
-# value of one statistic (the Python float lists in and out of OpenDP, its own
-# buffers) measured 375-390 bytes
-SECONDS_PER_LAPLACE_VALUE = 45e-6
-SECONDS_PER_GAUSSIAN_VALUE = 110e-6
+# CSPRNG, on the statistic's lattice 2^k, in chunks on a thread per core:
+# core.privacy.noise): measured 4.0 us (Laplace) and 6.6 us (Gaussian) on an idle
+# 2-core machine, 6.9 and 11.7 us on a loaded one; its peak memory per value of one
+# statistic (the Python float lists in and out of OpenDP, its own buffers) measured
+# 375-390 bytes
+SECONDS_PER_LAPLACE_VALUE = 12e-6
+SECONDS_PER_GAUSSIAN_VALUE = 20e-6
 NOISE_BYTES_PER_VALUE = 400
 # one multiply-add in a matrix product (OpenBLAS, one thread, the narrow inner
 # dimensions of these products): measured 0.15 ns (float32) and 0.5 ns (float64) at

@@ -152,11 +152,13 @@ def test_gaussian_noise_costs_more_than_laplace_and_replace_one_draws_no_count()
 
 def test_the_reviews_banded_l1_case_is_known_to_be_expensive() -> None:
     """The review's request: 51 rows at d = 3, banded, alpha 0.01, 20 levels: built for
-    130 s, used 2 GB and wrote 50 MB; the cost says so before anything runs."""
+    130 s, used 2 GB and wrote 50 MB; the cost says so before anything runs. (Its 6.3
+    million noise values now draw several times faster, on the lattice and on every core:
+    still over a minute by the cost.)"""
     cost = parse_spec("l1_distance", REVIEW_BANDED, BALL).cost(51, 65_536)
     assert cost.noise_values == 3 * (2**21 - 1)
     assert cost.release_bytes > 40e6
-    assert cost.build_seconds > 100
+    assert cost.build_seconds > 60
     assert cost.build_memory_bytes > 1e9  # the noise alone: hundreds of bytes a value
     assert cost.query_seconds_per_point > 1e-3  # ~1,000 bands x 20 levels x 3 coordinates
 
