@@ -74,6 +74,7 @@ class ProjectedKernelParams:
     mechanism: str = mechanism()
     frequencies: str = param(
         "string", "frequency design: orthogonal (blocks of orthogonal directions with "
-        "stratified radii, lower variance) or iid", default="orthogonal",
-        choices=("orthogonal", "iid"))
+        "stratified radii, lower variance), structured (blocks of Hadamard-diagonal "
+        "products regenerated from the seed: fast queries, small releases) or iid",
+        default="orthogonal", choices=("orthogonal", "structured", "iid"))
     precision: str = precision()

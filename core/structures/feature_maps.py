@@ -27,7 +27,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, Literal, Self
+from typing import TYPE_CHECKING, Any, Literal, Self
 
 import numpy as np
 from array_api_compat import array_namespace, device
@@ -47,19 +47,25 @@ from core.structures.base import (
     SECONDS_PER_TRIG_LARGE,
 )
 
+if TYPE_CHECKING:
+    from core.structures.structured import StructuredFrequencies
+
 __all__ = [
     "F32_EPS", "F32_SHRINK", "F64_EPS", "FLOAT32_ANGLE_LIMIT", "FLOAT32_SAFE", "KERNELS",
-    "LARGE_ANGLE", "MAX_ANGLE", "MAX_FEATURES", "MAX_PROJECTION_DIM", "AngleProfile",
-    "Design", "FeatureMap", "FeatureStyle", "KernelName", "Precision", "angle_fraction",
-    "block_rows", "check_angle_range", "draw_feature_map", "draw_frequencies",
-    "draw_orthogonal_frequencies", "draw_projection", "feature_row_bytes",
-    "feature_row_seconds", "fixed_blocks", "frequency_cap", "frequency_draw_cost",
-    "projection_variance", "query_trig", "typical_row_l1",
+    "LARGE_ANGLE", "MAX_ANGLE", "MAX_FEATURES", "MAX_PROJECTION_DIM", "ROTATION_DESIGNS",
+    "AngleProfile", "Design", "FeatureMap", "FeatureStyle", "KernelName", "Precision",
+    "angle_fraction", "angle_work", "block_rows", "check_angle_range", "draw_feature_map",
+    "draw_frequencies", "draw_orthogonal_frequencies", "draw_projection",
+    "draw_structured_frequencies", "feature_row_bytes", "feature_row_seconds",
+    "fixed_blocks", "frequency_cap", "frequency_draw_cost", "projection_variance",
+    "query_trig", "radial_quantiles", "typical_row_l1",
 ]
 
 FeatureStyle = Literal["paired", "phased"]
 Precision = Literal["float32", "float64"]
-Design = Literal["orthogonal", "iid"]
+Design = Literal["orthogonal", "iid", "structured"]
+# the designs that need a rotation-invariant kernel (gaussian, exponential)
+ROTATION_DESIGNS: tuple[Design, ...] = ("orthogonal", "structured")
 F32_SHRINK = 1.0 - 2.0**-20  # float32 features are shrunk by this (see FeatureMap.features)
 F32_EPS = 2.0**-24  # unit roundoff of float32
 F64_EPS = 2.0**-53  # unit roundoff of float64
@@ -112,7 +118,9 @@ class FeatureMap:
     """Public randomness of a random-feature structure, and the map it defines."""
 
     style: FeatureStyle
-    frequencies: NDArray[np.float64]  # (m/2, k) paired or (m, k) phased
+    # (m/2, k) paired or (m, k) phased; None for structured frequencies (``structure``),
+    # which are never stored dense (read them through ``frequencies``)
+    stored_frequencies: NDArray[np.float64] | None
     phases: NDArray[np.float64] | None  # (m,) phased only
     projection: NDArray[np.float64] | None  # (k, d) or None
     kernel: KernelName = "gaussian"  # the spectral distribution of the frequencies
@@ -120,42 +128,78 @@ class FeatureMap:
     # public bound on ||x||_2 of the rows fed to ``transform`` (the declared domain's);
     # inf where unknown, which sends float32 maps through the float64-angle path
     input_bound: float = math.inf
+    # structured frequencies (Hadamard-diagonal blocks regenerated from the seed), or None
+    structure: StructuredFrequencies | None = None
     # which frequencies get float64 angles (None: none of them), and the permutation
     # that puts [float32 ones, float64 ones] back in frequency order
     _wide: tuple[NDArray[np.intp], NDArray[np.intp], NDArray[np.intp]] | None = field(
         default=None, init=False, repr=False, compare=False)
+    # structured maps: whether a float32 map forms all its angles in float64 (reduced
+    # mod 2 pi), which it does where any angle over the domain could pass the limit
+    _structured_wide: bool = field(default=False, init=False, repr=False, compare=False)
+    # structured maps: the dense matrix, made only if some caller asks for it
+    _dense: list[NDArray[np.float64]] = field(default_factory=list, init=False, repr=False,
+                                              compare=False)
 
     def __post_init__(self) -> None:
         if self.kernel not in KERNELS:
             raise InvalidParameter("kernel", "must be one of " + ", ".join(KERNELS))
         if self.kernel == "laplace" and self.projection is not None:
             raise InvalidParameter("projection_dim", _NO_L1_PROJECTION)
-        if self.frequencies.size:
+        if (self.structure is None) == (self.stored_frequencies is None):
+            raise InvalidParameter("frequencies", "give either stored or structured "
+                                   "frequencies")
+        if self.structure is not None:
+            if self.kernel != self.structure.kernel or self.kernel == "laplace":
+                raise InvalidParameter("frequencies", "structured frequencies need the "
+                                       "map's rotation-invariant kernel")
+            object.__setattr__(self, "_structured_wide",
+                               bool(np.any(self.angle_bounds() > FLOAT32_ANGLE_LIMIT)))
+        elif self.frequencies.size:
             wide = self.angle_bounds() > FLOAT32_ANGLE_LIMIT
             if np.any(wide):
                 narrow_idx, wide_idx = np.flatnonzero(~wide), np.flatnonzero(wide)
                 inverse = np.argsort(np.concatenate([narrow_idx, wide_idx]))
                 object.__setattr__(self, "_wide", (narrow_idx, wide_idx, inverse))
 
+    @property
+    def frequencies(self) -> NDArray[np.float64]:
+        """The (rows, k) frequency matrix: stored, or spelled out from the structure
+        (once, on first use: the hot paths never need it)."""
+        if self.stored_frequencies is not None:
+            return self.stored_frequencies
+        if not self._dense and self.structure is not None:  # one of the two is set
+            self._dense.append(self.structure.dense())
+        return self._dense[0]
+
+    @property
+    def rows(self) -> int:
+        """The number of frequencies."""
+        if self.stored_frequencies is not None:
+            return int(self.stored_frequencies.shape[0])
+        return 0 if self.structure is None else self.structure.rows
+
     def angle_bounds(self) -> NDArray[np.float64]:
         """Per frequency, max |omega_j . P x| over every row with ||x||_2 <=
         input_bound: public (the frequencies, the projection and the domain), so which
-        arithmetic a build uses for a frequency never depends on the rows."""
+        arithmetic a build uses for a frequency never depends on the rows. Structured
+        frequencies: the radius of the full k'-dimensional row bounds the norm."""
         z_bound = self.input_bound
         if self.projection is not None:
             z_bound *= float(np.linalg.norm(self.projection))  # Frobenius >= spectral
+        norms = (self.structure.radii if self.structure is not None
+                 else _row_norms(self.frequencies))
         with np.errstate(over="ignore", invalid="ignore"):
-            bounds = _row_norms(self.frequencies) * z_bound
+            bounds = norms * z_bound
         return np.asarray(np.where(np.isfinite(bounds), bounds, np.inf), dtype=np.float64)
 
     def angle_bound(self) -> float:
         """The largest of ``angle_bounds`` (0 without frequencies)."""
-        return float(np.max(self.angle_bounds())) if self.frequencies.size else 0.0
+        return float(np.max(self.angle_bounds())) if self.rows else 0.0
 
     @property
     def size(self) -> int:
-        rows = int(self.frequencies.shape[0])
-        return 2 * rows if self.style == "paired" else rows
+        return 2 * self.rows if self.style == "paired" else self.rows
 
     @property
     def scale(self) -> float:
@@ -184,29 +228,46 @@ class FeatureMap:
         against the domain) in float64 (finite there: ``check_angle_range``), reduced
         mod 2 pi.
         Outside the domain (queries), an angle beyond float64's range counts as 0:
-        bounded features, whatever the input."""
+        bounded features, whatever the input.
+
+        Structured frequencies (``structure``) get their angles from the fast
+        transforms, all of them in float32 or, where any could pass the limit, all in
+        float64 reduced mod 2 pi."""
         xp = array_namespace(Z)
         dev = device(Z)
         with np.errstate(over="ignore", invalid="ignore"):
             if self.style == "paired" and self.precision == "float32":
-                if self._wide is None:
-                    T32 = self._angles32(xp, Z, self.frequencies)
-                else:  # angles float32 cannot hold: form them in float64, reduce mod 2 pi
-                    narrow_idx, wide_idx, inverse = self._wide
-                    T64 = _finite_angles(xp, Z @ xp.asarray(
-                        self.frequencies[wide_idx].T.copy(), device=dev))
-                    parts = [xp.astype(xp.remainder(T64, 2 * math.pi), xp.float32)]
-                    if narrow_idx.size:
-                        parts.insert(0, self._angles32(xp, Z, self.frequencies[narrow_idx]))
-                    T32 = xp.take(xp.concat(parts, axis=1) if len(parts) > 1 else parts[0],
-                                  xp.asarray(inverse, device=dev), axis=1)
+                T32 = self._float32_angles(xp, Z)
                 pairs = xp.concat([xp.cos(T32), xp.sin(T32)], axis=1)
                 return xp.astype(pairs, xp.float64) * F32_SHRINK
-            T = _finite_angles(xp, Z @ xp.asarray(self.frequencies.T.copy(), device=dev))
+            if self.structure is not None:
+                T = _finite_angles(xp, self.structure.angles(Z, xp.float64))
+            else:
+                T = _finite_angles(xp, Z @ xp.asarray(self.frequencies.T.copy(), device=dev))
             if self.style == "paired":
                 return xp.concat([xp.cos(T), xp.sin(T)], axis=1)
             phases = xp.asarray(self.phases, device=dev)
             return math.sqrt(2.0) * xp.cos(T + phases)
+
+    def _float32_angles(self, xp: Any, Z: Array) -> Array:
+        """The float32 angles of a float32 map (see ``features``)."""
+        dev = device(Z)
+        if self.structure is not None:
+            if not self._structured_wide:
+                return self.structure.angles(Z, xp.float32)
+            T64 = _finite_angles(xp, self.structure.angles(Z, xp.float64))
+            return xp.astype(xp.remainder(T64, 2 * math.pi), xp.float32)
+        if self._wide is None:
+            return self._angles32(xp, Z, self.frequencies)
+        # angles float32 cannot hold: form them in float64, reduce mod 2 pi
+        narrow_idx, wide_idx, inverse = self._wide
+        T64 = _finite_angles(xp, Z @ xp.asarray(self.frequencies[wide_idx].T.copy(),
+                                                device=dev))
+        parts = [xp.astype(xp.remainder(T64, 2 * math.pi), xp.float32)]
+        if narrow_idx.size:
+            parts.insert(0, self._angles32(xp, Z, self.frequencies[narrow_idx]))
+        return xp.take(xp.concat(parts, axis=1) if len(parts) > 1 else parts[0],
+                       xp.asarray(inverse, device=dev), axis=1)
 
     @staticmethod
     def _angles32(xp: Any, Z: Array, frequencies: NDArray[np.float64]) -> Array:
@@ -244,7 +305,9 @@ class FeatureMap:
         return math.sqrt(var)
 
     def arrays(self) -> dict[str, NDArray[np.float64]]:
-        out = {"frequencies": self.frequencies}
+        """The arrays a release stores: structured frequencies are not among them (the
+        header records their seed: ``StructuredFrequencies.header``)."""
+        out = {} if self.stored_frequencies is None else {"frequencies": self.stored_frequencies}
         if self.phases is not None:
             out["phases"] = self.phases
         if self.projection is not None:
@@ -320,14 +383,22 @@ def _cap_norms(frequencies: NDArray[np.float64], cap: float) -> NDArray[np.float
 
 
 def check_angle_range(kernel: KernelName, *, dim: int, k: int, bandwidth: float,
-                      input_bound: float, projected: bool, name: str = "params.bandwidth"
-                      ) -> None:
+                      input_bound: float, projected: bool, name: str = "params.bandwidth",
+                      design: Design = "iid") -> None:
     """Refuse parameters under which an angle omega . P x could overflow float64 for
     some x in the domain: frequency_cap * max ||P x|| must stay below ``MAX_ANGLE``
-    (||P||_F <= 40 sqrt d with the clamped projection entries)."""
+    (||P||_F <= 40 sqrt d with the clamped projection entries). Structured frequencies
+    work in k' = the next power of two >= k (their cap is k''s), and their transforms'
+    intermediates (at most k'^{3/2} ||P x||) must stay below it too."""
     z_bound = input_bound * (_NORMAL_CLAMP * math.sqrt(dim) if projected else 1.0)
+    if design == "structured":
+        from core.structures.structured import padded_dim
+
+        k = padded_dim(k)
     with np.errstate(over="ignore"):
         worst = float(np.float64(frequency_cap(kernel, k, bandwidth)) * np.float64(z_bound))
+        if design == "structured":
+            worst = max(worst, float(np.float64(k) ** 1.5 * np.float64(z_bound)))
     if not worst <= MAX_ANGLE:
         raise InvalidParameter(name, "too small for the declared domain: the feature "
                                "angles could overflow (raise the bandwidth or shrink "
@@ -386,8 +457,6 @@ def draw_orthogonal_frequencies(rng: np.random.Generator, kernel: KernelName, ro
     if kernel == "laplace":
         raise InvalidParameter("params.frequencies", "orthogonal frequencies need a "
                                "rotation-invariant kernel (not laplace)")
-    from scipy import stats  # type: ignore[import-untyped]
-
     cap = frequency_cap(kernel, k, bandwidth)
     if not math.isfinite(cap):
         raise InvalidParameter("params.bandwidth", "too small: the frequencies overflow")
@@ -398,13 +467,63 @@ def draw_orthogonal_frequencies(rng: np.random.Generator, kernel: KernelName, ro
         q, r = np.linalg.qr(gauss)
         directions = (q * np.sign(np.diag(r))).T[:b]
         quantiles = (rng.permutation(b) + rng.uniform(size=b)) / b
-        with np.errstate(over="ignore"):
-            if kernel == "gaussian":
-                radii = stats.chi.ppf(quantiles, df=k) * (math.sqrt(2.0) / bandwidth)
-            else:
-                radii = np.sqrt(k * stats.f.ppf(quantiles, k, 1)) / bandwidth
+        radii = radial_quantiles(kernel, quantiles, k, bandwidth)
         out[start:start + b] = directions * np.minimum(radii, cap)[:, None]
     return out
+
+
+def radial_quantiles(kernel: KernelName, quantiles: NDArray[np.float64], k: int,
+                     bandwidth: float) -> NDArray[np.float64]:
+    """The kernel's radial law in k dimensions at the given probabilities: gaussian
+    sqrt(2) chi_k / sigma; exponential (multivariate Cauchy, ||z|| / |u|) sqrt(k F(k, 1))
+    / sigma."""
+    from scipy import stats  # type: ignore[import-untyped]
+
+    with np.errstate(over="ignore"):
+        if kernel == "gaussian":
+            return np.asarray(stats.chi.ppf(quantiles, df=k) * (math.sqrt(2.0) / bandwidth))
+        return np.asarray(np.sqrt(k * stats.f.ppf(quantiles, k, 1)) / bandwidth)
+
+
+def draw_structured_frequencies(seed: int, kernel: KernelName, rows: int, k: int,
+                                bandwidth: float) -> StructuredFrequencies:
+    """``rows`` structured frequencies (core.structures.structured) from the seed, with
+    the counter-based public generator (``public_words``), in this order: the signs of
+    D1, D2, D3 of every block (3 B k' bits, 64 a word), then per frequency one word whose
+    order within its block gives the stratification permutation (a stable argsort),
+    then per frequency one uniform. Radii: the kernel's radial law in k' dimensions
+    (the frequency is the first k coordinates of a k'-dimensional one, the input padded
+    with zeros, so its law is the k-dimensional one) at the quantiles (pi_i + U_i) / b
+    of the block's b frequencies, as ``draw_orthogonal_frequencies``; capped at
+    ``frequency_cap`` in k' dimensions."""
+    from core.structures.structured import (
+        StructuredFrequencies,
+        padded_dim,
+        public_signs,
+        public_uniforms,
+        public_words,
+    )
+
+    if kernel == "laplace":
+        raise InvalidParameter("params.frequencies", "structured frequencies need a "
+                               "rotation-invariant kernel (not laplace)")
+    kp = padded_dim(k)
+    cap = frequency_cap(kernel, kp, bandwidth)
+    if not math.isfinite(cap):
+        raise InvalidParameter("params.bandwidth", "too small: the frequencies overflow")
+    blocks = -(-rows // kp)
+    sign_words = -(-3 * blocks * kp // 64)
+    words = public_words(seed, sign_words + 2 * rows)
+    signs = public_signs(words[:sign_words], 3 * blocks * kp).reshape(3, blocks, kp)
+    keys, uniforms = words[sign_words:sign_words + rows], public_uniforms(words[sign_words + rows:])
+    quantiles = np.empty(rows)
+    for start in range(0, rows, kp):
+        b = min(kp, rows - start)
+        rank = np.empty(b)
+        rank[np.argsort(keys[start:start + b], kind="stable")] = np.arange(b)
+        quantiles[start:start + b] = (rank + uniforms[start:start + b]) / b
+    radii = np.minimum(radial_quantiles(kernel, quantiles, kp, bandwidth), cap)
+    return StructuredFrequencies(seed, kernel, rows, k, bandwidth, signs, radii)
 
 
 def draw_feature_map(style: FeatureStyle, *, dim: int, features: int, bandwidth: float,
@@ -413,19 +532,26 @@ def draw_feature_map(style: FeatureStyle, *, dim: int, features: int, bandwidth:
                      precision: Precision = "float64",
                      input_bound: float = math.inf) -> FeatureMap:
     """Public, data-independent randomness from a published seed: the projection (if
-    any), then the frequencies, then the phases (phased style), in that order."""
+    any), then the frequencies, then the phases (phased style), in that order (PCG64);
+    structured frequencies come from their own counter-based stream of the same seed
+    (``draw_structured_frequencies``)."""
     if kernel == "laplace" and projection_dim is not None:
         raise InvalidParameter("projection_dim", _NO_L1_PROJECTION)
     rng = np.random.Generator(np.random.PCG64(seed))
     projection = draw_projection(rng, projection_dim, dim)
     k = dim if projection_dim is None else projection_dim
     rows = features // 2 if style == "paired" else features
-    if design == "orthogonal":
+    structure = None
+    if design == "structured":
+        frequencies = None
+        structure = draw_structured_frequencies(seed, kernel, rows, k, bandwidth)
+    elif design == "orthogonal":
         frequencies = draw_orthogonal_frequencies(rng, kernel, rows, k, bandwidth)
     else:
         frequencies = draw_frequencies(rng, kernel, rows, k, bandwidth)
     phases = rng.uniform(0.0, 2 * math.pi, size=rows) if style == "phased" else None
-    return FeatureMap(style, frequencies, phases, projection, kernel, precision, input_bound)
+    return FeatureMap(style, frequencies, phases, projection, kernel, precision, input_bound,
+                      structure)
 
 
 # --- cost (the constants and ``Cost``: core.structures.base) ----------------------------
@@ -501,43 +627,74 @@ def query_trig(precision: Precision, large: float) -> float:
     return max(_trig(precision, large), midpoint)
 
 
+def angle_work(k: int, rows: int, design: Design) -> tuple[int, int]:
+    """(multiply-adds, elementwise values) of one row's ``rows`` angles from its k
+    coordinates: a matrix product (k multiply-adds each), or for structured
+    frequencies the fast transforms (``structured_macs``: 3 (a + b) multiply-adds per
+    frequency with k' = a b, the padded dimension, instead of k)."""
+    if design == "structured":
+        from core.structures.structured import structured_macs
+
+        return structured_macs(k, rows)
+    return rows * k, 0
+
+
 def feature_row_seconds(k: int, features: int, precision: Precision,
-                        angles: AngleProfile) -> float:
+                        angles: AngleProfile, design: Design = "iid") -> float:
     """CPU seconds of one row's m paired features from its k (projected) coordinates
-    (``FeatureMap.features``): the angles (k multiply-adds each of m/2), cos and sin,
-    the casts and the column sum; a float32 map's wide frequencies also get float64
-    angles reduced modulo 2 pi."""
+    (``FeatureMap.features``): the angles (``angle_work``: k multiply-adds each of m/2,
+    or the structured transforms), cos and sin, the casts and the column sum; a float32
+    map's wide frequencies also get float64 angles reduced modulo 2 pi (a structured
+    map's all of them, if any)."""
     half = features // 2
     trig = angles.trig(precision)
+    macs, values = angle_work(k, half, design)
     if precision == "float64":
-        return (half * k * SECONDS_PER_MAC["float64"] + features * trig
-                + (2 * half + 3 * features) * SECONDS_PER_PASS)
-    narrow = (half * k * SECONDS_PER_MAC["float32"] + features * trig
-              + 6 * features * SECONDS_PER_PASS)
+        return (macs * SECONDS_PER_MAC["float64"] + features * trig
+                + (values + 2 * half + 3 * features) * SECONDS_PER_PASS)
+    if design == "structured" and angles.wide > 0:
+        return (macs * SECONDS_PER_MAC["float64"] + features * trig
+                + half * (SECONDS_PER_REMAINDER + 5 * SECONDS_PER_PASS)
+                + (values + 6 * features) * SECONDS_PER_PASS)
+    narrow = (macs * SECONDS_PER_MAC["float32"] + features * trig
+              + (values + 6 * features) * SECONDS_PER_PASS)
     wide = half * (k * SECONDS_PER_MAC["float64"] + SECONDS_PER_REMAINDER
                    + 5 * SECONDS_PER_PASS)
     return narrow + angles.wide * wide
 
 
-def feature_row_bytes(k: int, features: int, precision: Precision, wide: float) -> int:
+def feature_row_bytes(k: int, features: int, precision: Precision, wide: float,
+                      design: Design = "iid") -> int:
     """Bytes of the intermediate arrays per row of a feature block: the angles, their
     cos and sin, the pair, its float64 copy and the shrunk copy (float32 builds), or
-    the float64 angles, their mask, cos, sin and the pair."""
+    the float64 angles, their mask, cos, sin and the pair; structured frequencies also
+    two float64 arrays of the transforms' B k' values."""
     half = features // 2
+    extra = 0
+    if design == "structured":
+        _, values = angle_work(k, half, design)
+        extra = 2 * 8 * values // 5
     if precision == "float64":
-        return 8 * (2 * half + 2 * features) + 8 * k
+        return 8 * (2 * half + 2 * features) + 8 * k + extra
     return int(4 * k + 4 * 3 * half + 4 * features + 16 * features
-               + wide * (8 * 2 * half + 4 * half + 4 * features))
+               + wide * (8 * 2 * half + 4 * half + 4 * features)) + extra
 
 
 def frequency_draw_cost(kernel: KernelName, design: Design, rows: int, k: int,
                         dim: int, projected: bool) -> tuple[float, int]:
     """(CPU seconds, peak bytes) of drawing the public randomness of one feature map:
     the projection (k x d normals), then ``rows`` frequencies, iid (normals, norms, the
-    cap) or orthogonal (one k x k Gaussian matrix and its QR per k frequencies, however
-    few are used of it, and a radial quantile each), and setting the map up (angle
-    bounds, the float32 copies, the phase form)."""
+    cap), orthogonal (one k x k Gaussian matrix and its QR per k frequencies, however
+    few are used of it, and a radial quantile each) or structured (3 B k' sign bits,
+    two words and a radial quantile per frequency, no matrix), and setting the map up
+    (angle bounds, the float32 copies, the phase form: per frequency and coordinate,
+    or per frequency for structured maps)."""
     seconds = (k * dim * (SECONDS_PER_NORMAL + 2 * SECONDS_PER_PASS)) if projected else 0.0
+    if design == "structured":
+        _, values = angle_work(k, rows, design)
+        seconds += rows * (SECONDS_PER_QUANTILE + 20 * SECONDS_PER_PASS)
+        seconds += 3 * values * SECONDS_PER_PASS  # unpacking the signs, their copies
+        return seconds, 8 * (3 * values + 8 * rows)
     if design == "orthogonal":
         blocks = -(-rows // k)
         seconds += blocks * (SECONDS_PER_QR + k**3 * SECONDS_PER_QR_CUBE

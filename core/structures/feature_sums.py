@@ -46,14 +46,17 @@ from core.structures.base import (
 from core.structures.feature_maps import (
     MAX_FEATURES,
     MAX_PROJECTION_DIM,
+    ROTATION_DESIGNS,
     AngleProfile,
     Design,
     FeatureMap,
     KernelName,
     Precision,
+    angle_work,
     block_rows,
     check_angle_range,
     draw_feature_map,
+    draw_structured_frequencies,
     feature_row_bytes,
     feature_row_seconds,
     fixed_blocks,
@@ -62,6 +65,11 @@ from core.structures.feature_maps import (
     typical_row_l1,
 )
 from core.structures.phase_form import PhaseForm, phase_precision, phase_query_seconds
+from core.structures.structured import (
+    GENERATOR,
+    StructuredPhaseForm,
+    structured_query_seconds,
+)
 
 __all__ = ["PairedFeatureSpec", "PairedParams", "RandomFeatureBuilder", "RandomFeatureRelease",
            "features_for", "kernel_estimate", "projection_for"]
@@ -135,10 +143,15 @@ class RandomFeatureRelease:
     fmap: FeatureMap
     feature_sum: NDArray[np.float64]
     count: float
-    _phase: PhaseForm | None = field(default=None, init=False, repr=False, compare=False)
+    _phase: PhaseForm | StructuredPhaseForm | None = field(
+        default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        if self.fmap.style == "paired":
+        if self.fmap.style == "paired" and self.fmap.structure is not None:
+            object.__setattr__(self, "_phase", StructuredPhaseForm.of(
+                self.fmap.structure, self.fmap.projection, self.fmap.precision,
+                self.feature_sum, self.fmap.scale))
+        elif self.fmap.style == "paired":
             object.__setattr__(self, "_phase", PhaseForm.of(
                 [self.fmap], [self.feature_sum], [self.fmap.scale]))
 
@@ -172,10 +185,15 @@ class RandomFeatureRelease:
                           self.plan.std("count"), self.fmap.approximation_std())
 
     def header(self) -> dict[str, Any]:
-        return {"kind": self.kind, "dim": self.dim, "params": self.params,
-                "plan": self.plan.to_dict(), "style": self.fmap.style,
-                "kernel": self.fmap.kernel, "precision": self.fmap.precision,
-                "count": self.count}
+        """The public parameters; structured frequencies add what regenerates them
+        (``StructuredFrequencies.header``: the seed, the sizes, the bandwidth)."""
+        out = {"kind": self.kind, "dim": self.dim, "params": self.params,
+               "plan": self.plan.to_dict(), "style": self.fmap.style,
+               "kernel": self.fmap.kernel, "precision": self.fmap.precision,
+               "count": self.count}
+        if self.fmap.structure is not None:
+            out["structured"] = self.fmap.structure.header()
+        return out
 
     def arrays(self) -> dict[str, NDArray[np.float64]]:
         return {"feature_sum": self.feature_sum, **self.fmap.arrays()}
@@ -185,9 +203,20 @@ class RandomFeatureRelease:
                    arrays: Mapping[str, NDArray[np.float64]]) -> Self:
         try:
             # releases written before the kernel was recorded are all Gaussian
-            fmap = FeatureMap(header["style"], arrays["frequencies"], arrays.get("phases"),
-                              arrays.get("projection"), header.get("kernel", "gaussian"),
-                              header.get("precision", "float64"))
+            kernel = header.get("kernel", "gaussian")
+            structure, stored = None, arrays.get("frequencies")
+            if "structured" in header:  # regenerated from the seed, never stored
+                spec = header["structured"]
+                if spec["design"] != "structured" or spec["generator"] != GENERATOR:
+                    raise CorruptRelease("unknown structured-frequency generator")
+                structure = draw_structured_frequencies(
+                    int(spec["seed"], 16), kernel, int(spec["rows"]), int(spec["dim"]),
+                    float(spec["bandwidth"]))
+            elif stored is None:
+                raise KeyError("frequencies")
+            fmap = FeatureMap(header["style"], stored if structure is None else None,
+                              arrays.get("phases"), arrays.get("projection"), kernel,
+                              header.get("precision", "float64"), structure=structure)
             return cls(kind=header["kind"], dim=int(header["dim"]), params=header["params"],
                        plan=NoisePlan.from_dict(header["plan"]), fmap=fmap,
                        feature_sum=arrays["feature_sum"], count=float(header["count"]))
@@ -289,10 +318,14 @@ class PairedFeatureSpec:
                                    f"must be null for {cls.kind}: a JL projection does not "
                                    "preserve the l1 distance")
         mechanism, design, precision = typed.mechanism, typed.frequencies, typed.precision
+        if design in ROTATION_DESIGNS and cls.kernel == "laplace":
+            raise InvalidParameter("params.frequencies", "must be iid: the l1 kernel is not "
+                                   "rotation-invariant")
         check_angle_range(cls.kernel, dim=data.dim,
                           k=data.dim if projection_dim is None else projection_dim,
                           bandwidth=bandwidth, input_bound=data.domain.max_norm(data.dim),
-                          projected=projection_dim is not None)
+                          projected=projection_dim is not None,
+                          design=design)  # type: ignore[arg-type]
         return cls(data, bandwidth, features, projection_dim, mechanism,  # type: ignore[arg-type]
                    alpha, design, precision)  # type: ignore[arg-type]
 
@@ -322,10 +355,12 @@ class PairedFeatureSpec:
         return RandomFeatureBuilder(self, fmap)
 
     def release_bytes(self) -> int:
-        """feature_sum (m), frequencies (m/2 x k) and the projection (k x d)."""
+        """feature_sum (m), frequencies (m/2 x k; none when structured: the header
+        holds their seed) and the projection (k x d)."""
         k = self.data.dim if self.projection_dim is None else self.projection_dim
         projection = 0 if self.projection_dim is None else self.projection_dim * self.data.dim
-        return 8 * (self.features + (self.features // 2) * k + projection)
+        stored = 0 if self.frequencies == "structured" else (self.features // 2) * k
+        return 8 * (self.features + stored + projection)
 
     def estimate(self, plan: NoisePlan, rows: int) -> ErrorEstimate:
         """Paired features: the noise std of a sum answer is exactly
@@ -335,10 +370,11 @@ class PairedFeatureSpec:
         return kernel_estimate(plan, sum_std, rows, shape.approximation_std(), self.alpha)
 
     def cost(self, rows: int, chunk_rows: int) -> Cost:
-        """Per row: the projection (d k), the m paired features (k m/2 multiply-adds, m
-        cosines and sines); per block of rows: a copy of the frequencies; once: the
-        public randomness (``frequency_draw_cost``); the noise: m + 1 values. A query:
-        the phase form, m/2 frequencies."""
+        """Per row: the projection (d k), the m paired features (k m/2 multiply-adds, or
+        the structured transforms; m cosines and sines); per block of rows: a copy of
+        the frequencies (structured: of the signs); once: the public randomness
+        (``frequency_draw_cost``); the noise: m + 1 values. A query: the phase form,
+        m/2 frequencies."""
         d, m = self.data.dim, self.features
         projected = self.projection_dim is not None
         k = d if self.projection_dim is None else self.projection_dim
@@ -346,21 +382,29 @@ class PairedFeatureSpec:
         angles = AngleProfile.of(self.kernel, k, self.bandwidth, z_bound)
         block = block_rows(m)
         largest, _ = chunk_sizes(rows, chunk_rows)
-        per_block = 3 * (m // 2) * k * SECONDS_PER_PASS  # the frequencies, transposed, cast
+        design = self.frequencies
+        _, values = angle_work(k, m // 2, design)
+        # the frequencies, transposed, cast (structured: the signs, cast)
+        per_block = (values if design == "structured" else 3 * (m // 2) * k) * SECONDS_PER_PASS
         per_row = ((d * k * SECONDS_PER_MAC["float64"] if projected else 0.0)
-                   + feature_row_seconds(k, m, self.precision, angles) + per_block / block)
-        draw_seconds, draw_bytes = frequency_draw_cost(self.kernel, self.frequencies,
-                                                       m // 2, k, d, projected)
+                   + feature_row_seconds(k, m, self.precision, angles, design)
+                   + per_block / block)
+        draw_seconds, draw_bytes = frequency_draw_cost(self.kernel, design, m // 2, k, d,
+                                                       projected)
         working = (min(block, max(largest, 1))
-                   * (feature_row_bytes(k, m, self.precision, angles.wide)
+                   * (feature_row_bytes(k, m, self.precision, angles.wide, design)
                       + (8 * k if projected else 0)) + draw_bytes)
-        query = phase_precision(self.precision,
-                                typical_row_l1(self.kernel, m // 2, k, self.bandwidth))
+        if design == "structured":
+            query_seconds = structured_query_seconds(d, k, projected, m // 2, self.precision,
+                                                     angles)
+        else:
+            query = phase_precision(self.precision,
+                                    typical_row_l1(self.kernel, m // 2, k, self.bandwidth))
+            query_seconds = phase_query_seconds(d, k, projected, m // 2, query, angles)
         return build_cost(data=self.data, statistics=self.statistics(),
                           mechanism=self.mechanism, release_bytes=self.release_bytes(),
                           rows=rows, chunk_rows=chunk_rows, seconds_per_row=per_row,
                           seconds_per_chunk=per_block, fixed_seconds=draw_seconds,
-                          working_bytes=working, query_seconds=phase_query_seconds(
-                              d, k, projected, m // 2, query, angles))
+                          working_bytes=working, query_seconds=query_seconds)
 
 
