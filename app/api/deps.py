@@ -36,7 +36,9 @@ class AppState:
     keys: KeyCache = field(default_factory=lambda: KeyCache(0.0))
 
 
-def get_state(request: Request) -> AppState:
+# The dependencies below are ``async`` although they never await: FastAPI runs a plain
+# ``def`` dependency in a worker thread, a hop that costs more than the whole lookup.
+async def get_state(request: Request) -> AppState:
     state: AppState = request.app.state.privsim
     return state
 
@@ -44,11 +46,11 @@ def get_state(request: Request) -> AppState:
 StateDep = Annotated[AppState, Depends(get_state)]
 
 
-def get_settings_dep(state: StateDep) -> Settings:
+async def get_settings_dep(state: StateDep) -> Settings:
     return state.settings
 
 
-def get_uow(state: StateDep) -> UnitOfWorkPort:
+async def get_uow(state: StateDep) -> UnitOfWorkPort:
     return state.uow
 
 

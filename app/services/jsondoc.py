@@ -11,7 +11,7 @@
 Breaking a rule raises ``JSONDocumentError``, whose message names the rule (and, for a
 syntax error, the line and column) and never the offending value or key. The checks cost
 little on large arrays of numbers: the depth and overflow checks are byte scans at C
-speed. A document most request bodies are (at most one object, no number of 19 digits
+speed. A document most request bodies are (at most one object, no integer of 19 digits
 or more) is parsed by orjson, several times faster than ``json`` on arrays of numbers,
 which refuses what the rules refuse (invalid UTF-8, unpaired surrogates, NaN and
 Infinity, numbers that overflow) and parses floats identically (both round correctly);
@@ -58,9 +58,10 @@ _SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
 # 3-digit exponent or 100+ digits before the point (an exponent under 100 needs 210).
 _DIGITS_AS_ZERO = bytes.maketrans(b"123456789E", b"000000000e")
 _HUGE_SHAPES = (b"e000", b"0" * 100)
-# orjson reads an integer beyond 64 bits as a float, ``json`` as an int: such bodies (and,
-# conservatively, any run of 19 digits) take the ``json`` path
-_LONG_DIGITS = b"0" * 19
+# orjson reads an integer beyond 64 bits as a float, ``json`` as an int: bodies with an
+# integer of 19 digits or more (in the digits-as-zero shape: a run of 19 zeros neither
+# after a point nor before a point or exponent) take the ``json`` path
+_LONG_INTEGER = re.compile(rb"(?<![.0])0{19,}(?![.0e])")
 _SLOW: Final = object()
 
 
@@ -105,7 +106,7 @@ def _with_json(body: bytes, max_depth: int = MAX_DEPTH) -> Any:
 def _fast(body: bytes) -> Any:
     """The document parsed by orjson where that is sure to be what the rules and
     ``json`` give (module docstring), else ``_SLOW``."""
-    if _LONG_DIGITS in body.translate(_DIGITS_AS_ZERO, b"+"):
+    if _LONG_INTEGER.search(body.translate(_DIGITS_AS_ZERO, b"+")):
         return _SLOW
     try:
         doc = orjson.loads(body)

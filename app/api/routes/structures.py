@@ -28,6 +28,7 @@ from app.api.schemas.structures import (
     structure_examples,
 )
 from app.api.strict_json import StrictJSONRoute
+from app.blas import one_blas_thread
 from app.errors import (
     BudgetExhausted,
     BuildTooCostly,
@@ -189,7 +190,8 @@ async def query_structure(
     answer = partial(_answer, state, principal, structure_id, body, content_type, reduce,
                      wants_npy)
     if _quick(state, principal, structure_id, len(body)):
-        return answer()
+        with one_blas_thread():  # app.blas: a pool costs more than such a product
+            return answer()
     return await anyio.to_thread.run_sync(answer, limiter=state.compute)
 
 
