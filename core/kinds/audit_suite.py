@@ -10,7 +10,10 @@ settings its audit declaration gives (``KindDef.audit``, core/kinds/<kind>/audit
 - ``standard_cases``: layer 4, the black box (core.privacy.audit), fast or thorough.
 
 tests/privacy and ``python -m bench.audit`` both run them. A new kind's folder is
-covered by every layer without an edit here; core/privacy knows no kind.
+covered by every layer without an edit here; core/privacy knows no kind. A kind's
+``AuditDef.variants`` (parameter sets such as ``l1_distance``'s ``coordinate_bound``)
+are audited in every layer too, labelled ``<kind>+<variant>``; the black box runs
+them without controls.
 """
 
 from __future__ import annotations
@@ -57,14 +60,30 @@ def parser(kind: KindDef) -> Parse:
     return kind.spec.parse
 
 
-def audit_target(kind: KindDef, mechanism: Mechanism) -> AuditTarget:
-    """The kind under ``mechanism`` as the audit builds it (its audit declaration)."""
-    return AuditTarget(kind.name, mechanism, kind.audit.params(mechanism), kind.audit.dim,
+def audit_target(kind: KindDef, mechanism: Mechanism, variant: str | None = None
+                 ) -> AuditTarget:
+    """The kind under ``mechanism`` as the audit builds it (its audit declaration), or
+    one of its declared variants (labelled ``<kind>+<variant>``)."""
+    params = {**kind.audit.params(mechanism), **_variant_params(kind, variant)}
+    return AuditTarget(_label(kind, variant), mechanism, params, kind.audit.dim,
                        parser(kind), kind.audit.worst_case_pair)
 
 
 def _pairs() -> list[tuple[KindDef, Mechanism]]:
     return [(kind, mechanism) for kind in kinds() for mechanism in kind.mechanisms]
+
+
+def _variants(kind: KindDef) -> list[str | None]:
+    """The kind itself (None), then its declared variants."""
+    return [None, *kind.audit.variants]
+
+
+def _label(kind: KindDef, variant: str | None) -> str:
+    return kind.name if variant is None else f"{kind.name}+{variant}"
+
+
+def _variant_params(kind: KindDef, variant: str | None) -> dict[str, Any]:
+    return {} if variant is None else dict(kind.audit.variants[variant])
 
 
 def _with_mechanism(kind: KindDef, mechanism: Mechanism,
@@ -88,14 +107,17 @@ def search_settings() -> list[SearchSetting]:
     settings: list[SearchSetting] = []
     for kind, mechanism in _pairs():
         audit = kind.audit
-        large = _with_mechanism(kind, mechanism, audit.search_params)
-        for relation in RELATIONS:
-            settings += [
-                SearchSetting(kind.name, mechanism, relation, "audit", audit.dim,
-                              AUDIT_DOMAIN, audit.params(mechanism), parser(kind),
-                              audit.search_candidates),
-                SearchSetting(kind.name, mechanism, relation, "large", LARGE_DIM, LARGE_BOX,
-                              large, parser(kind), audit.search_candidates)]
+        for variant in _variants(kind):
+            extra = _variant_params(kind, variant)
+            small = {**audit.params(mechanism), **extra}
+            large = {**_with_mechanism(kind, mechanism, audit.search_params), **extra}
+            label = _label(kind, variant)
+            for relation in RELATIONS:
+                settings += [
+                    SearchSetting(label, mechanism, relation, "audit", audit.dim,
+                                  AUDIT_DOMAIN, small, parser(kind), audit.search_candidates),
+                    SearchSetting(label, mechanism, relation, "large", LARGE_DIM, LARGE_BOX,
+                                  large, parser(kind), audit.search_candidates)]
     return settings
 
 
@@ -103,8 +125,9 @@ def search_settings() -> list[SearchSetting]:
 
 def noise_cases() -> list[NoiseCase]:
     """Every kind, mechanism and relation, in the black-box audit's setting."""
-    return [NoiseCase(audit_target(kind, mechanism), relation)
-            for kind, mechanism in _pairs() for relation in RELATIONS]
+    return [NoiseCase(audit_target(kind, mechanism, variant), relation)
+            for kind, mechanism in _pairs() for variant in _variants(kind)
+            for relation in RELATIONS]
 
 
 # --- layer 3: the privacy map ---------------------------------------------------------
@@ -115,16 +138,20 @@ def map_cases() -> list[MapCase]:
     ``AuditDef.map_params``, budget (0.3, 0) or (0.3, 1e-5))."""
     cases: list[MapCase] = []
     for kind, mechanism in _pairs():
-        larger = _with_mechanism(kind, mechanism, kind.audit.map_params)
         delta = mechanism == "gaussian"
-        for relation in RELATIONS:
-            cases += [
-                MapCase(kind.name, mechanism, relation, "audit", kind.audit.params(mechanism),
-                        kind.audit.dim, L2Ball(1.0), PrivacyBudget(1.0, 1e-6 if delta else 0.0),
-                        parser(kind)),
-                MapCase(kind.name, mechanism, relation, "larger", larger, LARGE_DIM,
-                        MAP_LARGE_BOX, PrivacyBudget(0.3, 1e-5 if delta else 0.0),
-                        parser(kind))]
+        for variant in _variants(kind):
+            extra = _variant_params(kind, variant)
+            small = {**kind.audit.params(mechanism), **extra}
+            larger = {**_with_mechanism(kind, mechanism, kind.audit.map_params), **extra}
+            label = _label(kind, variant)
+            for relation in RELATIONS:
+                cases += [
+                    MapCase(label, mechanism, relation, "audit", small, kind.audit.dim,
+                            L2Ball(1.0), PrivacyBudget(1.0, 1e-6 if delta else 0.0),
+                            parser(kind)),
+                    MapCase(label, mechanism, relation, "larger", larger, LARGE_DIM,
+                            MAP_LARGE_BOX, PrivacyBudget(0.3, 1e-5 if delta else 0.0),
+                            parser(kind))]
     return cases
 
 
@@ -134,12 +161,13 @@ def standard_cases(thorough: bool = False) -> list[AuditCase]:
     """The black-box suite, every case at epsilon = 1 (the Gaussian mechanism at
     delta = 1e-2, where its controls are detectable with these sizes).
 
-    Fast (CI, about two minutes): every kind, mechanism and relation with 10,000
-    releases per dataset (a correct mechanism passes at any size; more trials only
-    tighten its bound), and the negative controls each kind's audit declaration asks
-    for (``AuditDef.controls``: half the noise, the wrong relation, one statistic's
-    noise halved alone), with enough releases that a control is missed with
-    probability well below 1e-4 (docs/privacy/audit.md). Thorough: 200,000 releases
+    Fast (CI, about two minutes): every kind, mechanism and relation (and every
+    declared variant, without controls) with 10,000 releases per dataset (a correct
+    mechanism passes at any size; more trials only tighten its bound), and the
+    negative controls each kind's audit declaration asks for (``AuditDef.controls``:
+    half the noise, the wrong relation, one statistic's noise halved alone), with
+    enough releases that a control is missed with probability well below 1e-4
+    (docs/privacy/audit.md). Thorough: 200,000 releases
     per dataset everywhere, both controls on every kind and mechanism, each noisy
     statistic halved alone on every kind (caught where that moves the true epsilon to
     ``POWERED_EPSILON``), and the Gaussian mechanism at realistic deltas (1e-5, 1e-6),
@@ -153,6 +181,10 @@ def standard_cases(thorough: bool = False) -> list[AuditCase]:
     for _, target in pairs:
         cases += [AuditCase(target, relation, _budget(target.mechanism), trials)
                   for relation in RELATIONS]
+    cases += [AuditCase(audit_target(kind, mechanism, variant), relation,
+                        _budget(mechanism), trials)
+              for kind, mechanism in _pairs() for variant in kind.audit.variants
+              for relation in RELATIONS]
     controlled: list[tuple[AuditTarget, AuditControls]] = []
     for kind, target in pairs:
         declared = kind.audit.controls.get(target.mechanism)

@@ -181,8 +181,10 @@ class AuditDef:
     (none: the kind is covered by the thorough audit's controls only);
     ``pair_reaches``: by relation, the range (low, high) of the fraction of the claimed
     epsilon that the worst-case pair reaches under the Laplace plan, where no single
-    pair can attain every sensitivity at once (absent: it attains the claim). The
-    suites: core/kinds/audit_suite.py."""
+    pair can attain every sensitivity at once (absent: it attains the claim);
+    ``variants``: named parameter sets added to both settings' parameters, each audited
+    as the kind labelled ``<kind>+<name>`` (every layer; the black box without
+    controls). The suites: core/kinds/audit_suite.py."""
 
     params: Callable[[Mechanism], Mapping[str, Any]]
     worst_case_pair: Callable[[Spec, int, NoisePlan], NeighbourPair]
@@ -192,6 +194,7 @@ class AuditDef:
     search_candidates: CandidateRows | None = None
     controls: Mapping[Mechanism, AuditControls] = field(default_factory=dict)
     pair_reaches: Mapping[Neighbouring, tuple[float, float]] = field(default_factory=dict)
+    variants: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)

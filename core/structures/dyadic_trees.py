@@ -11,6 +11,11 @@ from c). Under replace-one the roots do not move (n is public): counts 2Ld and
 sqrt(2Ld); sums 2(L+1) M1 and sqrt(2(L+2)) M2 (two values sharing a node below the root
 share a sign).
 
+A public ``coordinate_bound`` t narrows every grid to h_i = min(h_i, t): each row's
+u_i is clamped into [-h_i, h_i] before it is counted (a fixed public map, so the
+sensitivities above hold with M1, M2 those of the clamped domain, ``clipped_norms``),
+at a bias of at most ``clipping_bias`` per row in any answer.
+
 Derivation: docs/privacy/distance.md.
 """
 
@@ -41,7 +46,8 @@ from core.structures.base import (
 __all__ = [
     "DEFAULT_BANDED_ALPHA", "DEFAULT_GRID_LEVELS", "MAX_GRID_LEVELS", "MAX_RELEASE_VALUES",
     "MIN_BANDED_ALPHA", "Estimator", "accumulate_trees", "approximation_mean",
-    "banded_alpha", "check_release_size", "grid_half_widths", "grid_trees", "levels_for",
+    "banded_alpha", "check_release_size", "clipped_norms", "clipping_bias",
+    "grid_half_widths", "grid_trees", "levels_for",
     "prefix_totals", "tree_build_cost", "tree_query_seconds", "tree_size",
     "tree_statistics", "worst_noise_std",
 ]
@@ -109,9 +115,12 @@ def _tree(xp: Any, leaves: Array, levels: int) -> Array:
 
 def accumulate_trees(X: Array, center: NDArray[np.float64], half_widths: NDArray[np.float64],
                      levels: int, with_sums: bool) -> dict[str, Array]:
-    """The statistics of rows X (n, d) shifted by ``center``, flattened coordinate-major
-    (d * (2^(L+1) - 1) values each), computed in blocks of rows and columns so that
-    memory stays near ``_BLOCK_VALUES`` values per array whatever the chunk's size."""
+    """The statistics of rows X (n, d) shifted by ``center`` and clamped into
+    [-h, h] per coordinate, flattened coordinate-major (d * (2^(L+1) - 1) values each),
+    computed in blocks of rows and columns so that memory stays near ``_BLOCK_VALUES``
+    values per array whatever the chunk's size. The clamp is what a ``coordinate_bound``
+    narrower than the domain does to a row; for a grid spanning the domain it moves
+    nothing (the domain's clip already put every row inside)."""
     xp = array_namespace(X)
     dev = device(X)
     n, d = X.shape
@@ -121,12 +130,13 @@ def accumulate_trees(X: Array, center: NDArray[np.float64], half_widths: NDArray
     for c0 in range(0, d, cols):
         c1 = min(c0 + cols, d)
         shift = xp.asarray(center[c0:c1], dtype=xp.float64, device=dev)
+        high = xp.asarray(half_widths[c0:c1], dtype=xp.float64, device=dev)
         block_counts: Array = None
         block_sums: Array = None
         for r0 in range(0, max(n, 1), rows):  # one pass over an empty chunk too
             r1 = min(r0 + rows, n)
-            bc, bs = grid_trees(X[r0:r1, c0:c1] - shift, half_widths[c0:c1], levels,
-                                with_sums)
+            U = xp.minimum(xp.maximum(X[r0:r1, c0:c1] - shift, -high), high)
+            bc, bs = grid_trees(U, half_widths[c0:c1], levels, with_sums)
             block_counts = bc if block_counts is None else block_counts + bc
             if bs is not None:
                 block_sums = bs if block_sums is None else block_sums + bs
@@ -227,12 +237,47 @@ def approximation_mean(estimator: Estimator, leaf_width_l1: float, alpha: float 
 def banded_alpha(alpha: float | None) -> float:
     return DEFAULT_BANDED_ALPHA if alpha is None else alpha
 
-def grid_half_widths(data: DataSpec) -> NDArray[np.float64]:
-    """h_i, the half-width of coordinate i's grid: the box's, or the ball's radius."""
+def grid_half_widths(data: DataSpec, bound: float | None = None) -> NDArray[np.float64]:
+    """h_i, the half-width of coordinate i's grid: the box's, or the ball's radius;
+    with a public ``bound`` t, min(h_i, t)."""
     domain = data.domain
     if isinstance(domain, Box):
-        return domain.half_widths(data.dim)
-    return np.full(data.dim, domain.radius)
+        half = domain.half_widths(data.dim)
+    else:
+        half = np.full(data.dim, domain.radius)
+    return half if bound is None else np.minimum(half, bound)
+
+
+def clipped_norms(data: DataSpec, half_widths: NDArray[np.float64]) -> tuple[float, float]:
+    """(M1, M2): the largest l1 and l2 norms of a domain row u = x - c once clamped
+    into [-h_i, h_i], min(M1, sum_i h_i) and min(M2, ||h||_2). Exact suprema: on a box
+    the clamped box's corner; on a ball of radius R with h_i = t, u_i = R / sqrt(d)
+    reaches sqrt(d) R when t >= R / sqrt(d), and u_i = t reaches d t (inside the
+    ball) otherwise (likewise R and sqrt(d) t for l2). Equal to the domain's own when
+    the grid spans it."""
+    d = data.dim
+    return (min(data.domain.max_l1(d), float(np.sum(half_widths))),
+            min(data.domain.max_l2(d), float(np.linalg.norm(half_widths))))
+
+
+def clipping_bias(data: DataSpec, bound: float | None) -> float:
+    """The worst-case bias per row that clamping coordinates to [-t, t] adds to an l1
+    distance: | ||u - v||_1 - ||clamp(u) - v||_1 | <= ||u - clamp(u)||_1 =
+    sum_i (|u_i| - t)_+ (triangle inequality), at its largest over the domain. Box:
+    sum_i (h_i - t)_+ (a corner). Ball of radius R: with k coordinates above t, the
+    sum is at most sqrt(k) R - k t (Cauchy-Schwarz, equal coordinates R / sqrt(k)),
+    so the supremum is max over k = 1..d of (sqrt(k) R - k t)_+, which is at most
+    R^2 / (4 t) (at k = R^2 / (4 t^2)) and 0 when t >= R. The function of k is
+    concave, so the integers either side of its peak (clamped to 1..d) give it."""
+    if bound is None:
+        return 0.0
+    domain = data.domain
+    if isinstance(domain, Box):
+        return float(np.sum(np.maximum(domain.half_widths(data.dim) - bound, 0.0)))
+    R, t = domain.radius, bound
+    peak = min(max(R * R / (4.0 * t * t), 1.0), float(data.dim))
+    ks = {min(max(k, 1), data.dim) for k in (math.floor(peak), math.ceil(peak))}
+    return max(0.0, *(math.sqrt(k) * R - k * t for k in ks))
 
 
 def tree_statistics(dim: int, levels: int, estimator: Estimator, data: DataSpec,

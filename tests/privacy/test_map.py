@@ -23,6 +23,6 @@ def test_plans_verify_and_every_control_is_refused(case: MapCase) -> None:
 
 
 def test_every_kind_mechanism_and_relation_is_covered() -> None:
-    covered = {(c.kind, c.mechanism, c.relation) for c in map_cases()}
+    covered = {(c.kind, c.mechanism, c.relation) for c in map_cases() if c.kind in REGISTRY}
     assert covered == {(k.name, m, r) for k in REGISTRY.values() for m in k.mechanisms
                        for r in ("add_remove", "replace_one")}

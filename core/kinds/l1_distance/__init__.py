@@ -27,7 +27,8 @@ KIND = KindDef(
                  "(prefix estimator only, same size): L1 (L+1) M1, L2 sqrt(L+1) M2"
                  " under add_remove, L1 2(L+1) M1, L2 sqrt(2(L+2)) M2 under "
                  "replace_one; L = grid_levels, M1, M2: the largest l1 / l2 "
-                 "distance of the domain from its centre"),
+                 "distance from the domain's centre of a row clamped to "
+                 "coordinate_bound (the domain's own without one)"),
     query_cost=("O(d L) per point (prefix); O(d L E) per point (banded, E band "
                 "edges, about log(2^L) / log(1 + alpha) + 1/alpha)"),
     derivation="docs/privacy/distance.md#2-sensitivities",

@@ -14,8 +14,7 @@ from core.kinds.registry import AuditControls, AuditDef
 from core.privacy.audit import boundary_pair
 from core.privacy.mechanisms import Mechanism
 from core.privacy.sensitivity_search import CandidatePool, SearchEffort, Suprema
-from core.structures.base import Builder, DataSpec, Spec
-from core.structures.dyadic_trees import grid_half_widths
+from core.structures.base import Builder, Spec
 
 
 def params(mechanism: Mechanism) -> dict[str, Any]:
@@ -29,6 +28,12 @@ SEARCH_PARAMS = {"grid_levels": 3}  # the sensitivity search's larger setting
 
 MAP_PARAMS = {"grid_levels": 5}  # the privacy-map check's larger setting
 
+# grids narrowed to a public coordinate bound, rows clamped into them, audited in every
+# layer as ``l1_distance+coordinate_bound``: 0.6 cuts the audit's unit ball (dim 1: M1
+# becomes 0.6), five of the eight sides of the search's box and every side of the map
+# check's box
+VARIANTS = {"coordinate_bound": {"coordinate_bound": 0.6}}
+
 # both controls under the Laplace mechanism: six Laplace coordinates spread the loss,
 # so the half-noise control needs 40,000 releases per dataset, the wrong relation (true
 # epsilon 1.5) 100,000 to be caught with a margin (bounds 1.20-1.27 in repeated runs,
@@ -41,20 +46,23 @@ def grid_candidates(pool: CandidatePool, spec: Spec, builder: Builder,
     """The sensitivity search's candidates for the dyadic trees (``_grid_rows``). No
     exact suprema."""
     if isinstance(spec, L1DistanceSpec):
-        _grid_rows(pool, spec.data, spec.grid_levels, rng, effort)
+        _grid_rows(pool, spec, rng, effort)
     return {}
 
 
-def _grid_rows(pool: CandidatePool, data: DataSpec, levels: int, rng: np.random.Generator,
+def _grid_rows(pool: CandidatePool, spec: L1DistanceSpec, rng: np.random.Generator,
                effort: SearchEffort) -> None:
     """``l1_distance``: rows on the grid's cell edges (exactly, one ulp either side,
     half a leaf in), in every coordinate at once and (ball) one coordinate at a time,
     and with a random edge per coordinate; with the mirrors and the corners, pairs in
     the same or in different leaves, at the extremes of the range and astride the sign
-    split at the centre."""
+    split at the centre. Under a coordinate bound on a ball, also the rows with k equal
+    coordinates R / sqrt(k) (clamped to the bound), which attain the clamped l1 and l2
+    norms (a box's corners, which attain them there, are generic candidates)."""
+    data, levels = spec.data, spec.grid_levels
     d = data.dim
     c = data.domain.center(d)
-    h = grid_half_widths(data)
+    h = spec.half_widths()
     N = 2**levels
     w = 2 * h / N
     edges = c - h + np.arange(N + 1)[:, None] * w  # (N + 1, d): edge m of every coordinate
@@ -69,6 +77,12 @@ def _grid_rows(pool: CandidatePool, data: DataSpec, levels: int, rng: np.random.
     for k in range(effort.random_rows):
         pick = rng.integers(0, N + 1, d)
         pool.add(edges[pick, np.arange(d)], f"random grid edge per coordinate {k}")
+    if spec.coordinate_bound is not None and isinstance(data.domain, L2Ball):
+        R = data.domain.radius
+        for k in range(1, d + 1):
+            row = np.zeros(d)
+            row[:k] = R / np.sqrt(k)
+            pool.add(row, f"{k} coordinates at R / sqrt({k}), clamped to the bound")
 
 
 def _edge_variants(pool: CandidatePool, row: NDArray[np.float64], leaf: NDArray[np.float64],
@@ -80,4 +94,5 @@ def _edge_variants(pool: CandidatePool, row: NDArray[np.float64], leaf: NDArray[
 
 
 AUDIT = AuditDef(params, boundary_pair, dim=1, search_params=SEARCH_PARAMS,
-                 map_params=MAP_PARAMS, search_candidates=grid_candidates, controls=CONTROLS)
+                 map_params=MAP_PARAMS, search_candidates=grid_candidates, controls=CONTROLS,
+                 variants=VARIANTS)

@@ -1,6 +1,7 @@
 """The release of ``l1_distance``: noisy count (and sum) trees per coordinate on grids
-over [c - h, c + h], answered by the prefix or the banded estimator; and its builder.
-``l2_distance`` holds one of these over its embedded coordinates."""
+over [c - h, c + h] (h narrowed to ``coordinate_bound`` where one is given), answered by
+the prefix or the banded estimator; and its builder. ``l2_distance`` holds one of these
+over its embedded coordinates."""
 
 from __future__ import annotations
 
@@ -30,7 +31,6 @@ from core.structures.dyadic_trees import (
     accumulate_trees,
     approximation_mean,
     banded_alpha,
-    grid_half_widths,
     prefix_totals,
     tree_size,
     worst_noise_std,
@@ -59,6 +59,7 @@ class L1DistanceRelease:
     alpha: float | None
     typical: float  # a typical distance on the domain (M1; M2 inside l2_distance)
     query_sq_l2: float  # bound on ||v||^2 over in-domain queries, for the worst-case std
+    clip_bias: float = 0.0  # worst-case bias per row of the clamp to coordinate_bound
 
     @classmethod
     def assemble(cls, spec: L1DistanceSpec, plan: NoisePlan,
@@ -66,11 +67,12 @@ class L1DistanceRelease:
         d, T = spec.data.dim, tree_size(spec.grid_levels)
         sums = noisy.get("sums")
         return cls(dim=d, params=spec.public_params(), plan=plan,
-                   center=spec.data.domain.center(d), half_widths=grid_half_widths(spec.data),
+                   center=spec.data.domain.center(d), half_widths=spec.half_widths(),
                    counts=np.asarray(noisy["counts"], dtype=np.float64).reshape(d, T),
                    sums=None if sums is None else np.asarray(sums, np.float64).reshape(d, T),
                    levels=spec.grid_levels, estimator=spec.estimator, alpha=spec.alpha,
-                   typical=spec.typical, query_sq_l2=spec.query_sq_l2)
+                   typical=spec.typical, query_sq_l2=spec.query_sq_l2,
+                   clip_bias=spec.clip_bias)
 
     @property
     def leaf_widths(self) -> NDArray[np.float64]:
@@ -97,10 +99,13 @@ class L1DistanceRelease:
         values, variance, root_coef, approx = out
         if self.estimator == "banded":
             approx = approx + banded_alpha(self.alpha) * np.maximum(values, 0.0)
+        count_var = self.plan.std("counts") ** 2 / d  # n-hat's noise variance
+        if self.clip_bias > 0:  # each row's clamp moves its distance by at most this
+            approx = approx + self.clip_bias * max(self.noisy_count
+                                                   + 2 * math.sqrt(count_var), 0.0)
         if reduce == "sum":
             return QueryResult(values, np.sqrt(variance), approx)
         n_hat = clamp_count(self.noisy_count)
-        count_var = self.plan.std("counts") ** 2 / d  # n-hat's noise variance
         ratio = values / n_hat
         # delta method; n-hat shares the count roots with the numerator: cov =
         # sum_i (root coefficient_i) sc^2 / d
@@ -153,19 +158,24 @@ class L1DistanceRelease:
         details = {"counts_noise_std": sc, "leaf_width_l1": leaf_l1}
         if self.sums is not None:
             details["sums_noise_std"] = self.plan.std("sums")
+        if self.clip_bias > 0:
+            details["clip_bias_per_row"] = self.clip_bias
         return ErrorModel(
             noise_std_sum=worst_noise_std(self.plan, self.estimator, self.levels,
                                           self.half_widths, self.query_sq_l2, self.alpha),
             count_noise_std=sc / math.sqrt(self.dim),
             approximation_std_mean=approximation_mean(self.estimator, leaf_l1, self.alpha,
-                                                      self.typical),
+                                                      self.typical) + self.clip_bias,
             details=details)
 
     def header(self) -> dict[str, Any]:
-        return {"kind": self.kind, "dim": self.dim, "params": self.params,
-                "plan": self.plan.to_dict(), "levels": self.levels,
-                "estimator": self.estimator, "alpha": self.alpha, "typical": self.typical,
-                "query_sq_l2": self.query_sq_l2}
+        out = {"kind": self.kind, "dim": self.dim, "params": self.params,
+               "plan": self.plan.to_dict(), "levels": self.levels,
+               "estimator": self.estimator, "alpha": self.alpha, "typical": self.typical,
+               "query_sq_l2": self.query_sq_l2}
+        if self.clip_bias > 0:  # absent: no clamp (and the releases made before it)
+            out["clip_bias"] = self.clip_bias
+        return out
 
     def arrays(self) -> dict[str, NDArray[np.float64]]:
         out = {"center": self.center, "half_widths": self.half_widths, "counts": self.counts}
@@ -198,18 +208,21 @@ class L1DistanceRelease:
 
 def grid_header(header: Mapping[str, Any]) -> dict[str, Any]:
     levels, estimator, alpha = int(header["levels"]), header["estimator"], header["alpha"]
-    if not 1 <= levels <= MAX_GRID_LEVELS or estimator not in ("prefix", "banded"):
+    clip_bias = float(header.get("clip_bias", 0.0))
+    if not (1 <= levels <= MAX_GRID_LEVELS and estimator in ("prefix", "banded")
+            and math.isfinite(clip_bias) and clip_bias >= 0):
         raise ValueError("grid header out of range")
     return {"levels": levels, "estimator": estimator,
             "alpha": None if alpha is None else float(alpha),
-            "typical": float(header["typical"]), "query_sq_l2": float(header["query_sq_l2"])}
+            "typical": float(header["typical"]), "query_sq_l2": float(header["query_sq_l2"]),
+            "clip_bias": clip_bias}
 
 
 class L1DistanceBuilder:
     def __init__(self, spec: L1DistanceSpec) -> None:
         self._spec = spec
         self._center = spec.data.domain.center(spec.data.dim)
-        self._half = grid_half_widths(spec.data)
+        self._half = spec.half_widths()
 
     def accumulate(self, chunk: Array) -> dict[str, Array]:
         return accumulate_trees(chunk, self._center, self._half, self._spec.grid_levels,
