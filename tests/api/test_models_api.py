@@ -266,7 +266,10 @@ def test_vmf_fit_spends_once_and_answers_log_densities(api: Api) -> None:
     answer = api.c.post(f"/v1/models/{model_id}/predict", headers=ADMIN,
                         json={"points": points.tolist()}).json()
     exact = vonmises_fisher(mu, kappa).logpdf(points)
-    assert np.allclose(answer["values"], exact, atol=0.05 * kappa)
+    # within 4 of the answers' own noise std, plus 2% for the fit on 4,000 sampled rows
+    # (a fixed atol of 0.05 kappa was 1.9 std at -mu: it failed about one run in six)
+    error = np.abs(np.asarray(answer["values"]) - exact)
+    assert (error <= 4 * np.asarray(answer["std"]) + 0.02 * np.abs(exact)).all(), error
     assert answer["values"][0] > answer["values"][2] > answer["values"][1]
     ledger = api.c.get(f"/v1/datasets/{dataset_id}/ledger", headers=ADMIN).json()
     assert [e["structure_id"] for e in ledger["entries"]] == [model_id]
