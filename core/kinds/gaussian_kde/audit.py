@@ -40,5 +40,10 @@ CONTROLS: dict[Mechanism, AuditControls] = {
     "gaussian": AuditControls(20_000, 20_000, {"count": 60_000}, realistic_delta=1_000_000),
 }
 
+# the structured design (Hadamard-diagonal blocks regenerated from the seed): its
+# features are bounded like any others, so the sensitivities must not change; every
+# layer checks that on its own frequencies
+VARIANTS = {"structured": {"frequencies": "structured"}}
+
 AUDIT = AuditDef(params, feature_pair, dim=2, search_params=SEARCH_PARAMS, map_params=MAP_PARAMS,
-                 search_candidates=feature_candidates, controls=CONTROLS)
+                 search_candidates=feature_candidates, controls=CONTROLS, variants=VARIANTS)
