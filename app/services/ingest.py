@@ -19,7 +19,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import islice
-from typing import Any, Final
+from typing import Any, BinaryIO, Final
 
 import numpy as np
 import pyarrow as pa
@@ -226,14 +226,25 @@ def _parse_json(body: bytes, *, dim: int, limits: UploadLimits) -> ParsedRows:
 # --- .npy -----------------------------------------------------------------------------
 
 
-def read_npy(body: bytes, *, max_rows: int, max_decoded_bytes: int) -> NDArray[np.float64]:
-    """A 2-D numeric ``.npy`` array as a fresh C-ordered float64 array, bounded before it
-    is decoded: the header is read first, and its dtype (integers or floats, no objects,
-    no structures), its shape (2-D, at most ``max_rows`` rows and ``max_decoded_bytes``
-    as float64) and the data length it implies (exactly what follows the header) are
-    checked. Zero rows are returned as they are; callers decide. Raises InvalidInput
-    (422) or PayloadTooLarge (413)."""
-    stream = io.BytesIO(body)
+@dataclass(frozen=True, slots=True)
+class NpyLayout:
+    """What a checked ``.npy`` header says: ``rows`` x ``width`` values of ``dtype``
+    from byte ``offset`` on, in Fortran order or not."""
+
+    rows: int
+    width: int
+    dtype: np.dtype[Any]
+    fortran_order: bool
+    offset: int
+
+
+def npy_layout(stream: BinaryIO, size: int, *, max_rows: int,
+               max_decoded_bytes: int) -> NpyLayout:
+    """The header of a ``.npy`` file of ``size`` bytes, checked before anything is
+    decoded: its dtype (integers or floats, no objects, no structures), its shape (2-D,
+    at most ``max_rows`` rows and ``max_decoded_bytes`` as float64) and the data length
+    it implies (exactly what follows the header). Raises InvalidInput (422) or
+    PayloadTooLarge (413)."""
     try:
         version = np.lib.format.read_magic(stream)
         if version == (1, 0):
@@ -258,12 +269,42 @@ def read_npy(body: bytes, *, max_rows: int, max_decoded_bytes: int) -> NDArray[n
     UploadLimits(max_rows, max_decoded_bytes).check(n, width)
     offset = stream.tell()
     expected = n * width * dtype.itemsize
-    if len(body) - offset != expected:
+    if size - offset != expected:
         raise InvalidInput(f"the .npy data does not match its header: the shape and dtype "
-                           f"need {expected} bytes, {len(body) - offset} follow the header")
-    flat = np.frombuffer(body, dtype=dtype, count=n * width, offset=offset)
-    data = flat.reshape((width, n)).T if fortran_order else flat.reshape((n, width))
+                           f"need {expected} bytes, {size - offset} follow the header")
+    return NpyLayout(n, width, dtype, bool(fortran_order), offset)
+
+
+def read_npy(body: bytes, *, max_rows: int, max_decoded_bytes: int) -> NDArray[np.float64]:
+    """A 2-D numeric ``.npy`` array as a fresh C-ordered float64 array, bounded before it
+    is decoded (``npy_layout``). Zero rows are returned as they are; callers decide."""
+    layout = npy_layout(io.BytesIO(body), len(body), max_rows=max_rows,
+                        max_decoded_bytes=max_decoded_bytes)
+    n, width = layout.rows, layout.width
+    flat = np.frombuffer(body, dtype=layout.dtype, count=n * width, offset=layout.offset)
+    data = flat.reshape((width, n)).T if layout.fortran_order else flat.reshape((n, width))
     return np.array(data, dtype=np.float64, order="C")  # a copy, native byte order
+
+
+def npy_row_chunks(stream: BinaryIO, layout: NpyLayout,
+                   chunk_rows: int) -> Iterator[NDArray[np.float64]]:
+    """The rows of a checked ``.npy`` file (``npy_layout``), ``chunk_rows`` at a time as
+    C-ordered float64, read from ``stream`` chunk by chunk (a Fortran-ordered file,
+    column after column, is read whole: its size is bounded by the upload limits)."""
+    n, width, itemsize = layout.rows, layout.width, layout.dtype.itemsize
+    stream.seek(layout.offset)
+    if layout.fortran_order:
+        flat = np.frombuffer(stream.read(n * width * itemsize), dtype=layout.dtype,
+                             count=n * width)
+        whole = np.array(flat.reshape((width, n)).T, dtype=np.float64, order="C")
+        for start in range(0, n, chunk_rows):
+            yield whole[start:start + chunk_rows]
+        return
+    for start in range(0, n, chunk_rows):
+        count = min(chunk_rows, n - start)
+        data = stream.read(count * width * itemsize)
+        flat = np.frombuffer(data, dtype=layout.dtype, count=count * width)
+        yield np.array(flat.reshape((count, width)), dtype=np.float64, order="C")
 
 
 # --- Parquet --------------------------------------------------------------------------

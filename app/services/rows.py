@@ -9,7 +9,7 @@ from __future__ import annotations
 import io
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, BinaryIO
 from uuid import UUID
 
 import numpy as np
@@ -18,10 +18,10 @@ from numpy.typing import NDArray
 from app.crypto import RowCipher
 from app.db.base import utcnow
 from app.db.models import RowChunkRow
-from app.errors import Conflict, NotFound
-from app.services import audit
+from app.errors import Conflict, InvalidInput, NotFound
+from app.services import audit, ingest
 from app.services.access import Principal, managed_dataset
-from app.services.ingest import ParsedRows
+from app.services.ingest import ParsedRows, UploadLimits
 from app.services.ports import TransactionPort, UnitOfWorkPort
 from app.services.views import DatasetView
 from core.domain import domain_from_dict
@@ -97,6 +97,77 @@ def append_rows(uow: UnitOfWorkPort, principal: Principal, dataset_id: UUID, par
                      clipped=result.clipped, rejected=result.rejected, chunks=len(slices))
         tx.commit()
     return result
+
+
+def append_npy(uow: UnitOfWorkPort, principal: Principal, dataset_id: UUID,
+               stream: BinaryIO, size: int, *, cipher: RowCipher, chunk_rows: int,
+               limits: UploadLimits) -> UploadResult:
+    """Append the rows of a ``.npy`` file (``size`` bytes, read from ``stream``) chunk by
+    chunk: memory stays at a few chunks whatever the file's size. All or nothing, as
+    ``append_rows``: a first pass checks every row (finite, the dataset's dim) and counts
+    those outside the domain, a second clips or drops them and writes every chunk in one
+    transaction; the same rows end in the same chunks as through ``append_rows``."""
+    with uow() as tx:  # read the declaration, check access, before the heavy work
+        dataset = managed_dataset(tx, principal, dataset_id)
+        dim, on_out, labelled = dataset.dim, dataset.on_out_of_domain, dataset.labelled
+        domain = domain_from_dict(dataset.domain, dim)
+    layout = ingest.npy_layout(stream, size, max_rows=limits.max_rows,
+                               max_decoded_bytes=limits.max_decoded_bytes)
+    if layout.rows == 0:
+        raise InvalidInput("the upload has no rows")
+    if layout.width != dim:
+        raise InvalidInput(f"each row must have dim = {dim} values; got {layout.width}")
+    if labelled:
+        raise InvalidInput("the dataset is labelled: every row needs a label")
+    outside = 0
+    for index, rows in enumerate(ingest.npy_row_chunks(stream, layout, chunk_rows)):
+        finite = np.isfinite(rows).all(axis=1)
+        if not finite.all():
+            bad = index * chunk_rows + int(np.argmin(finite))
+            raise InvalidInput(f"rows contain NaN or infinite values (first at row {bad})")
+        outside += int(domain.outside(rows).sum())
+    reject = on_out == "reject"
+    accepted = layout.rows - outside if reject else layout.rows
+    result = UploadResult(accepted=accepted, clipped=0 if reject else outside,
+                          rejected=outside if reject else 0)
+    if accepted == 0:
+        audit.record_now(uow, dataset_id, principal.key_id, "upload", accepted=0,
+                         clipped=result.clipped, rejected=result.rejected)
+        return result
+    chunks = -(-accepted // chunk_rows)
+    with uow(write=True) as tx:
+        first = tx.datasets.allocate_chunks(dataset_id, chunks, accepted)
+        if first is None:
+            raise NotFound(f"dataset {dataset_id} not found")
+        pending: list[NDArray[np.float64]] = []  # kept rows not yet in a chunk
+        seq = first
+        for rows in ingest.npy_row_chunks(stream, layout, chunk_rows):
+            pending.append(rows[~domain.outside(rows)] if reject else domain.clip(rows))
+            while sum(len(p) for p in pending) >= chunk_rows:
+                block = np.concatenate(pending)
+                _store_chunk(tx, cipher, dataset_id, seq, block[:chunk_rows])
+                pending, seq = [block[chunk_rows:]], seq + 1
+        rest = np.concatenate(pending) if pending else np.zeros((0, dim))
+        if len(rest):
+            _store_chunk(tx, cipher, dataset_id, seq, rest)
+            seq += 1
+        if seq - first != chunks:  # the two passes must agree
+            raise RuntimeError("the upload changed between its two passes")
+        audit.record(tx, dataset_id, principal.key_id, "upload", accepted=result.accepted,
+                     clipped=result.clipped, rejected=result.rejected, chunks=chunks)
+        tx.commit()
+    return result
+
+
+def _store_chunk(tx: TransactionPort, cipher: RowCipher, dataset_id: UUID, seq: int,
+                 rows: NDArray[np.float64]) -> None:
+    """Encrypt and write one chunk, flushed at once: the session keeps only a weak
+    reference to a flushed row, so memory stays flat."""
+    plain = encode_chunk(np.ascontiguousarray(rows), None)
+    chunk = RowChunkRow(dataset_id=dataset_id, seq=seq, n_rows=int(rows.shape[0]),
+                        ciphertext=cipher.encrypt(plain, dataset_id, seq))
+    tx.chunks.add(chunk)
+    tx.flush()
 
 
 def purge_rows(uow: UnitOfWorkPort, principal: Principal, dataset_id: UUID) -> int:
