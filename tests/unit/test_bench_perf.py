@@ -91,10 +91,12 @@ def test_perf_smoke_writes_finite_positive_figures(tmp_path: Path) -> None:
 @pytest.mark.e2e
 def test_perf_smoke_loads_the_real_service_and_the_bare_endpoints(tmp_path: Path) -> None:
     service = _report(tmp_path, "service")["sections"]["service"]
-    assert [r["target"] for r in service["results"]] == [
-        "privsim, JSON body", "privsim, npy body and answer", "bare FastAPI, pydantic",
-        "bare FastAPI, orjson"]
-    for target in service["results"]:
+    targets = ["privsim, JSON body", "privsim, npy body and answer",
+               "privsim structured, JSON body", "bare FastAPI, pydantic",
+               "bare FastAPI, orjson"]
+    assert [r["target"] for r in service["results"]] == targets
+    assert [r["target"] for r in service["single_client"]] == targets
+    for target in service["results"] + service["single_client"]:
         assert target["requests"] > 0 and set(target["statuses"]) == {"200"}, target
         assert _positive(target["requests_per_second"]["median"])
         assert 0 < target["latency_seconds"]["p50"] <= target["latency_seconds"]["p99"]
