@@ -252,11 +252,13 @@ def _percentile(values: Sequence[float], q: float) -> float:
     return float(np.percentile(np.asarray(values), q)) if values else math.nan
 
 
-def _rss_bytes() -> int:
-    """The process's resident set size now (Linux /proc; 0 where unavailable)."""
+def _rss_bytes(field: str = "VmRSS") -> int:
+    """The process's resident set size now (``VmRSS``) or its peak (``VmHWM``), from
+    Linux /proc; 0 where unavailable. The peak is this program's own: ``ru_maxrss``
+    survives ``exec`` and would report the parent's size at the fork instead."""
     try:
         for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
+            if line.startswith(f"{field}:"):
                 return int(line.split()[1]) * 1024
     except OSError:
         pass
@@ -388,13 +390,17 @@ def bench_brute(config: Config, log: Callable[[str], None]) -> dict[str, Any]:
     features = config.brute_features
     ours = parse_spec("gaussian_kde", {"bandwidth": bandwidth, "features": features,
                                        "mechanism": "gaussian"}, data)
+    fast = parse_spec("gaussian_kde", {"bandwidth": bandwidth, "features": features,
+                                       "mechanism": "gaussian", "frequencies": "structured"},
+                      data)
     prior = parse_spec("rff_baseline", {"bandwidth": bandwidth, "features": features}, data)
     ours_builder, prior_builder = ours.builder(STRUCTURE_SEED), prior.builder(STRUCTURE_SEED)
+    fast_builder = fast.builder(STRUCTURE_SEED)
     rows32 = np.empty((n, d), dtype=np.float32)
     exact_sum, exact_prefix = np.zeros(subset.shape[0]), np.zeros(subset.shape[0])
-    totals: dict[str, dict[str, NDArray[np.float64]]] = {"ours": {}, "ours_prefix": {},
-                                                        "prior": {}}
-    sums_seconds = {"ours": 0.0, "prior": 0.0}
+    totals: dict[str, dict[str, NDArray[np.float64]]] = {
+        "ours": {}, "ours_prefix": {}, "fast": {}, "fast_prefix": {}, "prior": {}}
+    sums_seconds = {"ours": 0.0, "fast": 0.0, "prior": 0.0}
 
     def add(into: dict[str, NDArray[np.float64]], partial: Mapping[str, Any]) -> None:
         for name, value in partial.items():
@@ -413,12 +419,16 @@ def bench_brute(config: Config, log: Callable[[str], None]) -> dict[str, Any]:
             started = time.perf_counter()
             add(totals["ours"], ours_builder.accumulate(piece))
             sums_seconds["ours"] += time.perf_counter() - started
+            started = time.perf_counter()
+            add(totals["fast"], fast_builder.accumulate(piece))
+            sums_seconds["fast"] += time.perf_counter() - started
             if in_prefix:
                 exact_prefix += kernel
                 started = time.perf_counter()
                 add(totals["prior"], prior_builder.accumulate(piece))
                 sums_seconds["prior"] += time.perf_counter() - started
                 totals["ours_prefix"] = dict(totals["ours"])
+                totals["fast_prefix"] = dict(totals["fast"])
         offset += chunk.shape[0]
     prefix_rows = min(config.brute_reference_rows, n)
     exact, exact_ref = exact_sum / n, exact_prefix / prefix_rows
@@ -431,6 +441,8 @@ def bench_brute(config: Config, log: Callable[[str], None]) -> dict[str, Any]:
 
     ours_releases = releases(ours, ours_builder, totals["ours"])
     ours_ref_releases = releases(ours, ours_builder, totals["ours_prefix"])
+    fast_releases = releases(fast, fast_builder, totals["fast"])
+    fast_ref_releases = releases(fast, fast_builder, totals["fast_prefix"])
     prior_releases = releases(prior, prior_builder, totals["prior"])
 
     def errors(found: list[Any], against: NDArray[np.float64]) -> dict[str, Any]:
@@ -449,6 +461,8 @@ def bench_brute(config: Config, log: Callable[[str], None]) -> dict[str, Any]:
     for label, spec, found, ref_found, seconds in (
             ("gaussian_kde (gaussian)", ours, ours_releases, ours_ref_releases,
              sums_seconds["ours"]),
+            ("gaussian_kde structured (gaussian)", fast, fast_releases, fast_ref_releases,
+             sums_seconds["fast"]),
             ("rff_baseline (laplace), LSQ-RFF", prior, None, prior_releases,
              sums_seconds["prior"])):
         release = (found or ref_found)[0]
@@ -471,7 +485,8 @@ def bench_brute(config: Config, log: Callable[[str], None]) -> dict[str, Any]:
         })
         log(f"brute: {label} {1e3 * batch['median']:.1f} ms "
             f"({variants[-1]['speed_up']:,.0f}x)")
-    ours_row, prior_row = variants
+    *ours_rows, prior_row = variants
+    ours_row = max(ours_rows, key=lambda v: v["speed_up"])  # the goal's: the faster design
     return {
         "rows": n, "dim": d, "bandwidth": bandwidth, "queries": config.brute_queries,
         "accuracy_queries": int(subset.shape[0]), "reference_rows": prefix_rows,
@@ -480,7 +495,8 @@ def bench_brute(config: Config, log: Callable[[str], None]) -> dict[str, Any]:
         "exact_mean_kde": {"mean": float(np.mean(exact)), "min": float(np.min(exact)),
                            "max": float(np.max(exact))},
         "variants": variants,
-        "goal": {"speed_up": ours_row["speed_up"], "speed_up_goal": 1_000.0,
+        "goal": {"structure": ours_row["label"], "speed_up": ours_row["speed_up"],
+                 "speed_up_goal": 1_000.0,
                  "error": ours_row["relative_error_reference_rows"]["mean"],
                  "lsq_rff_error": prior_row["relative_error_reference_rows"]["mean"],
                  "met": bool(ours_row["speed_up"] >= 1_000.0
@@ -522,7 +538,7 @@ def build_child(job: Mapping[str, Any]) -> dict[str, Any]:
     release = build_release(spec, seed=STRUCTURE_SEED, plan=plan, chunks=mixture,
                             progress=lambda _: marks.append(time.perf_counter()))
     wall = time.perf_counter() - started
-    peak = int(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss) * 1024  # KiB on Linux
+    peak = _rss_bytes("VmHWM")
     sums = marks[-1] - started - mixture.seconds
     frequencies = release.arrays().get("frequencies")
     flops = None if frequencies is None else 2 * int(frequencies.size)
@@ -992,8 +1008,9 @@ def render_markdown(report: Mapping[str, Any]) -> str:
                 + f" | {ref['mean']:.2e} ± {ref['std']:.1e} | {v['sums_seconds']:.1f} "
                 f"({v['sums_rows']:,}) |")
         goal = b["goal"]
-        lines += ["", f"Goal (>= 1,000x at the accuracy of LSQ-RFF or better): "
-                  f"{goal['speed_up']:,.0f}x, error {goal['error']:.2e} against LSQ-RFF's "
+        lines += ["", f"Goal (>= 1,000x at the accuracy of LSQ-RFF or better), "
+                  f"{goal.get('structure', 'gaussian_kde')}: {goal['speed_up']:,.0f}x, "
+                  f"error {goal['error']:.2e} against LSQ-RFF's "
                   f"{goal['lsq_rff_error']:.2e}: {'met' if goal['met'] else 'not met'}."]
     if "build" in sections:
         b = sections["build"]
@@ -1002,7 +1019,7 @@ def render_markdown(report: Mapping[str, Any]) -> str:
                   "build's process (generation time taken out); each build in a fresh "
                   "process; rows/s of the whole build (noise included) and of its sums; "
                   "GFLOP/s of the sums (2 d per frequency per row) and the fraction of the "
-                  "float32 GEMM peak; peak RSS of the process (ru_maxrss) and its rise over "
+                  "float32 GEMM peak; peak RSS of the process (VmHWM) and its rise over "
                   "the RSS before the build.", "",
                   "| kind | n | build s | rows/s | sums rows/s | GFLOP/s (peak) | peak RSS MiB "
                   "| rise MiB |", "| --- | --- | --- | --- | --- | --- | --- | --- |"]
