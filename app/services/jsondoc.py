@@ -58,10 +58,14 @@ _SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
 # 3-digit exponent or 100+ digits before the point (an exponent under 100 needs 210).
 _DIGITS_AS_ZERO = bytes.maketrans(b"123456789E", b"000000000e")
 _HUGE_SHAPES = (b"e000", b"0" * 100)
-# orjson reads an integer beyond 64 bits as a float, ``json`` as an int: bodies with an
-# integer of 19 digits or more (in the digits-as-zero shape: a run of 19 zeros neither
-# after a point nor before a point or exponent) take the ``json`` path
-_LONG_INTEGER = re.compile(rb"(?<![.0])0{19,}(?![.0e])")
+# orjson reads an integer beyond 64 bits as a float, ``json`` as an int: a body with a
+# number that starts with 19 digits or more (an integer, or a float's integer part)
+# takes the ``json`` path. In the digits-as-zero shape such a number is 19 zeros after
+# one of the characters a JSON number can follow (a fraction's digits follow a point,
+# an exponent's an "e"): a few substring searches at C speed.
+_LONG_RUN = b"0" * 19
+_NUMBER_STARTS = tuple(before + _LONG_RUN for before in (b"[", b",", b":", b"-", b" ", b"\n",
+                                                         b"\t", b"\r"))
 _SLOW: Final = object()
 
 
@@ -106,7 +110,9 @@ def _with_json(body: bytes, max_depth: int = MAX_DEPTH) -> Any:
 def _fast(body: bytes) -> Any:
     """The document parsed by orjson where that is sure to be what the rules and
     ``json`` give (module docstring), else ``_SLOW``."""
-    if _LONG_INTEGER.search(body.translate(_DIGITS_AS_ZERO, b"+")):
+    shapes = body.translate(_DIGITS_AS_ZERO, b"+")
+    if _LONG_RUN in shapes and (shapes.lstrip().startswith(_LONG_RUN)
+                                or any(start in shapes for start in _NUMBER_STARTS)):
         return _SLOW
     try:
         doc = orjson.loads(body)

@@ -9,6 +9,7 @@ import anyio
 import numpy as np
 import orjson
 from fastapi import APIRouter, Header, Query, Request, Response
+from numpy.typing import NDArray
 
 from app.api import examples as ex
 from app.api.deps import AfterQuery, AppState, LimitQuery, PrincipalDep, StateDep, UoWDep
@@ -187,48 +188,45 @@ async def query_structure(
     this key queried in the last ``PRIVSIM_KEY_CACHE_SECONDS``, answered at once."""
     content_type, wants_npy = negotiate(request)
     body = await request.body()
-    answer = partial(_answer, state, principal, structure_id, body, content_type, reduce,
-                     wants_npy)
-    if _quick(state, principal, structure_id, len(body)):
+    respond = partial(_respond, state, principal, structure_id, wants_npy)
+    admitted = (state.cache.admitted(principal.key_id, structure_id, False)
+                if len(body) <= INLINE_BODY_BYTES else None)
+    if admitted is None:
+        return await anyio.to_thread.run_sync(
+            lambda: respond(*_points(state, body, content_type, reduce)), limiter=state.compute)
+    points, reduce_to = _points(state, body, content_type, reduce)  # small: parsed here
+    if points.shape[0] * admitted[1].seconds_per_point <= INLINE_SECONDS:
         with one_blas_thread():  # app.blas: a pool costs more than such a product
-            return answer()
-    return await anyio.to_thread.run_sync(answer, limiter=state.compute)
+            return respond(points, reduce_to)
+    return await anyio.to_thread.run_sync(respond, points, reduce_to, limiter=state.compute)
 
 
-# A batch answered on the event loop, not in a thread, costs at most this much CPU by
-# the structure's own estimate: less than handing it to a thread and back (about as
-# much again, more under load), and short enough not to hold up other requests.
+# A small body (parsed on the event loop, in tens of microseconds) whose batch costs at
+# most INLINE_SECONDS of CPU by the structure's own estimate, to a structure the key
+# was admitted to moments ago (no database), is answered on the event loop: handing it
+# to a thread and back costs about as much again, more under load, and so short a task
+# does not hold up other requests.
 INLINE_SECONDS = 0.001
 INLINE_BODY_BYTES = 64 * 1024
 
 
-def _quick(state: AppState, principal: Principal, structure_id: UUID, body_bytes: int) -> bool:
-    """Whether a query is small and needs no database: the key was let read the
-    structure moments ago (its release is in memory), the body is small, and even as
-    many points as the body could hold (each coordinate takes two bytes at least, in
-    JSON or .npy) cost at most ``INLINE_SECONDS``."""
-    if body_bytes > INLINE_BODY_BYTES:
-        return False
-    admitted = state.cache.admitted(principal.key_id, structure_id, False)
-    if admitted is None:
-        return False
-    _, loaded = admitted
-    most_points = body_bytes // (2 * loaded.release.dim) + 1
-    return most_points * loaded.seconds_per_point <= INLINE_SECONDS
-
-
-def _answer(state: AppState, principal: Principal, structure_id: UUID, body: bytes,
-            content_type: str, reduce: Reduce | None, wants_npy: bool) -> Response:
-    settings = state.settings
+def _points(state: AppState, body: bytes, content_type: str,
+            reduce: Reduce | None) -> tuple[NDArray[np.float64], Reduce]:
+    """The batch and the reduction it asks for (the body's, or the query parameter's;
+    422 if both are given and differ)."""
     parsed, points = read_points(body, content_type, QueryIn,
-                                 max_points=settings.max_query_points)
-    if parsed is not None:
-        given_in_body = "reduce" in parsed.model_fields_set
-        if reduce is not None and given_in_body and reduce != parsed.reduce:
-            raise InvalidInput("reduce is given twice, with different values")
-        reduce_to = parsed.reduce if given_in_body or reduce is None else reduce
-    else:
-        reduce_to = reduce or "sum"
+                                 max_points=state.settings.max_query_points)
+    if parsed is None:
+        return points, reduce or "sum"
+    given_in_body = "reduce" in parsed.model_fields_set
+    if reduce is not None and given_in_body and reduce != parsed.reduce:
+        raise InvalidInput("reduce is given twice, with different values")
+    return points, parsed.reduce if given_in_body or reduce is None else reduce
+
+
+def _respond(state: AppState, principal: Principal, structure_id: UUID, wants_npy: bool,
+             points: NDArray[np.float64], reduce_to: Reduce) -> Response:
+    settings = state.settings
     result: QueryResult = structures.query(
         state.uow, principal, structure_id, points, reduce_to, cache=state.cache,
         max_points=settings.max_query_points, max_seconds=settings.max_query_seconds)
