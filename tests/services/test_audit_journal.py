@@ -15,8 +15,11 @@ from fastapi.testclient import TestClient
 
 from app.bootstrap import Database, open_database
 from app.db.audit_journal import AuditEvent, AuditJournal, write_events
+from app.db.migrate import upgrade
 from app.db.uow import UnitOfWork
+from app.main import create_app
 from app.settings import Settings
+from tests.conftest import make_settings
 from tests.helpers import Api
 
 
@@ -233,3 +236,25 @@ def test_the_api_journals_queries_and_its_log_reads_see_them(client: TestClient,
     assert r.status_code == 200, r.text
     log = client.get(f"/v1/datasets/{dataset}/audit", headers=owner).json()["events"]
     assert [e["action"] for e in log][-1] == "query"
+
+
+@pytest.mark.integration
+def test_events_are_written_once_on_postgres(pg_url: str, tmp_path: Path) -> None:
+    """The bulk insert and the replay check on PostgreSQL's types (UUID, JSON,
+    timestamptz)."""
+    settings = make_settings(pg_url, tmp_path / "var")
+    upgrade(pg_url)
+    with TestClient(create_app(settings)) as client:
+        api = Api(client)
+        _, owner = api.key("owner")
+        dataset = UUID(api.dataset(owner))
+    database = open_database(settings, pool="tool")
+    sent = events(dataset, 3)
+    assert write_events(database.uow, sent) == 3
+    assert write_events(database.uow, sent) == 0  # a replay writes nothing twice
+    assert stored(database.uow, dataset) == [("query", e.event_id) for e in sent]
+    with database.uow() as tx:
+        rows = [r for r in tx.audit.for_dataset(dataset) if r.action == "query"]
+    assert [r.created_at for r in rows] == [e.at for e in sent]
+    assert [r.details for r in rows] == [{"points": i} for i in range(3)]
+    database.dispose()
