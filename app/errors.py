@@ -19,6 +19,7 @@ stripped of their ``input`` before they are returned.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any, ClassVar, cast
 
 from fastapi import FastAPI, Request
@@ -208,10 +209,20 @@ def _unhandled(request: Request, exc: Exception) -> JSONResponse:
     return _app_error(request, AppError("internal error"))
 
 
+# most specific first: ``error_response`` takes the first that matches
+_HANDLERS: tuple[tuple[type[Exception], Callable[[Request, Exception], JSONResponse]], ...] = (
+    (AppError, _app_error), (CoreError, _core_error),
+    (RequestValidationError, _validation_error), (StarletteHTTPException, _http_error),
+    (DBAPIError, _database_error), (Exception, _unhandled))
+
+
 def install_error_handlers(app: FastAPI) -> None:
-    app.add_exception_handler(AppError, _app_error)
-    app.add_exception_handler(CoreError, _core_error)
-    app.add_exception_handler(RequestValidationError, _validation_error)
-    app.add_exception_handler(StarletteHTTPException, _http_error)
-    app.add_exception_handler(DBAPIError, _database_error)
-    app.add_exception_handler(Exception, _unhandled)
+    for kind, handler in _HANDLERS:
+        app.add_exception_handler(kind, handler)
+
+
+def error_response(request: Request, exc: Exception) -> JSONResponse:
+    """The problem response the app's handlers give ``exc``, for code that answers a
+    request outside FastAPI's routing (``app.api.fast_lane``)."""
+    handler = next(h for kind, h in _HANDLERS if isinstance(exc, kind))
+    return handler(request, exc)

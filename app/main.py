@@ -15,6 +15,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from app.api.fast_lane import QueryFastLane
 from app.api.middleware import BodyLimitMiddleware, RequestContextMiddleware
 from app.api.responses import operation_id
 from app.api.routes import (
@@ -68,6 +69,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for module in (keys, datasets, structures, jobs, kernels, health, models, diagnostics,
                    solvers):
         app.include_router(module.router)
+    app.add_middleware(QueryFastLane)  # innermost: inside the body limit and the context
     app.add_middleware(BodyLimitMiddleware, max_body_bytes=settings.max_body_bytes)
     app.add_middleware(RequestContextMiddleware, metrics=runtime.state.metrics)
     return app

@@ -63,9 +63,10 @@ _HUGE_SHAPES = (b"e000", b"0" * 100)
 # takes the ``json`` path. In the digits-as-zero shape such a number is 19 zeros after
 # one of the characters a JSON number can follow (a fraction's digits follow a point,
 # an exponent's an "e"): a few substring searches at C speed.
+# The shape used for that maps those characters to "[" as well, so one search finds them.
 _LONG_RUN = b"0" * 19
-_NUMBER_STARTS = tuple(before + _LONG_RUN for before in (b"[", b",", b":", b"-", b" ", b"\n",
-                                                         b"\t", b"\r"))
+_LONG_NUMBER = b"[" + _LONG_RUN
+_NUMBER_SHAPES = bytes.maketrans(b"123456789E,:- \n\t\r+", b"000000000e[[[[[[[+")
 _SLOW: Final = object()
 
 
@@ -110,9 +111,8 @@ def _with_json(body: bytes, max_depth: int = MAX_DEPTH) -> Any:
 def _fast(body: bytes) -> Any:
     """The document parsed by orjson where that is sure to be what the rules and
     ``json`` give (module docstring), else ``_SLOW``."""
-    shapes = body.translate(_DIGITS_AS_ZERO, b"+")
-    if _LONG_RUN in shapes and (shapes.lstrip().startswith(_LONG_RUN)
-                                or any(start in shapes for start in _NUMBER_STARTS)):
+    shapes = body.translate(_NUMBER_SHAPES, b"+")
+    if shapes.startswith(_LONG_RUN) or _LONG_NUMBER in shapes:
         return _SLOW
     try:
         doc = orjson.loads(body)

@@ -14,7 +14,8 @@ import secrets
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID, uuid4
@@ -394,6 +395,7 @@ class ReleaseCache:
         self._capacity = capacity
         self._items: OrderedDict[UUID, Loaded] = OrderedDict()
         self._lock = threading.Lock()
+        self._loading: dict[UUID, tuple[threading.Lock, int]] = {}  # key -> (lock, users)
         # (key, structure, model) -> the structure's row; never the release, which
         # stays bounded by ``capacity``
         self._access: TTLCache[tuple[UUID, UUID, bool], StructureRow] | None = (
@@ -422,6 +424,25 @@ class ReleaseCache:
         if self._access is not None:
             with self._lock:
                 self._access.clear()
+
+    @contextmanager
+    def loading(self, key: UUID) -> Iterator[None]:
+        """Held while one thread loads ``key``'s release: the requests that arrive
+        meanwhile wait for it and find it cached, rather than each reading, verifying
+        and decoding the same (possibly large) release."""
+        with self._lock:
+            lock, waiting = self._loading.get(key, (threading.Lock(), 0))
+            self._loading[key] = (lock, waiting + 1)
+        try:
+            with lock:
+                yield
+        finally:
+            with self._lock:
+                lock, waiting = self._loading[key]
+                if waiting == 1:
+                    del self._loading[key]
+                else:
+                    self._loading[key] = (lock, waiting - 1)
 
     def get(self, key: UUID) -> Loaded | None:
         with self._lock:
@@ -485,10 +506,13 @@ def load_for_query(uow: UnitOfWorkPort, principal: Principal, structure_id: UUID
         structure = _ready_structure(tx, principal, structure_id, model=model)
         loaded = cache.get(structure_id)
         if loaded is None:
-            release = load_release(_verified_blob(tx, structure_id))
-            dataset = readable_dataset(tx, principal, structure.dataset_id)
-            loaded = Loaded(release, _seconds_per_point(structure, dataset, release))
-            cache.put(structure_id, loaded)
+            with cache.loading(structure_id):  # one load however many ask at once
+                loaded = cache.get(structure_id)
+                if loaded is None:
+                    release = load_release(_verified_blob(tx, structure_id))
+                    dataset = readable_dataset(tx, principal, structure.dataset_id)
+                    loaded = Loaded(release, _seconds_per_point(structure, dataset, release))
+                    cache.put(structure_id, loaded)
     cache.admit(principal.key_id, structure_id, model, structure)
     return structure, loaded
 

@@ -22,9 +22,7 @@ values is kept.
 from __future__ import annotations
 
 import math
-import os
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from functools import cache
 from typing import Any, Literal
 
@@ -33,6 +31,7 @@ import opendp.prelude as dp
 from numpy.typing import NDArray
 
 from core.errors import InvalidParameter
+from core.parallel import pool, threads
 
 __all__ = ["CHUNK", "EXACT", "LATTICE_BITS", "gaussian", "gaussian_rho", "laplace",
            "laplace_epsilon", "lattice", "threads", "zcdp_epsilon"]
@@ -88,21 +87,6 @@ def _check(values: NDArray[np.float64], scale: float) -> list[float]:
 CHUNK = 16_384  # values per OpenDP call when a vector is drawn on several threads
 
 
-def threads() -> int:
-    """The threads that draw noise: the CPUs this process may use."""
-    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
-               else os.cpu_count() or 1)
-
-
-@cache
-def _pool() -> ThreadPoolExecutor:
-    return ThreadPoolExecutor(max_workers=threads(), thread_name_prefix="noise")
-
-
-if hasattr(os, "register_at_fork"):  # a forked child has none of its parent's threads
-    os.register_at_fork(after_in_child=_pool.cache_clear)
-
-
 def _draw(measurement: Callable[[float, int, int | None], Any], values: NDArray[np.float64],
           scale: float, k: int | None) -> NDArray[np.float64]:
     """``values`` through ``measurement``: one call, or one per chunk of ``CHUNK``
@@ -113,7 +97,7 @@ def _draw(measurement: Callable[[float, int, int | None], Any], values: NDArray[
         noisy = measurement(scale, len(flat), k)(flat)
     else:
         chunks = [flat[i:i + CHUNK] for i in range(0, len(flat), CHUNK)]
-        parts = _pool().map(lambda chunk: measurement(scale, len(chunk), k)(chunk), chunks)
+        parts = pool("noise").map(lambda chunk: measurement(scale, len(chunk), k)(chunk), chunks)
         noisy = [v for part in parts for v in part]
     return np.asarray(noisy, dtype=np.float64).reshape(exact.shape)
 

@@ -35,6 +35,7 @@ from numpy.typing import NDArray
 
 from core._array import Array
 from core.errors import InvalidParameter
+from core.parallel import threads
 from core.structures.base import (
     SECONDS_PER_MAC,
     SECONDS_PER_NORMAL,
@@ -320,6 +321,18 @@ def block_rows(features: int) -> int:
     multiple of 64 rows where that fits (whole tiles for the matrix product)."""
     rows = max(1, min(_BLOCK_ROWS, _BLOCK_VALUES // max(features, 1)))
     return rows - rows % 64 if rows >= 64 else rows
+
+
+QUERY_SHARE_ROWS = 128  # the fewest rows a query block is split down to for another CPU
+
+
+def query_block_rows(features: int, rows: int) -> int:
+    """Rows per block of a query batch of ``rows`` points (``core.parallel.run_blocks``):
+    ``block_rows``, or fewer so that a batch of a few hundred points or more spreads
+    over every CPU (queries are post-processing: how a batch is split changes nothing
+    but the rounding of its answers, which their bounds cover)."""
+    share = max(-(-rows // threads()), QUERY_SHARE_ROWS)
+    return max(1, min(block_rows(features), share))
 
 
 def fixed_blocks(chunk: Array, block: int) -> Iterator[tuple[Array, int]]:

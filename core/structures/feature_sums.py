@@ -26,6 +26,7 @@ from numpy.typing import NDArray
 
 from core._array import Array
 from core.errors import CorruptRelease, InvalidParameter
+from core.parallel import run_blocks
 from core.privacy.mechanisms import Mechanism, NoisePlan, Statistic
 from core.structures.base import (
     SECONDS_PER_MAC,
@@ -62,6 +63,7 @@ from core.structures.feature_maps import (
     fixed_blocks,
     frequency_draw_cost,
     projection_variance,
+    query_block_rows,
     typical_row_l1,
 )
 from core.structures.phase_form import PhaseForm, phase_precision, phase_query_seconds
@@ -162,16 +164,19 @@ class RandomFeatureRelease:
         values = np.empty(Y.shape[0])
         noise_std = np.empty(Y.shape[0])
         rounding = np.zeros(Y.shape[0])
-        block = block_rows(self.fmap.size)
-        for start in range(0, Y.shape[0], block):
-            stop = min(start + block, Y.shape[0])
-            if self._phase is not None:  # paired: ||phi(y)||^2 = m/2 exactly
-                values[start:stop], rounding[start:stop] = self._phase.evaluate(Y[start:stop])
+        phase = self._phase
+
+        def answer(start: int, stop: int) -> None:
+            if phase is not None:  # paired: ||phi(y)||^2 = m/2 exactly
+                values[start:stop], rounding[start:stop] = phase.evaluate(Y[start:stop])
                 noise_std[start:stop] = c * sigma * math.sqrt(self.fmap.size / 2)
-                continue
+                return
             phi = self.fmap.transform(Y[start:stop])
             values[start:stop] = c * (phi @ self.feature_sum)
             noise_std[start:stop] = c * sigma * np.linalg.norm(phi, axis=1)
+
+        # blocks on the query pool: the transforms, cosines and products release the GIL
+        run_blocks(Y.shape[0], query_block_rows(self.fmap.size, Y.shape[0]), answer)
         n_hat = clamp_count(self.count)
         approx = np.full(Y.shape[0], self.fmap.approximation_std())
         if reduce == "sum":

@@ -313,3 +313,39 @@ def test_a_dataset_deleted_elsewhere_stops_answering_within_the_key_cache_delay(
     assert client.delete(f"/v1/datasets/{here}", headers=owner).status_code == 204
     r = client.post(f"/v1/structures/{second}/query", headers=owner, json=body)
     assert r.status_code == 404, r.text  # deleted through this process: at once
+
+
+def test_queries_arriving_together_load_a_release_once(
+        api: Api, dataset: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The first queries to a structure, arriving together, wait for one load of its
+    release (ReleaseCache.loading) instead of each reading and decoding it."""
+    import time
+
+    from app.services import structures as service
+
+    structure_id = api.built(ADMIN, dataset, kind="gaussian_kde",
+                             params={"bandwidth": 0.5, "features": 64}, epsilon=0.5)
+    api.state.cache = ReleaseCache(8, access_seconds=5.0)
+    loads: list[int] = []
+    real = service.load_release
+
+    def slow_load(blob: bytes) -> object:
+        loads.append(1)
+        time.sleep(0.3)  # long enough for every request below to be waiting
+        return real(blob)
+
+    monkeypatch.setattr(service, "load_release", slow_load)
+    answers: list[int] = []
+
+    def ask() -> None:
+        r = api.c.post(f"/v1/structures/{structure_id}/query", headers=ADMIN,
+                       json={"points": POINTS.tolist()})
+        answers.append(r.status_code)
+
+    threads = [threading.Thread(target=ask) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert answers == [200] * 4
+    assert len(loads) == 1

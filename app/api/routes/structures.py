@@ -186,6 +186,13 @@ async def query_structure(
     Parsing, answering and encoding run off the event loop, at most
     ``PRIVSIM_QUERY_CONCURRENCY`` at once, except for a small batch to a structure
     this key queried in the last ``PRIVSIM_KEY_CACHE_SECONDS``, answered at once."""
+    return await answer_query(state, principal, structure_id, request, reduce)
+
+
+async def answer_query(state: AppState, principal: Principal, structure_id: UUID,
+                       request: Request, reduce: Reduce | None) -> Response:
+    """The query route's work once the key and the path are known (also the fast lane's:
+    ``app.api.fast_lane``)."""
     content_type, wants_npy = negotiate(request)
     body = await request.body()
     respond = partial(_respond, state, principal, structure_id, wants_npy)
