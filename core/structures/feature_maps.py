@@ -25,7 +25,7 @@ Derivation: docs/privacy/kde.md.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, Self
 
@@ -35,7 +35,7 @@ from numpy.typing import NDArray
 
 from core._array import Array
 from core.errors import InvalidParameter
-from core.parallel import threads
+from core.parallel import pool, threads
 from core.structures.base import (
     SECONDS_PER_MAC,
     SECONDS_PER_NORMAL,
@@ -141,6 +141,9 @@ class FeatureMap:
     # structured maps: the dense matrix, made only if some caller asks for it
     _dense: list[NDArray[np.float64]] = field(default_factory=list, init=False, repr=False,
                                               compare=False)
+    # float32 maps: the transposed float32 frequencies NumPy products use, made once
+    _transposed32: list[NDArray[np.float32]] = field(default_factory=list, init=False,
+                                                     repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if self.kernel not in KERNELS:
@@ -259,6 +262,11 @@ class FeatureMap:
             T64 = _finite_angles(xp, self.structure.angles(Z, xp.float64))
             return xp.astype(xp.remainder(T64, 2 * math.pi), xp.float32)
         if self._wide is None:
+            if isinstance(Z, np.ndarray):
+                if not self._transposed32:
+                    self._transposed32.append(np.ascontiguousarray(
+                        self.frequencies.T, dtype=np.float32))
+                return Z.astype(np.float32, copy=False) @ self._transposed32[0]
             return self._angles32(xp, Z, self.frequencies)
         # angles float32 cannot hold: form them in float64, reduce mod 2 pi
         narrow_idx, wide_idx, inverse = self._wide
@@ -278,6 +286,29 @@ class FeatureMap:
     def transform(self, X: Array) -> Array:
         """phi(P X) for an (n, d) array of any Array API namespace: (n, m)."""
         return self.features(self.project(X))
+
+    def summable32(self, X: Array) -> bool:
+        """Whether ``paired_sum32`` serves these rows (NumPy, paired, float32)."""
+        return (isinstance(X, np.ndarray) and self.style == "paired"
+                and self.precision == "float32")
+
+    def paired_sum32(self, X: NDArray[Any], real: int) -> NDArray[np.float64]:
+        """sum of phi(P x) over the first ``real`` rows of X (a ``fixed_blocks`` block),
+        for a float32 paired map on NumPy: ``features``' float32 angles, cosines and
+        sines (computed over the whole block, so every row's values are those
+        ``features`` gives), each half summed in float64 straight from float32 and then
+        shrunk by ``F32_SHRINK`` (the same sum in real arithmetic as shrinking every
+        value), the cosines and the sines on two threads. No float64 copy of the
+        features is made: on CPUs that copy, not the product, was most of a build."""
+        T32 = self._float32_angles(np, self.project(X))
+
+        def half(trig: Callable[[NDArray[np.float32]], NDArray[np.float32]]) -> Any:
+            with np.errstate(over="ignore", invalid="ignore"):
+                return trig(T32)[:real].sum(axis=0, dtype=np.float64)
+
+        halves = (list(pool("build").map(half, (np.cos, np.sin))) if threads() > 1
+                  else [half(np.cos), half(np.sin)])
+        return np.concatenate(halves) * F32_SHRINK
 
     def sensitivities(self, neighbouring: str) -> tuple[float, float]:
         """(L1, L2) sensitivity of sum_x phi(x)."""

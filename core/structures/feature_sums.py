@@ -119,9 +119,13 @@ class RandomFeatureBuilder:
         xp = array_namespace(chunk)
         n = chunk.shape[0]
         total = xp.zeros(self._fmap.size, dtype=xp.float64, device=device(chunk))
-        for rows, real in fixed_blocks(chunk, block_rows(self._fmap.size)):
-            total = total + xp.sum(self._fmap.transform(rows)[:real, ...], axis=0,
-                                   dtype=xp.float64)
+        fmap = self._fmap
+        for rows, real in fixed_blocks(chunk, block_rows(fmap.size)):
+            if fmap.summable32(rows):
+                total = total + fmap.paired_sum32(rows, real)
+            else:
+                total = total + xp.sum(fmap.transform(rows)[:real, ...], axis=0,
+                                       dtype=xp.float64)
         return {"features": total, "count": xp.asarray([float(n)], dtype=xp.float64)}
 
     def finish(self, noisy: Mapping[str, NDArray[np.float64]],
