@@ -28,7 +28,7 @@ FROM build-base AS builder
 RUN UV_PYTHON_DOWNLOADS=never uv venv --python /usr/local/bin/python3 /opt/venv
 COPY pyproject.toml ./
 RUN --mount=type=cache,target=/root/.cache/uv \
-    uv pip install -r pyproject.toml
+    uv pip install -r pyproject.toml --extra dask
 COPY app ./app
 COPY core ./core
 COPY gpu ./gpu

@@ -26,6 +26,17 @@ Failure rules are the worker's (``app.workers.worker``):
 - A cluster that cannot be reached, that loses its scheduler, or whose task keeps
   killing workers raises ``ClusterUnavailable``: the job is given back to the queue
   and built again later, under the same charge (as when a privsim worker dies).
+  Nothing is released from the chunks' sums that came back before the loss: noise is
+  added only to the grand total of every chunk.
+- The waits are bounded. Connecting, and waiting for a first Dask worker, take at most
+  ``connect_seconds`` (by default Dask's ``distributed.comm.timeouts.connect``, 30 s,
+  set with ``DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT``). A scheduler that closes or
+  whose process dies drops the connection at once: the client cancels every task it
+  was waiting on, and the owner gives the job back within one poll (``_POLL_SECONDS``).
+  A scheduler whose machine vanishes without closing the connection is found dead by
+  the kernel within ``distributed.comm.timeouts.tcp`` (30 s; Dask sets TCP keepalive
+  and, on Linux, ``TCP_USER_TIMEOUT`` from it), with the same result. Fetching the
+  total after the loss fails within the connect timeout.
 - A Dask worker that dies mid-build is survived by Dask itself: the scheduler
   recomputes the chunk sums it held or was computing on another worker. The charge was
   made when the build was requested, so nothing is charged twice.
@@ -39,11 +50,13 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 import queue
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from concurrent.futures import CancelledError
+from contextlib import suppress
 from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
 from importlib.util import find_spec
@@ -67,6 +80,9 @@ _KEY_CHECK_LABEL = b"privsim dask key check v1"
 _BUILDERS_KEPT = 2  # builders (public randomness) a Dask worker keeps, by build
 _POLL_SECONDS = 0.5  # how often the owner checks its lease while chunks are computed
 _ROWS_MISSING = "rows missing"  # a preflight's answer: some chunk is not stored
+_CLOSE_SECONDS = 10.0  # the most a build waits to close its client (the build is decided)
+
+logger = logging.getLogger(__name__)
 
 
 class ClusterUnavailable(Exception):
@@ -201,14 +217,19 @@ class _TaskFailed(Exception):
 class DaskBuilds:
     """The owner's side: maps a build's chunks over the cluster at ``address`` and
     reduces their sums (module docstring). ``open_reader`` opens what the tasks read
-    with, on the Dask workers; ``key_check`` is the owner's data key's fingerprint."""
+    with, on the Dask workers; ``key_check`` is the owner's data key's fingerprint;
+    ``connect_seconds`` bounds the wait for the scheduler and for a first Dask worker
+    (None: Dask's ``distributed.comm.timeouts.connect``)."""
 
     address: str
     open_reader: OpenReader
     key_check: str
-    connect_seconds: float = 30.0
+    connect_seconds: float | None = None
 
     def __post_init__(self) -> None:
+        if not self.address.strip():  # refuse at start-up, not at every build
+            raise RuntimeError("PRIVSIM_DASK_ADDRESS is set but empty: unset it, or name "
+                               "a Dask scheduler (tcp://host:8786)")
         if find_spec("distributed") is None:  # refuse at start-up, not at the first build
             raise RuntimeError("PRIVSIM_DASK_ADDRESS is set but Dask is not installed: "
                                "pip install 'privsim[dask]'")
@@ -227,21 +248,37 @@ class DaskBuilds:
         ``progress`` with the number of chunks done."""
         from distributed import Client
 
+        seconds = self._connect_seconds()
         try:
-            client = Client(self.address, timeout=self.connect_seconds,  # type: ignore[no-untyped-call]
+            client = Client(self.address, timeout=seconds,  # type: ignore[no-untyped-call]
                             set_as_default=False)
         except (OSError, TimeoutError) as exc:
             raise ClusterUnavailable("the Dask scheduler cannot be reached") from exc
         try:
-            return self._run(client, build, list(seqs), check, started, progress)
+            return self._run(client, seconds, build, list(seqs), check, started, progress)
         except _TaskFailed as failed:
             raise failed.error from None
         finally:
-            client.close()  # type: ignore[no-untyped-call]
+            try:  # a client that lost its scheduler closes at once; never wait long
+                client.close(timeout=_CLOSE_SECONDS)  # type: ignore[no-untyped-call]
+            except (OSError, TimeoutError) as exc:  # the build's outcome stands
+                logger.warning("the Dask client did not close cleanly (%s)",
+                               type(exc).__name__)
 
-    def _run(self, client: Any, build: ClusterBuild, seqs: list[int],
+    def _connect_seconds(self) -> float:
+        if self.connect_seconds is not None:
+            return self.connect_seconds
+        import dask.config
+        from dask.utils import parse_timedelta
+
+        found = parse_timedelta(dask.config.get("distributed.comm.timeouts.connect"),
+                                default="seconds")
+        return float(found) if found is not None else 30.0
+
+    def _run(self, client: Any, seconds: float, build: ClusterBuild, seqs: list[int],
              check: Callable[[], None], started: Callable[[], None],
              progress: Callable[[int], None]) -> Totals:
+        from distributed.client import ClosedClientError
         from distributed.comm.core import CommClosedError
         from distributed.scheduler import KilledWorker
 
@@ -254,7 +291,10 @@ class DaskBuilds:
             future.add_done_callback(finished.put)
 
         try:
-            client.wait_for_workers(1, timeout=self.connect_seconds)
+            try:
+                client.wait_for_workers(1, timeout=seconds)
+            except TimeoutError as exc:  # an OSError: told apart from a lost connection
+                raise ClusterUnavailable("the Dask cluster has no worker") from exc
             problems = client.run(_preflight, build, seqs, self.key_check, versions())
             self._refuse(problems)
             if not seqs:
@@ -266,6 +306,8 @@ class DaskBuilds:
             done, waiting, outstanding = 0, None, len(seqs)
             while outstanding:
                 check()
+                if client.status != "running":  # lost its scheduler: tasks are dropped
+                    raise ClusterUnavailable("the connection to the Dask scheduler was lost")
                 try:
                     future = finished.get(timeout=_POLL_SECONDS)
                 except queue.Empty:
@@ -292,13 +334,12 @@ class DaskBuilds:
             if waiting is None:  # cannot happen: seqs is not empty, so one total is left
                 raise ClusterUnavailable("the cluster returned no total")
             return dict(waiting.result())
-        except (CancelledError, CommClosedError, OSError) as exc:
+        except (CancelledError, CommClosedError, OSError, ClosedClientError) as exc:
             raise ClusterUnavailable("the connection to the Dask cluster was lost") from exc
-        except TimeoutError as exc:
-            raise ClusterUnavailable("the Dask cluster has no worker") from exc
         finally:
-            if futures:
-                client.cancel(futures)
+            if futures:  # a client that lost its scheduler has dropped them already
+                with suppress(ClosedClientError, OSError):
+                    client.cancel(futures)
 
     @staticmethod
     def _refuse(problems: dict[str, str | None]) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import signal
+import time
 from pathlib import Path
 from uuid import UUID
 
@@ -15,6 +16,8 @@ from app.bootstrap import dask_row_reader
 from app.workers.distributed import RowReader
 
 KILL_MARKER = "PRIVSIM_TEST_DASK_KILL_MARKER"  # the cluster's env names the marker file
+READING_MARKER = "PRIVSIM_TEST_DASK_READING_MARKER"  # created when a chunk task reads
+SLOW_READ_SECONDS = 1.0  # how long each slow chunk read takes
 
 
 class DyingReader:
@@ -44,3 +47,25 @@ class DyingReader:
 
 def dying_reader() -> DyingReader:
     return DyingReader(dask_row_reader(), Path(os.environ[KILL_MARKER]))
+
+
+class SlowReader:
+    """The real reader, except that each chunk read takes ``SLOW_READ_SECONDS`` longer
+    and first creates the marker file: the test sees that chunk tasks are running (rows
+    are being read) and has time to stop the scheduler while they do."""
+
+    def __init__(self, inner: RowReader, marker: Path) -> None:
+        self.inner, self.marker = inner, marker
+        self.key_check, self.backend = inner.key_check, inner.backend
+
+    def visible(self, dataset_id: UUID, seqs: list[int]) -> bool:
+        return self.inner.visible(dataset_id, seqs)
+
+    def read(self, dataset_id: UUID, seq: int) -> NDArray[np.float64]:
+        self.marker.touch()
+        time.sleep(SLOW_READ_SECONDS)
+        return self.inner.read(dataset_id, seq)
+
+
+def slow_reader() -> SlowReader:
+    return SlowReader(dask_row_reader(), Path(os.environ[READING_MARKER]))

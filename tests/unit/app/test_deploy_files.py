@@ -30,6 +30,8 @@ from app.settings import Settings
 ROOT = Path(__file__).resolve().parents[3]
 OUR_IMAGES = ("privsim:", "privsim-gpu:")
 MIGRATE, GPU_WORKER = "migrate", "worker-gpu"
+DASK_SCHEDULER, DASK_WORKER = "dask-scheduler", "dask-worker"  # the `dask` profile
+DASK_COMMANDS = {DASK_SCHEDULER: ["dask", "scheduler"], DASK_WORKER: ["dask", "worker"]}
 NOT_SHIPPED = {"bench"}  # packages in pyproject.toml that the images leave out on purpose
 # stand-ins for the secrets compose reads from the environment, to build Settings with
 SECRETS = {"POSTGRES_PASSWORD": "compose-test-password",
@@ -184,7 +186,30 @@ def test_every_service_of_ours_runs_a_real_command(
     scripts = pyproject["project"]["scripts"]
     for name, service in ours.items():
         assert "command" in service, f"{name} must name its command"
-        check_invocation(command_words(service["command"]), scripts)
+        argv = command_words(service["command"])
+        if name in DASK_COMMANDS:  # Dask's own command, from the image's `dask` extra
+            assert argv[:2] == DASK_COMMANDS[name], name
+            continue
+        check_invocation(argv, scripts)
+
+
+def test_the_runtime_image_has_the_dask_extra(
+        stages: list[Stage], pyproject: dict[str, Any]) -> None:
+    assert "dask" in pyproject["project"]["optional-dependencies"]
+    builder = {s.name: s for s in stages}[runtime_builder(stages)]
+    installs = [rest for rest in builder.args("RUN") if "-r pyproject.toml" in rest]
+    assert installs, builder.name
+    assert all("--extra dask" in rest for rest in installs), builder.name
+
+
+def runtime_builder(stages: list[Stage]) -> str:
+    """The stage the default image copies its /opt/venv from."""
+    for rest in stages[-1].args("COPY"):
+        words = shlex.split(rest)
+        sources = [w.removeprefix("--from=") for w in words if w.startswith("--from=")]
+        if sources and words[-1] == "/opt/venv":
+            return sources[0]
+    raise AssertionError("the default image copies no /opt/venv")
 
 
 def test_the_roles_run_their_subcommands(services: dict[str, dict[str, Any]]) -> None:
@@ -204,6 +229,9 @@ def test_dependencies_wait_for_a_healthy_db_and_a_finished_migration(
     assert services[MIGRATE]["depends_on"] == {"db": {"condition": "service_healthy"}}
     assert services[MIGRATE].get("restart", "no") == "no", "a one-shot must not restart"
     for name, service in ours.items():
+        if name == DASK_SCHEDULER:
+            assert "depends_on" not in service, "the scheduler reads no database"
+            continue
         depends = service.get("depends_on")
         assert isinstance(depends, dict), f"{name}: depends_on needs the long form"
         if name != MIGRATE:
@@ -230,6 +258,36 @@ def test_the_gpu_worker_is_only_in_the_gpu_profile(
     assert gpu["build"]["target"] != stages[-1].name, "the default image must not be CUDA's"
 
 
+def test_the_dask_services_are_only_in_the_dask_profile(
+        services: dict[str, dict[str, Any]]) -> None:
+    in_dask = {name for name, svc in services.items() if "dask" in svc.get("profiles", [])}
+    assert in_dask == set(DASK_COMMANDS)
+    for name in in_dask:
+        assert services[name]["profiles"] == ["dask"]
+        assert "ports" not in services[name], f"{name}: the exact sums stay on its network"
+        assert services[name].get("restart") == "unless-stopped", name  # exits on a loss
+    for name, service in services.items():  # nothing outside the profile needs it
+        if name not in in_dask:
+            assert not in_dask & set(service.get("depends_on") or {}), name
+    depends = services[DASK_WORKER]["depends_on"]
+    assert depends[DASK_SCHEDULER] == {"condition": "service_healthy"}
+    assert services[DASK_SCHEDULER]["healthcheck"]["test"]
+    worker, dask_worker = environment(services["worker"]), environment(services[DASK_WORKER])
+    for key in ("PRIVSIM_DATABASE_URL", "PRIVSIM_DATA_KEY", "PRIVSIM_ENVIRONMENT"):
+        assert dask_worker[key] == worker[key], key  # its tasks read the workers' rows
+    address = command_words(services[DASK_WORKER]["command"])[2]
+    assert address.startswith(f"tcp://{DASK_SCHEDULER}:")
+    scheduler = command_words(services[DASK_SCHEDULER]["command"])
+    assert address.endswith(":" + scheduler[scheduler.index("--port") + 1])
+    for name, service in services.items():
+        env = service.get("environment") or {}
+        if name in ("api", "worker"):  # passed through from the shell, unset without it
+            assert "PRIVSIM_DASK_ADDRESS" in env, name
+            assert env["PRIVSIM_DASK_ADDRESS"] is None, name
+        else:
+            assert "PRIVSIM_DASK_ADDRESS" not in env, name
+
+
 def test_build_targets_are_dockerfile_stages(
         ours: dict[str, dict[str, Any]], stages: list[Stage]) -> None:
     names = {s.name for s in stages}
@@ -252,9 +310,13 @@ def test_each_service_of_ours_has_valid_settings(
         ours: dict[str, dict[str, Any]], tmp_path: Path) -> None:
     """The values parse as Settings reads them (prod: so the data key is required)."""
     for name, service in ours.items():
+        if name == DASK_SCHEDULER:
+            assert not environment(service), "the scheduler reads no setting, holds no secret"
+            continue
         values: dict[str, Any] = {"var_dir": tmp_path} | {
             k.removeprefix("PRIVSIM_").lower(): interpolate(v)
-            for k, v in environment(service).items() if k.startswith("PRIVSIM_")}
+            for k, v in environment(service).items()
+            if k.startswith("PRIVSIM_") and service["environment"][k] is not None}
         settings = Settings(_env_file=None, **values)
         assert settings.environment == "prod", name
         assert settings.database_url is not None, f"{name}: the default would be SQLite"
