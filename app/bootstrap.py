@@ -68,7 +68,7 @@ def dask_row_reader() -> RowReader:
     settings = get_settings()
     key = load_data_key(settings)
     return RowReader(open_database(settings, pool="tool").uow, RowCipher(key),
-                     key_check(key), select_backend(settings.backend))
+                     key_check(key), select_backend(settings.backend, settings.gpu_memory_bytes))
 
 
 def build_worker(settings: Settings, uow: UnitOfWork, cipher: RowCipher, *,
@@ -76,8 +76,8 @@ def build_worker(settings: Settings, uow: UnitOfWork, cipher: RowCipher, *,
     cluster = None if settings.dask_address is None else DaskBuilds(
         settings.dask_address, dask_row_reader, key_check(load_data_key(settings)))
     return Worker(uow, cipher, WorkerConfig.from_settings(settings),
-                  backend=select_backend(settings.backend), name=name, kinds=kinds,
-                  cluster=cluster)
+                  backend=select_backend(settings.backend, settings.gpu_memory_bytes),
+                  name=name, kinds=kinds, cluster=cluster)
 
 
 @dataclass

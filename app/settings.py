@@ -51,6 +51,12 @@ class Settings(BaseSettings):
     bootstrap_admin_key: SecretStr | None = None
     inprocess_workers: int = Field(default=1, ge=0, le=16)
     backend: Literal["auto", "cpu", "gpu"] = "auto"
+    gpu_memory_bytes: PositiveInt | None = Field(
+        default=None, description="the most device memory CuPy's pool may hold on the GPU "
+        "backend (a build that needs more fails with the device's out-of-memory error "
+        "rather than taking the whole device); a build holds one chunk of "
+        "PRIVSIM_CHUNK_ROWS rows (8 bytes a value) and the temporaries of one block of at "
+        "most 4 million values (a few times 32 MiB); None: CuPy's default, no limit")
     dask_address: str | None = Field(
         default=None, description="a Dask scheduler (e.g. tcp://10.0.0.5:8786): builds map "
         "their row chunks over its workers, which run privsim with the same PRIVSIM_* "

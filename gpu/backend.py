@@ -25,11 +25,13 @@ class Backend:
 CPU = Backend("cpu", lambda rows: rows)
 
 
-def select_backend(requested: Literal["auto", "cpu", "gpu"]) -> Backend:
-    """``auto``: the GPU if CuPy finds one, else the CPU. ``gpu`` without one raises."""
+def select_backend(requested: Literal["auto", "cpu", "gpu"],
+                   memory_limit_bytes: int | None = None) -> Backend:
+    """``auto``: the GPU if CuPy finds one, else the CPU. ``gpu`` without one raises.
+    ``memory_limit_bytes`` caps CuPy's memory pool on the device (None: no cap)."""
     if requested == "cpu":
         return CPU
-    cupy = load_cupy()
+    cupy = load_cupy(memory_limit_bytes=memory_limit_bytes)
     if cupy is None:
         if requested == "gpu":
             raise RuntimeError("PRIVSIM_BACKEND=gpu but no usable CUDA device was found")
