@@ -55,6 +55,12 @@ def test_both_paths_agree_on_documents(doc: Any, spaced: bool) -> None:
 @example(b'{"a": "{", "a": 1}')
 @example(b'{"a": ":", "b": 1}')
 @example(b'[123456789012345678901234567890]')
+@example(b'12345678901234567890')  # long integers after each character a number follows
+@example(b' 12345678901234567890')
+@example(b'{"a":-12345678901234567890}')
+@example(b'{"a":\t12345678901234567890}')
+@example(b'[0.5,\r\n12345678901234567890]')
+@example(b'[0.1234567890123456789012, 1e+1234567890123456789]')
 @example(b'{"a": 1e999}')
 @example(b'{"a": NaN}')
 @example(b'["\\ud800"]')
