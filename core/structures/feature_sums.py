@@ -179,8 +179,12 @@ class RandomFeatureRelease:
             values[start:stop] = c * (phi @ self.feature_sum)
             noise_std[start:stop] = c * sigma * np.linalg.norm(phi, axis=1)
 
-        # blocks on the query pool: the transforms, cosines and products release the GIL
-        run_blocks(Y.shape[0], query_block_rows(self.fmap.size, Y.shape[0]), answer)
+        # structured frequencies: blocks on the query pool (their small products, the
+        # cosines and the sums release the GIL and run on one BLAS thread each); dense
+        # ones leave the CPUs to BLAS, whose threads already share their products
+        block = (query_block_rows(self.fmap.size, Y.shape[0])
+                 if isinstance(phase, StructuredPhaseForm) else block_rows(self.fmap.size))
+        run_blocks(Y.shape[0], block, answer)
         n_hat = clamp_count(self.count)
         approx = np.full(Y.shape[0], self.fmap.approximation_std())
         if reduce == "sum":
