@@ -9,17 +9,24 @@ The cost of an upload is decided before it is decoded: the ``.npy`` header, the 
 metadata, a counting pass over the CSV records or the length of the JSON ``rows`` give
 the row count, which ``UploadLimits`` bounds, and only then is one float64 array of the
 final size allocated and filled.
+
+Parquet and CSV can also be read a block of rows at a time (``streamed_blocks``), so that
+an upload is appended chunk by chunk (``rows.append_upload``) without ever holding all
+its rows: the same reading code, checks and messages as ``parse_rows``, whose
+whole-array parsers are built on these blocks. ``UploadCheck`` checks the blocks as
+``parse_rows`` checks the whole and raises the error it would raise first.
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from itertools import islice
-from typing import Any, BinaryIO, Final
+from typing import Any, Final, TypeAlias
 
 import numpy as np
 import pyarrow as pa
@@ -38,6 +45,7 @@ PARQUET_TYPES = ("application/vnd.apache.parquet", "application/x-parquet",
                  "application/parquet")
 CSV_TYPES = ("text/csv", "application/csv")
 SUPPORTED = JSON_TYPES + NPY_TYPES + PARQUET_TYPES + CSV_TYPES
+STREAMED_TYPES = PARQUET_TYPES + CSV_TYPES  # read a block at a time: streamed_blocks
 LABEL_COLUMN = "label"
 
 MAX_NUMBER_CHARS: Final = 64  # longer CSV fields cannot be a plain float
@@ -49,12 +57,21 @@ _CSV_CHUNK_CHARS: Final = 1 << 20
 _NUMBER = re.compile(r" *[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)? *", re.ASCII)
 _NUMBER_CHARS = re.compile(r"[\d +\-.eE]*", re.ASCII)
 _SEPARATORS = {";": "';'", "\t": "tabs", "|": "'|'"}
+# A line as a file opened with newline="" reads it: up to CRLF, CR or LF, kept; or the
+# last characters, unended.
+_LINE = re.compile(r"[^\r\n]*(?:\r\n?|\n)|[^\r\n]+")
 
 
 @dataclass(frozen=True, slots=True)
 class ParsedRows:
     rows: NDArray[np.float64]
     labels: NDArray[Any] | None  # int64, or float64 for a dataset with a label range
+
+
+# One block of an upload's rows: (rows (k, dim) float64, labels (k,) or None), and a
+# callable that reads the upload's blocks from the start each time it is called.
+Block: TypeAlias = tuple[NDArray[np.float64], NDArray[Any] | None]
+BlockSource: TypeAlias = Callable[[], Iterator[Block]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +123,111 @@ def parse_rows(body: bytes, content_type: str | None, *, dim: int, labelled: boo
         raise UnsupportedMediaType(
             "rows must be sent as one of: " + ", ".join(SUPPORTED))
     return _declared(_validate(parsed, dim=dim, labelled=labelled), label_set)
+
+
+def streamed_blocks(body: bytes, content_type: str | None, *, dim: int, labelled: bool,
+                    limits: UploadLimits, block_rows: int) -> BlockSource:
+    """A Parquet or CSV upload's rows a block at a time (at most ``block_rows`` rows; a
+    Parquet batch can be shorter), read again from the start each time the returned
+    source is called. What ``parse_rows`` checks before it decodes a value (the format,
+    schema or header, dim, the label column, the limits) is checked before this
+    returns; what it checks as it reads (numbers, missing values, row lengths) is checked
+    as each block is read, with the same messages. Labels come as read: ``UploadCheck``
+    and ``stored_labels`` apply the rules ``parse_rows`` applies to the whole column."""
+    if block_rows < 1:
+        raise ValueError("block_rows must be positive")
+    kind = media_type(content_type)
+    if not body:
+        raise InvalidInput("the upload is empty")
+    if kind in PARQUET_TYPES:
+        return _parquet_blocks(body, dim=dim, labelled=labelled, limits=limits,
+                               block_rows=block_rows)
+    if kind in CSV_TYPES:
+        return _csv_blocks(body, dim=dim, labelled=labelled, limits=limits,
+                           block_rows=block_rows)
+    raise UnsupportedMediaType("only " + ", ".join(STREAMED_TYPES) + " are read a block "
+                               "at a time")
+
+
+class UploadCheck:
+    """The checks ``parse_rows`` makes of a whole upload, made one block at a time: rows
+    of ``dim`` finite values; labels present if and only if ``labelled``, integers (or
+    numbers for a label range) within the dataset's declaration (``label_set``). A
+    finding that an error later in the upload would pre-empt in ``parse_rows`` is kept
+    until ``finish``, which raises the error ``parse_rows`` raises first: the same upload
+    fails with the same message either way. Nothing here depends on a row's values
+    beyond those public checks."""
+
+    def __init__(self, *, dim: int, labelled: bool, label_set: LabelSet | None) -> None:
+        self._dim, self._labelled, self._label_set = dim, labelled, label_set
+        self.rows = 0
+        self._bad_row: int | None = None  # the first row with a NaN or an infinity
+        self._bad_labels: str | None = None  # _labels' rule, broken while reading
+        self._fractional = False  # a label that is not an integer
+        self._undeclared: str | None = None  # the declaration's rule a label breaks
+
+    def add(self, rows: NDArray[np.float64], labels: NDArray[Any] | None) -> bool:
+        """Check one block; whether every row so far is finite."""
+        if rows.ndim != 2:
+            raise InvalidInput("rows must be a two-dimensional array (n rows of dim values)")
+        if rows.shape[1] != self._dim:
+            raise _wrong_dim(self._dim, rows.shape[1])
+        _check_labelled(self._labelled, has_labels=labels is not None)
+        if labels is not None and labels.shape != (rows.shape[0],):
+            raise InvalidInput(f"got {labels.shape[0]} labels for {rows.shape[0]} rows")
+        if self._bad_row is None:
+            finite = np.isfinite(rows).all(axis=1)
+            if not finite.all():
+                self._bad_row = self.rows + int(np.argmin(finite))
+        if labels is not None and self._bad_labels is None:
+            self._check_labels(labels)
+        self.rows += int(rows.shape[0])
+        return self._bad_row is None
+
+    def _check_labels(self, labels: NDArray[Any]) -> None:
+        try:
+            labels = _labels(labels)
+        except InvalidInput as exc:
+            self._bad_labels = exc.detail
+            return
+        self._fractional = self._fractional or labels.dtype.kind == "f"
+        if self._undeclared is None and self._label_set is not None:
+            try:
+                self._label_set.check_labels(labels)
+            except InvalidParameter as exc:
+                self._undeclared = exc.rule
+
+    def finish(self) -> int:
+        """The number of rows, once every block was added; or the error ``parse_rows``
+        raises first (its parsing, then ``_validate``, then ``_declared``)."""
+        if self._bad_labels is not None:
+            raise InvalidInput(self._bad_labels)
+        if self.rows == 0:
+            raise InvalidInput("the upload has no rows")
+        if self._bad_row is not None:
+            raise InvalidInput(f"rows contain NaN or infinite values (first at row "
+                               f"{self._bad_row})")
+        if self._fractional and self._label_set is None:
+            raise InvalidInput("labels must be integers")
+        if self._fractional and self._label_set is not None \
+                and self._label_set.classes is not None:
+            raise InvalidInput("labels must be integers (one of the dataset's declared "
+                               "classes)")
+        if self._undeclared is not None:
+            raise InvalidInput(self._undeclared)
+        return self.rows
+
+
+def stored_labels(labels: NDArray[Any] | None,
+                  label_set: LabelSet | None) -> NDArray[Any] | None:
+    """A block's labels as ``parse_rows`` returns them, once ``UploadCheck`` passed the
+    upload: int64, or float64 for a dataset with a label range."""
+    if labels is None:
+        return None
+    labels = _labels(labels)
+    if label_set is not None and label_set.label_range is not None:
+        return labels.astype(np.float64)
+    return labels
 
 
 def _declared(parsed: ParsedRows, label_set: LabelSet | None) -> ParsedRows:
@@ -238,7 +360,7 @@ class NpyLayout:
     offset: int
 
 
-def npy_layout(stream: BinaryIO, size: int, *, max_rows: int,
+def npy_layout(stream: io.BufferedIOBase, size: int, *, max_rows: int,
                max_decoded_bytes: int) -> NpyLayout:
     """The header of a ``.npy`` file of ``size`` bytes, checked before anything is
     decoded: its dtype (integers or floats, no objects, no structures), its shape (2-D,
@@ -286,7 +408,7 @@ def read_npy(body: bytes, *, max_rows: int, max_decoded_bytes: int) -> NDArray[n
     return np.array(data, dtype=np.float64, order="C")  # a copy, native byte order
 
 
-def npy_row_chunks(stream: BinaryIO, layout: NpyLayout,
+def npy_row_chunks(stream: io.BufferedIOBase, layout: NpyLayout,
                    chunk_rows: int) -> Iterator[NDArray[np.float64]]:
     """The rows of a checked ``.npy`` file (``npy_layout``), ``chunk_rows`` at a time as
     C-ordered float64, read from ``stream`` chunk by chunk (a Fortran-ordered file,
@@ -297,14 +419,24 @@ def npy_row_chunks(stream: BinaryIO, layout: NpyLayout,
         flat = np.frombuffer(stream.read(n * width * itemsize), dtype=layout.dtype,
                              count=n * width)
         whole = np.array(flat.reshape((width, n)).T, dtype=np.float64, order="C")
+        del flat
         for start in range(0, n, chunk_rows):
             yield whole[start:start + chunk_rows]
         return
     for start in range(0, n, chunk_rows):
-        count = min(chunk_rows, n - start)
-        data = stream.read(count * width * itemsize)
-        flat = np.frombuffer(data, dtype=layout.dtype, count=count * width)
-        yield np.array(flat.reshape((count, width)), dtype=np.float64, order="C")
+        yield _npy_rows(stream, layout, min(chunk_rows, n - start))  # holding no block
+
+
+def _npy_rows(stream: io.BufferedIOBase, layout: NpyLayout,
+              count: int) -> NDArray[np.float64]:
+    """The next ``count`` rows of a C-ordered ``.npy`` file, read straight into an array."""
+    flat = np.empty(count * layout.width, dtype=layout.dtype)
+    if stream.readinto(flat.view(np.uint8).data) != flat.nbytes:
+        raise InvalidInput("the .npy data is shorter than its header says")
+    rows = flat.reshape((count, layout.width))
+    if layout.dtype == np.dtype(np.float64):  # native float64: the array read is the block
+        return rows
+    return np.array(rows, dtype=np.float64, order="C")  # native byte order
 
 
 # --- Parquet --------------------------------------------------------------------------
@@ -330,6 +462,32 @@ def _column(index: int, name: str) -> str:
 
 def _parse_parquet(body: bytes, *, dim: int, labelled: bool,
                    limits: UploadLimits) -> ParsedRows:
+    blocks, n = _parquet_reader(body, dim=dim, labelled=labelled, limits=limits,
+                                block_rows=_PARQUET_BATCH_ROWS)
+    rows = np.empty((n, dim), dtype=np.float64)
+    labels = np.empty(n, dtype=np.float64) if labelled else None  # integers: _labels below
+    start = 0
+    for block, block_labels in blocks():
+        stop = start + block.shape[0]
+        rows[start:stop] = block
+        if labels is not None:
+            labels[start:stop] = block_labels
+        start = stop
+    return ParsedRows(rows, None if labels is None else _labels(labels))
+
+
+def _parquet_blocks(body: bytes, *, dim: int, labelled: bool, limits: UploadLimits,
+                    block_rows: int) -> BlockSource:
+    return _parquet_reader(body, dim=dim, labelled=labelled, limits=limits,
+                           block_rows=block_rows)[0]
+
+
+def _parquet_reader(body: bytes, *, dim: int, labelled: bool, limits: UploadLimits,
+                    block_rows: int) -> tuple[BlockSource, int]:
+    """The Parquet body's schema and metadata checked (before any data is read), then its
+    row count and a source of its record batches of at most ``block_rows`` rows, each
+    checked as it is read (missing values, list lengths, integer labels; the labels of a
+    block come as float64, ``_labels`` decides their type over the whole upload)."""
     try:
         source = pq.ParquetFile(pa.BufferReader(body))
         meta = source.metadata
@@ -376,32 +534,44 @@ def _parse_parquet(body: bytes, *, dim: int, labelled: bool,
         raise _wrong_dim(dim, len(features))
     if listed and pa.types.is_fixed_size_list(first) and first.list_size != dim:
         raise _wrong_dim(dim, first.list_size)
-    rows = np.empty((n, dim), dtype=np.float64)
-    labels = np.empty(n, dtype=np.float64) if label_at else None  # integers: _labels below
-    start = 0
-    try:
-        for batch in source.iter_batches(batch_size=_PARQUET_BATCH_ROWS):
-            stop = start + batch.num_rows
-            if stop > n:
-                raise InvalidInput("the Parquet file has more rows than its metadata says")
-            if listed:
-                rows[start:stop] = _list_batch(batch.column(features[0]), start, dim)
-            for j, i in enumerate(features if not listed else ()):
-                column = batch.column(i)
-                if column.null_count:
-                    raise InvalidInput(f"{_column(i, schema.names[i])} has missing values")
-                rows[start:stop, j] = column.to_numpy(zero_copy_only=False)
-            if labels is not None:
-                column = batch.column(label_at[0])
-                if column.null_count:
-                    raise InvalidInput("the label column has missing values")
-                labels[start:stop] = _labels(column.to_numpy(zero_copy_only=False))
-            start = stop
-    except (pa.ArrowException, OSError, ValueError) as exc:
-        raise InvalidInput("the body is not a valid Parquet file") from exc
-    if start != n:
-        raise InvalidInput("the Parquet file has fewer rows than its metadata says")
-    return ParsedRows(rows, None if labels is None else _labels(labels))
+
+    def block(batch: Any, start: int) -> Block:
+        rows = np.empty((batch.num_rows, dim), dtype=np.float64)
+        if listed:
+            rows[:] = _list_batch(batch.column(features[0]), start, dim)
+        for j, i in enumerate(features if not listed else ()):
+            column = batch.column(i)
+            if column.null_count:
+                raise InvalidInput(f"{_column(i, schema.names[i])} has missing values")
+            rows[:, j] = column.to_numpy(zero_copy_only=False)
+        if not label_at:
+            return rows, None
+        column = batch.column(label_at[0])
+        if column.null_count:
+            raise InvalidInput("the label column has missing values")
+        labels = np.empty(batch.num_rows, dtype=np.float64)
+        labels[:] = _labels(column.to_numpy(zero_copy_only=False))
+        return rows, labels
+
+    def blocks() -> Iterator[Block]:
+        start = 0
+        try:
+            # One thread: decoding the columns in parallel holds more of them at once.
+            for batch in source.iter_batches(batch_size=block_rows, use_threads=False):
+                stop = start + batch.num_rows
+                if stop > n:
+                    raise InvalidInput("the Parquet file has more rows than its metadata "
+                                       "says")
+                held = [block(batch, start)]
+                del batch
+                yield held.pop()  # hand the block over: hold nothing while it is used
+                start = stop
+        except (pa.ArrowException, OSError, ValueError) as exc:
+            raise InvalidInput("the body is not a valid Parquet file") from exc
+        if start != n:
+            raise InvalidInput("the Parquet file has fewer rows than its metadata says")
+
+    return blocks, n
 
 
 def _list_batch(column: Any, start: int, dim: int) -> NDArray[np.float64]:
@@ -427,11 +597,23 @@ def _list_batch(column: Any, start: int, dim: int) -> NDArray[np.float64]:
 
 
 def _parse_csv(body: bytes, *, dim: int, labelled: bool, limits: UploadLimits) -> ParsedRows:
+    rows, labels = next(_csv_blocks(body, dim=dim, labelled=labelled, limits=limits,
+                                    block_rows=None)())
+    return ParsedRows(rows, None if labels is None else _labels(labels))
+
+
+def _csv_blocks(body: bytes, *, dim: int, labelled: bool, limits: UploadLimits,
+                block_rows: int | None) -> BlockSource:
+    """The CSV body checked as UTF-8, then counted and its header and field counts
+    checked (``_scan_csv``), then a source of its rows ``block_rows`` at a time (all in
+    one block for None), each value checked to be a plain number as it is read; the
+    labels of a block come as float64, ``_labels`` decides their type."""
     try:
-        text = body.decode("utf-8-sig")
+        for _ in _csv_text(body):
+            pass
     except UnicodeDecodeError as exc:
         raise InvalidInput("the CSV must be UTF-8 text") from exc
-    header, width, count = _scan_csv(text, dim)
+    header, width, count = _scan_csv(body, dim)
     if count == 0:
         raise InvalidInput("the upload has no rows")
     label_at: int | None = None
@@ -446,20 +628,29 @@ def _parse_csv(body: bytes, *, dim: int, labelled: bool, limits: UploadLimits) -
     limits.check(count, features)
     if features != dim:
         raise _wrong_dim(dim, features)
-    data = islice(_csv_records(text, dim), 0 if header is None else 1, None)
-    values = np.fromiter(_csv_numbers(data), dtype=np.float64, count=count * width)
-    values = values.reshape(count, width)
-    if label_at is None:
-        return ParsedRows(values, None)
-    return ParsedRows(np.delete(values, label_at, axis=1), _labels(values[:, label_at]))
+    step = count if block_rows is None else block_rows
+
+    def blocks() -> Iterator[Block]:
+        data = islice(_csv_records(body, dim), 0 if header is None else 1, None)
+        numbers = _csv_numbers(data)  # one generator: row indices in errors run on
+        for start in range(0, count, step):
+            size = min(step, count - start)
+            values = np.fromiter(numbers, dtype=np.float64, count=size * width)
+            values = values.reshape(size, width)
+            held: list[Block] = [(values, None) if label_at is None else (
+                np.delete(values, label_at, axis=1), values[:, label_at].copy())]
+            del values
+            yield held.pop()  # hand the block over: hold nothing while it is used
+
+    return blocks
 
 
-def _scan_csv(text: str, dim: int) -> tuple[list[str] | None, int, int]:
+def _scan_csv(body: bytes, dim: int) -> tuple[list[str] | None, int, int]:
     """The counting pass: (header or None, fields per record, data records), checking
     that every record has the same number of fields, none too long for a number."""
     header: list[str] | None = None
     width, count = 0, 0
-    for line, record in _csv_records(text, dim):
+    for line, record in _csv_records(body, dim):
         longest = max(map(len, record))
         if count == 0:
             is_header = header is None and not any(map(_NUMBER.fullmatch, record))
@@ -504,9 +695,9 @@ def _csv_numbers(records: Iterator[tuple[int, list[str]]]) -> Iterator[float]:
         raise InvalidInput(_not_a_number(record[j], f"CSV row {i} (line {line}), column {j}"))
 
 
-def _csv_records(text: str, dim: int) -> Iterator[tuple[int, list[str]]]:
+def _csv_records(body: bytes, dim: int) -> Iterator[tuple[int, list[str]]]:
     """(line number, fields) of each non-blank record."""
-    reader = csv.reader(_csv_lines(text, dim))
+    reader = csv.reader(_csv_lines(body, dim))
     try:
         for record in reader:
             if any(map(str.strip, record)):  # blank lines and all-blank records are skipped
@@ -518,30 +709,47 @@ def _csv_records(text: str, dim: int) -> Iterator[tuple[int, list[str]]]:
                            "unbalanced quote or a NUL character)") from exc
 
 
-def _csv_lines(text: str, dim: int) -> Iterator[str]:
-    """The lines of ``text`` as a file opened with ``newline=""`` gives them (CR, LF and
-    CRLF endings kept for the csv module), read a chunk at a time so that no
-    4-bytes-per-character copy of the whole text is made, and each checked against the
-    longest line a row of ``dim`` numbers (plus a label) can take."""
+def _csv_text(body: bytes) -> Iterator[str]:
+    """The body decoded as UTF-8 (a leading byte-order mark dropped), ``_CSV_CHUNK_CHARS``
+    bytes at a time: no copy of the whole text is made. Raises UnicodeDecodeError where
+    ``body.decode("utf-8-sig")`` would."""
+    view = memoryview(body)
+    if body.startswith(codecs.BOM_UTF8):
+        view = view[len(codecs.BOM_UTF8):]
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    for start in range(0, len(view), _CSV_CHUNK_CHARS):
+        yield decoder.decode(view[start:start + _CSV_CHUNK_CHARS],
+                             final=start + _CSV_CHUNK_CHARS >= len(view))
+
+
+def _csv_lines(body: bytes, dim: int) -> Iterator[str]:
+    """The lines of the UTF-8 ``body`` as a file opened with ``newline=""`` gives them
+    (CR, LF and CRLF endings kept for the csv module), decoded a chunk at a time
+    (``_csv_text``), and each checked against the longest line a row of ``dim`` numbers
+    (plus a label) can take."""
     longest = (dim + 1) * (2 * MAX_NUMBER_CHARS + 3) + 2  # quoted, doubled quotes, comma
-    size, start, end, line = max(_CSV_CHUNK_CHARS, 2 * longest), 0, len(text), 0
-    while start < end:
-        stop = min(start + size, end)
-        if stop < end:
-            cut = max(text.rfind("\n", start, stop), text.rfind("\r", start, stop))
-            if cut < 0:
-                stop = min(start + longest + 1, end)  # no line end: the line is too long
-            else:
-                stop = cut + 2 if text.startswith("\r\n", cut) else cut + 1
-        for piece in io.StringIO(text[start:stop], newline=""):
+    line, rest = 0, ""
+    pieces = _csv_text(body)
+    while (piece := next(pieces, None)) is not None or rest:
+        text = rest + (piece or "")
+        if piece is None:  # the end: the rest is the last line
+            cut = len(text)
+        else:  # up to the last line end; a CR at the very end may be half of a CRLF
+            cut = max(text.rfind("\n"), text.rfind("\r", 0, len(text) - 1)) + 1
+        for match in _LINE.finditer(text, 0, cut):
             line += 1
-            if len(piece) > longest:
-                raise InvalidInput(
-                    f"CSV line {line} is longer than {longest} characters: too long for "
-                    f"{dim + 1} fields of at most {MAX_NUMBER_CHARS} characters (a longer "
-                    "field cannot be a number)")
-            yield piece
-        start = stop
+            if match.end() - match.start() > longest:
+                raise _line_too_long(line, longest, dim)
+            yield match.group()
+        rest = text[cut:]
+        if len(rest) > longest:  # however it ends, the next line is too long
+            raise _line_too_long(line + 1, longest, dim)
+
+
+def _line_too_long(line: int, longest: int, dim: int) -> InvalidInput:
+    return InvalidInput(f"CSV line {line} is longer than {longest} characters: too long for "
+                        f"{dim + 1} fields of at most {MAX_NUMBER_CHARS} characters (a "
+                        "longer field cannot be a number)")
 
 
 def _separator(field: str) -> str | None:

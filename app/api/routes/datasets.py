@@ -169,8 +169,11 @@ async def upload_rows(dataset_id: UUID, request: Request, state: StateDep,
     uow, settings = state.uow, state.settings
     dataset = await run_in_threadpool(rows.upload_target, uow, principal, dataset_id)
     limits = ingest.UploadLimits(settings.max_upload_rows, settings.max_upload_decoded_bytes)
-    if ingest.media_type(request.headers.get("content-type")) in ingest.NPY_TYPES:
+    kind = ingest.media_type(request.headers.get("content-type"))
+    if kind in ingest.NPY_TYPES:
         return await _upload_npy(request, state, principal, dataset_id, limits)
+    if kind in ingest.STREAMED_TYPES:
+        return await _upload_streamed(request, state, principal, dataset_id, limits)
     body = await request.body()
     parse = partial(ingest.parse_rows, body, request.headers.get("content-type"),
                     dim=dataset.dim, labelled=dataset.labelled, limits=limits,
@@ -194,6 +197,20 @@ async def _upload_npy(request: Request, state: AppState, principal: Principal,
     append = partial(rows.append_npy, state.uow, principal, dataset_id, io.BytesIO(body),
                      len(body), cipher=state.cipher, chunk_rows=state.settings.chunk_rows,
                      limits=limits)
+    result = await anyio.to_thread.run_sync(append, limiter=state.compute)
+    return RowsAccepted(accepted=result.accepted, clipped=result.clipped,
+                        rejected=result.rejected)
+
+
+async def _upload_streamed(request: Request, state: AppState, principal: Principal,
+                           dataset_id: UUID, limits: ingest.UploadLimits) -> RowsAccepted:
+    """A Parquet or CSV body appended chunk by chunk (``rows.append_upload``), read twice
+    a block at a time, never parsed whole: an upload costs its body plus a few chunks of
+    memory. As for ``.npy``, the body stays in memory, never on disk."""
+    body = await request.body()
+    append = partial(rows.append_upload, state.uow, principal, dataset_id, body,
+                     request.headers.get("content-type"), cipher=state.cipher,
+                     chunk_rows=state.settings.chunk_rows, limits=limits)
     result = await anyio.to_thread.run_sync(append, limiter=state.compute)
     return RowsAccepted(accepted=result.accepted, clipped=result.clipped,
                         rejected=result.rejected)
