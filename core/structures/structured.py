@@ -313,7 +313,9 @@ class StructuredPhaseForm:
         T = self.frequencies.angles(Z, np.float32)
         T -= self.psi
         np.cos(T, out=T)
-        values = np.asarray(T @ self.amplitude, dtype=np.float64)
+        # NumPy's own loop, not BLAS: a threaded BLAS product here would spin its
+        # threads against the other query blocks' (core.parallel.run_blocks)
+        values = np.einsum("ij,j->i", T, self.amplitude, dtype=np.float64)
         delta = rotation_error(self.frequencies.padded, F32_EPS) + 5 * F32_EPS
         error = 1.01 * self.weighted_radius * (dz + (norm + dz) * delta) + self.weighted_rest
         return values, np.asarray(error, dtype=np.float64)
