@@ -233,18 +233,24 @@ def test_cluster_totals_equal_the_single_process_ones(api: Api, cluster: Any,
     assert any(not np.allclose(other[name], local[name]) for name in local)
 
 
-def test_a_dask_worker_killed_mid_build_is_survived_with_one_charge(
-        api: Api, cluster: Any, marker: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    dataset_id = uploaded(api, seed=3)
-    accepted = api.build(ADMIN, dataset_id, kind="l1_distance", params={}, epsilon=1.0)
-    seen: list[dict[str, np.ndarray]] = []
+@pytest.fixture
+def seen(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, np.ndarray]]:
+    """The exact totals each build's owner adds noise to."""
+    kept: list[dict[str, np.ndarray]] = []
     real = worker_module.release_from_totals
 
     def keep(builder: Any, plan: Any, totals: Any, **kw: Any) -> Any:
-        seen.append(dict(totals))
+        kept.append(dict(totals))
         return real(builder, plan, totals, **kw)
 
     monkeypatch.setattr(worker_module, "release_from_totals", keep)
+    return kept
+
+
+def test_a_dask_worker_killed_mid_build_is_survived_with_one_charge(
+        api: Api, cluster: Any, marker: Path, seen: list[dict[str, np.ndarray]]) -> None:
+    dataset_id = uploaded(api, seed=3)
+    accepted = api.build(ADMIN, dataset_id, kind="l1_distance", params={}, epsilon=1.0)
     assert not marker.exists()
     worker = owner(api, cluster_builds(api, cluster.scheduler_address, dying_reader))
     assert worker.run_once()
@@ -270,17 +276,9 @@ def test_a_dask_worker_killed_mid_build_is_survived_with_one_charge(
 
 def test_a_scheduler_lost_mid_build_requeues_the_job_with_one_charge(
         api: Api, cluster: Any, doomed: DoomedCluster,
-        monkeypatch: pytest.MonkeyPatch) -> None:
+        seen: list[dict[str, np.ndarray]]) -> None:
     dataset_id = uploaded(api, seed=4)
     accepted = api.build(ADMIN, dataset_id, kind="l1_distance", params={}, epsilon=1.0)
-    seen: list[dict[str, np.ndarray]] = []
-    real = worker_module.release_from_totals
-
-    def keep(builder: Any, plan: Any, totals: Any, **kw: Any) -> Any:
-        seen.append(dict(totals))
-        return real(builder, plan, totals, **kw)
-
-    monkeypatch.setattr(worker_module, "release_from_totals", keep)
     worker = owner(api, cluster_builds(api, doomed.address, slow_reader))
     ran: list[bool] = []
     thread = threading.Thread(target=lambda: ran.append(worker.run_once()), daemon=True)
