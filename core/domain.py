@@ -47,12 +47,25 @@ MIN_DOMAIN_SCALE = 1e-12
 _RANGE = f"between {MIN_DOMAIN_SCALE:g} and {MAX_DOMAIN_SCALE:g}"
 
 
+_NORM_BLOCK_VALUES = 2**21  # values per block of ``_norms`` (16 MiB of temporaries)
+
+
 def _norms(rows: NDArray[np.float64]) -> NDArray[np.float64]:
-    """Row l2 norms without overflow for huge (finite) values: inf only if truly huge."""
-    peak = np.max(np.abs(rows), axis=1) if rows.shape[1] else np.zeros(rows.shape[0])
-    safe = np.where(peak > 0, peak, 1.0)
-    with np.errstate(over="ignore"):
-        return np.asarray(np.linalg.norm(rows / safe[:, None], axis=1) * safe)
+    """Row l2 norms without overflow for huge (finite) values: inf only if truly huge.
+    Computed a block of rows at a time, so that the temporaries stay small whatever the
+    chunk (each row's norm depends on that row alone: the same values as in one go)."""
+    n, d = rows.shape
+    if not d:
+        return np.zeros(n)
+    out = np.empty(n)
+    step = max(1, _NORM_BLOCK_VALUES // d)
+    for start in range(0, n, step):
+        block = rows[start:start + step]
+        peak = np.max(np.abs(block), axis=1)
+        safe = np.where(peak > 0, peak, 1.0)
+        with np.errstate(over="ignore"):
+            out[start:start + step] = np.linalg.norm(block / safe[:, None], axis=1) * safe
+    return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,11 +98,16 @@ class L2Ball:
         return _norms(rows) > self.radius
 
     def clip(self, rows: NDArray[np.float64]) -> NDArray[np.float64]:
+        """Rows outside scaled onto the ball, a hair inside; ``rows`` itself when none
+        is outside (the product by 1 it would take is exact: the same values, without
+        a copy of a whole chunk)."""
         norms = _norms(rows)
         outside = norms > self.radius * _INSIDE
-        factor = np.ones_like(norms)
-        np.divide(self.radius * _INSIDE, norms, out=factor, where=outside)
-        return rows * factor[:, None]
+        if not outside.any():
+            return rows
+        clipped = rows.copy()
+        clipped[outside] *= (self.radius * _INSIDE / norms[outside])[:, None]
+        return clipped
 
     def to_dict(self) -> dict[str, object]:
         return {"type": "l2_ball", "radius": self.radius}

@@ -60,3 +60,30 @@ def test_the_allowed_domain_range() -> None:
             make()
     with pytest.raises(InvalidParameter, match=r"between 1e-12 and 1e\+12"):
         domain_from_dict({"type": "l2_ball", "radius": 1e100}, 2)
+
+
+def test_norms_and_clip_by_blocks_match_the_whole_computation(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """``_norms`` works a block of rows at a time and ``L2Ball.clip`` copies only when a
+    row is outside: the same values, bit for bit, as the whole-array formulas."""
+    import core.domain as domain
+
+    rng = np.random.default_rng(3)
+    scales = rng.choice([1e-200, 0.05, 1.0, 1e200], size=(999, 1))
+    rows = rng.normal(size=(999, 40)) * scales
+    peak = np.max(np.abs(rows), axis=1)
+    safe = np.where(peak > 0, peak, 1.0)
+    with np.errstate(over="ignore"):
+        whole = np.linalg.norm(rows / safe[:, None], axis=1) * safe
+    monkeypatch.setattr(domain, "_NORM_BLOCK_VALUES", 400)  # 10 rows a block
+    np.testing.assert_array_equal(domain._norms(rows), whole)
+    ball = domain.L2Ball(2.0)
+    inside = rng.normal(size=(50, 40)) * 0.01
+    assert ball.clip(inside) is inside  # nothing to clip: no copy
+    mixed = np.vstack([inside, rng.normal(size=(50, 40))])
+    norms = domain._norms(mixed)
+    limit = ball.radius * domain._INSIDE
+    factor = np.where(norms > limit, limit / norms, 1.0)
+    clipped = ball.clip(mixed)
+    np.testing.assert_array_equal(clipped, mixed * factor[:, None])
+    assert clipped is not mixed and np.all(domain._norms(clipped) <= ball.radius)
