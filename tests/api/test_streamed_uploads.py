@@ -42,24 +42,23 @@ LABELS: dict[str, dict[str, Any]] = {"unlabelled": {}, "classes": {"classes": [0
                                      "range": {"label_range": [-1.0, 4.0]}}
 
 
-@pytest.fixture
-def api(sqlite_url: str, tmp_path: Path, migrated_sqlite: Path) -> Iterator[Api]:
-    settings = make_settings(sqlite_url, tmp_path / "var", chunk_rows=CHUNK_ROWS,
+def _api(url: str, tmp_path: Path, migrated_sqlite: Path) -> Iterator[Api]:
+    settings = make_settings(url, tmp_path / "var", chunk_rows=CHUNK_ROWS,
                              max_upload_rows=LIMITS.max_rows,
                              max_upload_decoded_bytes=LIMITS.max_decoded_bytes)
     migrate(settings.resolved_database_url, migrated_sqlite)
     with TestClient(create_app(settings), raise_server_exceptions=False) as client:
         yield Api(client)
+
+
+@pytest.fixture
+def api(sqlite_url: str, tmp_path: Path, migrated_sqlite: Path) -> Iterator[Api]:
+    yield from _api(sqlite_url, tmp_path, migrated_sqlite)
 
 
 @pytest.fixture
 def api_on_both(db_url: str, tmp_path: Path, migrated_sqlite: Path) -> Iterator[Api]:
-    settings = make_settings(db_url, tmp_path / "var", chunk_rows=CHUNK_ROWS,
-                             max_upload_rows=LIMITS.max_rows,
-                             max_upload_decoded_bytes=LIMITS.max_decoded_bytes)
-    migrate(settings.resolved_database_url, migrated_sqlite)
-    with TestClient(create_app(settings), raise_server_exceptions=False) as client:
-        yield Api(client)
+    yield from _api(db_url, tmp_path, migrated_sqlite)
 
 
 def admin(api: Api) -> Principal:
