@@ -16,6 +16,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 _PLACEHOLDERS = ("changethis", "changeme", "secret", "password", "admin", "example",
                  "0123456789", "abcdef", "qwerty")
 MIN_BOOTSTRAP_KEY_LENGTH = 32
+MIN_DISTINCT = 7  # different characters in a bootstrap key (weak_secret_reason)
 
 
 def weak_secret_reason(secret: str) -> str | None:
@@ -23,12 +24,14 @@ def weak_secret_reason(secret: str) -> str | None:
 
     The service stores API keys as unsalted SHA-256 (fast to check, and its own keys
     carry 256 random bits); a key chosen by a person must therefore carry enough
-    randomness itself: at least 32 characters, at least 10 different ones, not a
-    repetition of a shorter string and no placeholder or counting sequence in it."""
+    randomness itself: at least 32 characters, at least ``MIN_DISTINCT`` different ones,
+    not a repetition of a shorter string and no placeholder or counting sequence in it.
+    ``MIN_DISTINCT`` is 7: 32 random hexadecimal digits (``secrets.token_hex(16)``) use 9
+    or fewer different ones once in about 10,000 keys, 6 or fewer once in 5 billion."""
     if len(secret) < MIN_BOOTSTRAP_KEY_LENGTH:
         return f"must be at least {MIN_BOOTSTRAP_KEY_LENGTH} characters"
-    if len(set(secret)) < 10:
-        return "must use at least 10 different characters (use a random key)"
+    if len(set(secret)) < MIN_DISTINCT:
+        return f"must use at least {MIN_DISTINCT} different characters (use a random key)"
     lowered = secret.lower()
     if any(word in lowered for word in _PLACEHOLDERS):
         return "must not contain a placeholder or a counting sequence (use a random key)"

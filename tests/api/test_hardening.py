@@ -367,3 +367,7 @@ def test_random_bootstrap_keys_are_accepted() -> None:
     for _ in range(200):
         assert weak_secret_reason(secrets.token_urlsafe(32)) is None
         assert weak_secret_reason(secrets.token_hex(16)) is None
+    # random hex keys with only 9 different digits (about 1 in 10,000) are random too
+    assert weak_secret_reason("16edf63ed1b713e373e4d67d4d3b3e36") is None
+    refused = weak_secret_reason("qxzkvwzqxwvkzxqwkvzqxkwvqzxkvwqz")  # 6 of them
+    assert refused is not None and "different characters" in refused
