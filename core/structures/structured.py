@@ -87,6 +87,15 @@ def _factors(n: int) -> tuple[int, int]:
     return 1 << (p // 2), 1 << (p - p // 2)
 
 
+# From this many queries in a block, ``StructuredFrequencies.angles_by_frequency`` (large
+# products) is faster than ``angles`` (a batch of small ones per query); measured
+# crossing between 32 and 64 at d = 768.
+BY_FREQUENCY_ROWS = 64
+# Columns (queries) per pass of ``angles_by_frequency``: (32, 32) factors times 256
+# columns is 2^18 multiply-adds a product, where OpenBLAS still runs on one thread.
+BY_FREQUENCY_COLUMNS = 256
+
+
 def hadamard(n: int) -> NDArray[np.float64]:
     """The unnormalised Walsh-Hadamard matrix of order n (a power of two): entries
     +-1, Sylvester's construction, H^T H = n I."""
@@ -233,6 +242,38 @@ class StructuredFrequencies:
         T = np.matmul(ha, np.matmul(X.reshape(square), hb)).reshape(n, blocks * kp)
         return np.asarray(np.multiply(T[:, :self.rows], radii))
 
+    def angles_by_frequency(self, Z: NDArray[Any], dtype: Any) -> NDArray[Any]:
+        """The angles of ``angles`` for NumPy rows, frequency-major: (rows, n). The
+        transforms act on the columns of Z^T, ``BY_FREQUENCY_COLUMNS`` at a time: each
+        factor of a Hadamard is then a stack of (a, a) or (b, b) products with that many
+        columns, strided views of one buffer, instead of a stack of tiny (a, b) products
+        per row. Each product is small enough that OpenBLAS runs it on the calling
+        thread (below its threading threshold of 2^18 multiply-adds), so query blocks
+        on several threads do not spin BLAS pools against each other. Each entry is
+        still a dot product of length a or b with +-1 coefficients, summed in another
+        order: ``rotation_error`` bounds either."""
+        signs, radii, (ha, hb) = self._cast[np.dtype(dtype).name]
+        n, k, kp, blocks = Z.shape[0], self.dim, self.padded, self.blocks
+        a, b = ha.shape[0], hb.shape[0]
+        columns = signs[..., None]  # (3, B, k', 1): a diagonal scales whole rows here
+        scaled = radii[:, None]
+        T = np.empty((self.rows, n), dtype=dtype)
+        Zt = Z.T.astype(dtype)
+        for start in range(0, n, BY_FREQUENCY_COLUMNS):
+            stop = min(start + BY_FREQUENCY_COLUMNS, n)
+            X = np.zeros((blocks, kp, stop - start), dtype=dtype)
+            np.multiply(Zt[None, :, start:stop], columns[2, :, :k], out=X[:, :k, :])
+            X4 = X.reshape(blocks, a, b, stop - start)  # (block, i, j, column)
+            Y4 = np.empty_like(X4)
+            for diagonal in (columns[1], columns[0], None):
+                # H_a over i for each j, then H_b over j for each i
+                np.matmul(ha, X4.transpose(0, 2, 1, 3), out=Y4.transpose(0, 2, 1, 3))
+                np.matmul(hb, Y4, out=X4)
+                if diagonal is not None:
+                    X *= diagonal
+            np.multiply(X.reshape(blocks * kp, -1)[:self.rows], scaled, out=T[:, start:stop])
+        return T
+
     def dense(self) -> NDArray[np.float64]:
         """The (rows, k) frequency matrix, for code that needs it spelled out (audits,
         tests): the float64 angles of the unit vectors."""
@@ -310,15 +351,22 @@ class StructuredPhaseForm:
         Z = Y.astype(np.float32)
         if self.projection is not None:
             Z = Z @ self.projection.T
-        T = self.frequencies.angles(Z, np.float32)
-        T -= self.psi
-        np.cos(T, out=T)
-        # NumPy's own loop, not BLAS: a threaded BLAS product here would spin its
-        # threads against the other query blocks' (core.parallel.run_blocks)
-        values = np.einsum("ij,j->i", T, self.amplitude, dtype=np.float64)
+        # NumPy's own loops for the sums, not BLAS: a threaded BLAS product here would
+        # spin its threads against the other query blocks' (core.parallel.run_blocks);
+        # float32 sums, which ``weighted_rest``'s F u per unit of amplitude covers
+        if Z.shape[0] >= BY_FREQUENCY_ROWS:
+            T = self.frequencies.angles_by_frequency(Z, np.float32)
+            T -= self.psi[:, None]
+            np.cos(T, out=T)
+            values = np.einsum("j,jn->n", self.amplitude, T)
+        else:
+            T = self.frequencies.angles(Z, np.float32)
+            T -= self.psi
+            np.cos(T, out=T)
+            values = np.einsum("ij,j->i", T, self.amplitude)
         delta = rotation_error(self.frequencies.padded, F32_EPS) + 5 * F32_EPS
         error = 1.01 * self.weighted_radius * (dz + (norm + dz) * delta) + self.weighted_rest
-        return values, np.asarray(error, dtype=np.float64)
+        return values.astype(np.float64), np.asarray(error, dtype=np.float64)
 
     def _evaluate_wide(self, Y: NDArray[np.float64]) -> tuple[NDArray[np.float64],
                                                              NDArray[np.float64]]:

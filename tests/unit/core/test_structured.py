@@ -31,6 +31,8 @@ from core.structures.feature_maps import draw_feature_map, draw_structured_frequ
 from core.structures.feature_sums import RandomFeatureRelease
 from core.structures.serialization import read_header
 from core.structures.structured import (
+    BY_FREQUENCY_COLUMNS,
+    BY_FREQUENCY_ROWS,
     fwht,
     hadamard,
     padded_dim,
@@ -141,6 +143,22 @@ def test_angles_are_the_dense_products_and_every_namespace_agrees() -> None:
         np.testing.assert_array_equal(S.angles(Z, dtype), generic)
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_frequency_major_angles_are_the_same_angles(dtype: Any) -> None:
+    """Queries' layout (``angles_by_frequency``): the transpose of ``angles`` within
+    the rounding of either, over more columns than one pass takes and with a partial
+    last block of frequencies (70 rows of k' = 32)."""
+    S = draw_structured_frequencies(5, "gaussian", 70, DIM, 0.6)
+    Z = unit_ball_rows(BY_FREQUENCY_COLUMNS + 45, DIM, seed=43, radius=1.0)
+    by_frequency = S.angles_by_frequency(Z, dtype)
+    assert by_frequency.shape == (70, Z.shape[0]) and by_frequency.dtype == dtype
+    tolerance = 1e-12 if dtype == np.float64 else 1e-5
+    np.testing.assert_allclose(by_frequency, S.dense() @ Z.T, rtol=tolerance,
+                               atol=tolerance)
+    np.testing.assert_allclose(by_frequency.T, S.angles(Z, dtype), rtol=tolerance,
+                               atol=tolerance)
+
+
 @pytest.mark.parametrize("kernel", ["gaussian", "exponential"])
 def test_structured_features_give_the_kernel(kernel: str) -> None:
     """c <phi(x), phi(y)> against the exact kernel on random pairs spread over (0, 1]:
@@ -236,12 +254,14 @@ def test_answers_match_brute_force_and_the_dense_map_of_the_same_frequencies() -
 def test_float32_rounding_bound_holds() -> None:
     """float32 answers against float64 answers of the same release: within the
     reported rounding (part of approximation_std), in the domain and far outside it,
-    where the wide path answers finite values."""
+    where the wide path answers finite values; for a few queries and for a batch large
+    enough for the frequency-major transform."""
     _, fast = _release(precision="float32")
     assert isinstance(fast, RandomFeatureRelease)
     header = dict(fast.header(), precision="float64")
     exact = RandomFeatureRelease.from_parts(header, fast.arrays())
-    for Y in (POINTS, POINTS * 1e3, POINTS * 1e35):
+    many = unit_ball_rows(BY_FREQUENCY_ROWS + 10, DIM, seed=44, radius=1.0)
+    for Y in (POINTS, POINTS * 1e3, POINTS * 1e35, many, many * 1e3):
         values, rounding = fast._phase.evaluate(Y)  # type: ignore[union-attr]
         want, _ = exact._phase.evaluate(Y)  # type: ignore[union-attr]
         assert np.all(np.isfinite(values)) and np.all(rounding > 0)
