@@ -179,6 +179,10 @@ class StructuredFrequencies:
     # float64 NumPy copies made once: a query should not convert them)
     _cast: dict[str, tuple[Any, Any, tuple[Any, Any]]] = field(
         default_factory=dict, init=False, repr=False, compare=False)
+    # ``angles_by_frequency``'s factors with the diagonals and radii folded in, per
+    # dtype, made on first use
+    _folded: dict[str, tuple[Any, Any, Any, Any, Any]] = field(
+        default_factory=dict, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         kp = self.padded
@@ -243,36 +247,62 @@ class StructuredFrequencies:
         return np.asarray(np.multiply(T[:, :self.rows], radii))
 
     def angles_by_frequency(self, Z: NDArray[Any], dtype: Any) -> NDArray[Any]:
-        """The angles of ``angles`` for NumPy rows, frequency-major: (rows, n). The
-        transforms act on the columns of Z^T, ``BY_FREQUENCY_COLUMNS`` at a time: each
-        factor of a Hadamard is then a stack of (a, a) or (b, b) products with that many
-        columns, strided views of one buffer, instead of a stack of tiny (a, b) products
-        per row. Each product is small enough that OpenBLAS runs it on the calling
-        thread (below its threading threshold of 2^18 multiply-adds), so query blocks
-        on several threads do not spin BLAS pools against each other. Each entry is
-        still a dot product of length a or b with +-1 coefficients, summed in another
+        """The angles of ``angles`` for NumPy rows, frequency-major: (rows, n).
+
+        The transforms act on the columns of Z^T, ``BY_FREQUENCY_COLUMNS`` at a time,
+        each k'-vector held as an (a, b) matrix per block: H_a acts on its columns, one
+        (a, a) product per column j, then H_b on its rows, one (b, b) product per row i,
+        stacks of strided views of one buffer instead of tiny products per query. Each
+        product is small enough that OpenBLAS runs it on the calling thread (below its
+        threading threshold of 2^18 multiply-adds), so query blocks on several threads
+        do not spin BLAS pools against each other.
+
+        The diagonals are folded into the H_a factors (column j of block B gets
+        H_a diag(D[B, :, j]), entries still +-1, so each product is the same as scaling
+        first) and the radii into the last H_b factor (row j' scaled by its radius: a dot
+        product with coefficients +-r, whose rounding is r times that of the +-1 one).
+        Each entry is a dot product of length a or b as in ``angles``, summed in another
         order: ``rotation_error`` bounds either."""
-        signs, radii, (ha, hb) = self._cast[np.dtype(dtype).name]
+        first, second, third, hb, last = self._folds(dtype)
         n, k, kp, blocks = Z.shape[0], self.dim, self.padded, self.blocks
-        a, b = ha.shape[0], hb.shape[0]
-        columns = signs[..., None]  # (3, B, k', 1): a diagonal scales whole rows here
-        scaled = radii[:, None]
+        a, b, k_rows = first.shape[2], hb.shape[0], first.shape[3]
         T = np.empty((self.rows, n), dtype=dtype)
-        Zt = Z.T.astype(dtype)
         for start in range(0, n, BY_FREQUENCY_COLUMNS):
             stop = min(start + BY_FREQUENCY_COLUMNS, n)
-            X = np.zeros((blocks, kp, stop - start), dtype=dtype)
-            np.multiply(Zt[None, :, start:stop], columns[2, :, :k], out=X[:, :k, :])
-            X4 = X.reshape(blocks, a, b, stop - start)  # (block, i, j, column)
-            Y4 = np.empty_like(X4)
-            for diagonal in (columns[1], columns[0], None):
-                # H_a over i for each j, then H_b over j for each i
-                np.matmul(ha, X4.transpose(0, 2, 1, 3), out=Y4.transpose(0, 2, 1, 3))
-                np.matmul(hb, Y4, out=X4)
-                if diagonal is not None:
-                    X *= diagonal
-            np.multiply(X.reshape(blocks * kp, -1)[:self.rows], scaled, out=T[:, start:stop])
+            m = stop - start
+            Zp = np.zeros((k_rows * b, m), dtype=dtype)  # the rows of the (a, b) z reaches
+            Zp[:k] = Z[start:stop].T
+            X = np.empty((blocks, a, b, m), dtype=dtype)  # (block, i, j, column)
+            Y = np.empty_like(X)
+            by_column = Y.transpose(0, 2, 1, 3)  # (block, j, i, column): H_a's view
+            np.matmul(first, Zp.reshape(k_rows, b, m).transpose(1, 0, 2), out=by_column)
+            np.matmul(hb, Y, out=X)
+            np.matmul(second, X.transpose(0, 2, 1, 3), out=by_column)
+            np.matmul(hb, Y, out=X)
+            np.matmul(third, X.transpose(0, 2, 1, 3), out=by_column)
+            np.matmul(last, Y, out=X)
+            T[:, start:stop] = X.reshape(blocks * kp, m)[:self.rows]
         return T
+
+    def _folds(self, dtype: Any) -> tuple[Any, Any, Any, Any, Any]:
+        """``angles_by_frequency``'s factors in dtype: H_a D3 (per block and column j,
+        over the rows z reaches), H_a D2, H_a D1 (per block and column), H_b, and H_b
+        with each row scaled by its frequency's radius (per block and row i; 0 past the
+        last frequency)."""
+        name = np.dtype(dtype).name
+        if name not in self._folded:
+            signs, radii, (ha, hb) = self._cast[name]
+            kp, blocks = self.padded, self.blocks
+            a, b = ha.shape[0], hb.shape[0]
+            D = signs.reshape(3, blocks, a, b).transpose(0, 1, 3, 2)  # (3, B, j, i)
+            per_column = ha * D[:, :, :, None, :]  # (3, B, j, a, a): H_a diag(D[B, :, j])
+            scale = np.zeros(blocks * kp, dtype=dtype)
+            scale[:self.rows] = radii
+            self._folded[name] = (
+                np.ascontiguousarray(per_column[2, ..., :-(-self.dim // b)]),
+                np.ascontiguousarray(per_column[1]), np.ascontiguousarray(per_column[0]),
+                hb, scale.reshape(blocks, a, b, 1) * hb)
+        return self._folded[name]
 
     def dense(self) -> NDArray[np.float64]:
         """The (rows, k) frequency matrix, for code that needs it spelled out (audits,
