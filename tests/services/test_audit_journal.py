@@ -43,7 +43,9 @@ def stored(uow: UnitOfWork, dataset: UUID) -> list[tuple[str, str | None]]:
 
 
 def events(dataset: UUID, n: int) -> list[AuditEvent]:
-    return [AuditEvent(dataset, None, "query", {"points": i}) for i in range(n)]
+    """Query events; every second one by a key (its id need not exist)."""
+    return [AuditEvent(dataset, UUID(int=i) if i % 2 else None, "query", {"points": i})
+            for i in range(n)]
 
 
 def test_events_are_written_by_a_flush_with_their_time_and_id(
@@ -60,6 +62,7 @@ def test_events_are_written_by_a_flush_with_their_time_and_id(
         rows = [r for r in tx.audit.for_dataset(dataset) if r.action == "query"]
     assert [r.created_at for r in rows] == [e.at for e in sent]
     assert [r.details for r in rows] == [{"points": i} for i in range(3)]
+    assert [r.key_id for r in rows] == [e.key_id for e in sent]
     journal.close()
     assert list((tmp_path / "audit").iterdir()) == []  # nothing left behind
 
@@ -257,4 +260,5 @@ def test_events_are_written_once_on_postgres(pg_url: str, tmp_path: Path) -> Non
         rows = [r for r in tx.audit.for_dataset(dataset) if r.action == "query"]
     assert [r.created_at for r in rows] == [e.at for e in sent]
     assert [r.details for r in rows] == [{"points": i} for i in range(3)]
+    assert [r.key_id for r in rows] == [e.key_id for e in sent]
     database.dispose()
