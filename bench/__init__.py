@@ -4,3 +4,5 @@ Each benchmark runs as ``python -m bench.<name>``, writes raw figures as JSON an
 markdown table under ``bench/results/``, and reuses the seeded workloads of
 ``bench.data`` so that every figure can be reproduced.
 """
+
+import core  # noqa: F401  (first: it sets OPENBLAS_THREAD_TIMEOUT before NumPy loads)

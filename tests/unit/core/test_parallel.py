@@ -1,8 +1,12 @@
 """core.parallel: blocks of a batch on the query pool, and a batch answered in parallel
-blocks equal to the same batch answered in one thread."""
+blocks equal to the same batch answered in one thread; OpenBLAS's idle threads sleep
+(core's package setting)."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import threading
 
 import numpy as np
@@ -11,6 +15,7 @@ import pytest
 import core.parallel as parallel
 import core.structures.feature_maps as feature_maps
 from core.domain import L2Ball
+from core.parallel import threads
 from core.privacy.budget import PrivacyBudget
 from core.structures import DataSpec, noise_plan, parse_spec
 
@@ -71,3 +76,38 @@ def test_a_structured_batch_split_over_threads_answers_as_one_thread(
     # the same rows answered in blocks of another size: equal up to float32 rounding
     np.testing.assert_allclose(split.values, alone.values, rtol=0, atol=1e-5)
     np.testing.assert_allclose(split.std, alone.std)
+
+
+_SPIN = """
+import resource, time
+import app  # an entry point: its package imports core's first
+import numpy as np
+a = np.ones((1024, 1024), dtype=np.float32)
+for _ in range(3):
+    a @ a
+def cpu():
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+before = cpu()
+time.sleep(0.1)
+print(cpu() - before)
+"""
+
+
+@pytest.mark.parametrize("timeout", [None, "28"])
+def test_openblas_threads_sleep_after_a_product(timeout: str | None) -> None:
+    """core sets OPENBLAS_THREAD_TIMEOUT before NumPy loads (an operator's value wins):
+    after a product, OpenBLAS's threads burn no CPU while the process sleeps. With the
+    library's default (28) one spins through the whole sleep: the control."""
+    if threads() < 2:
+        pytest.skip("one CPU: OpenBLAS runs no threads")
+    env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_THREAD_TIMEOUT"}
+    if timeout is not None:
+        env["OPENBLAS_THREAD_TIMEOUT"] = timeout
+    out = subprocess.run([sys.executable, "-c", _SPIN], env=env, capture_output=True,
+                         text=True, check=True, timeout=120)
+    spent = float(out.stdout.strip().splitlines()[-1])
+    if timeout is None:
+        assert spent < 0.02, f"{spent:.3f} s of CPU while asleep"
+    else:
+        assert spent > 0.01, f"the control spun for only {spent:.3f} s"
