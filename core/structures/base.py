@@ -465,9 +465,10 @@ def check_points(points: NDArray[np.float64], dim: int) -> NDArray[np.float64]:
         arr = arr[None, :]
     if arr.ndim != 2 or arr.shape[1] != dim:
         raise IncompatibleArrays(f"query points must have shape (q, {dim})")
-    if not np.all(np.isfinite(arr)):
-        raise IncompatibleArrays("query points must be finite (no NaN or Inf)")
-    if arr.size and np.max(np.abs(arr)) > MAX_QUERY_MAGNITUDE:
+    # one pass for the usual batch: NaN and Inf fail the comparison too
+    if arr.size and not np.max(np.abs(arr)) <= MAX_QUERY_MAGNITUDE:
+        if not np.all(np.isfinite(arr)):
+            raise IncompatibleArrays("query points must be finite (no NaN or Inf)")
         raise IncompatibleArrays(f"query coordinates must be at most "
                                  f"{MAX_QUERY_MAGNITUDE:g} in magnitude")
     return arr

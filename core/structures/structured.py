@@ -331,6 +331,8 @@ class StructuredPhaseForm:
     weighted_rest: float  # sum_j a_j (3 |psi_j| + F + 3) u (float32)
     projection_row_l1: float  # max_i sum_l |P_il| (1 without a projection)
     projection_norm: float  # ||P||_F (1 without a projection)
+    reach: float  # the most a unit input can grow in the transforms or an angle
+    delta32: float  # the transforms' relative float32 rounding, plus 5 u
 
     @classmethod
     def of(cls, frequencies: StructuredFrequencies, projection: NDArray[np.float64] | None,
@@ -348,7 +350,10 @@ class StructuredPhaseForm:
             weighted_rest=float(amplitude @ (3.0 * np.abs(psi) + psi.size + 3.0)) * F32_EPS,
             projection_row_l1=(1.0 if projection is None
                                else float(np.abs(projection).sum(axis=1).max())),
-            projection_norm=1.0 if projection is None else float(np.linalg.norm(projection)))
+            projection_norm=1.0 if projection is None else float(np.linalg.norm(projection)),
+            reach=max(float(np.max(frequencies.radii, initial=0.0)),
+                      float(frequencies.padded) ** 1.5, 1.0),
+            delta32=rotation_error(frequencies.padded, F32_EPS) + 5 * F32_EPS)
 
     def _bounds(self, Y: NDArray[np.float64], unit: float) -> tuple[NDArray[np.float64],
                                                                     NDArray[np.float64]]:
@@ -370,9 +375,7 @@ class StructuredPhaseForm:
         if self.precision != "float32":
             return self._evaluate_wide(Y)
         norm, dz = self._bounds(Y, F32_EPS)
-        reach = max(float(np.max(self.frequencies.radii, initial=0.0)),
-                    float(self.frequencies.padded) ** 1.5, 1.0)
-        narrow = (norm + dz) * reach <= FLOAT32_SAFE
+        narrow = (norm + dz) * self.reach <= FLOAT32_SAFE
         if not bool(np.all(narrow)):
             values, error = self._evaluate_wide(Y)
             if bool(np.any(narrow)):
@@ -394,8 +397,8 @@ class StructuredPhaseForm:
             T -= self.psi
             np.cos(T, out=T)
             values = np.einsum("ij,j->i", T, self.amplitude)
-        delta = rotation_error(self.frequencies.padded, F32_EPS) + 5 * F32_EPS
-        error = 1.01 * self.weighted_radius * (dz + (norm + dz) * delta) + self.weighted_rest
+        error = (1.01 * self.weighted_radius * (dz + (norm + dz) * self.delta32)
+                 + self.weighted_rest)
         return values.astype(np.float64), np.asarray(error, dtype=np.float64)
 
     def _evaluate_wide(self, Y: NDArray[np.float64]) -> tuple[NDArray[np.float64],
