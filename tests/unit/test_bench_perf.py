@@ -43,6 +43,7 @@ def test_perf_smoke_writes_finite_positive_figures(tmp_path: Path) -> None:
     assert list(sections) == ["gemm", "queries", "brute", "build", "noise"]  # gemm: the peak
     for precision in ("float64", "float32"):
         assert _positive(sections["gemm"][precision]["gflops_best"])
+        assert _positive(sections["gemm"]["before_build"][precision]["gflops_best"])
 
     queries = sections["queries"]["results"]
     assert [r["kind"] for r in queries] == list(KINDS)
@@ -79,6 +80,11 @@ def test_perf_smoke_writes_finite_positive_figures(tmp_path: Path) -> None:
         assert _positive(build["rows_per_second"]) and _positive(build["sums_rows_per_second"])
         assert build["peak_rss_bytes"] >= build["base_rss_bytes"] > 0
         assert (build["gflops"] is None) == (build["kind"] == "l1_distance")
+        if build["gflops"] is not None:  # a fraction of the higher GEMM measurement
+            gemm = sections["gemm"]
+            peak = max(gemm["float32"]["gflops_best"],
+                       gemm["before_build"]["float32"]["gflops_best"])
+            assert build["fraction_of_peak"] == pytest.approx(build["gflops"] / peak)
 
     noise = sections["noise"]["results"]
     assert {(r["sampler"], r["values"]) for r in noise} == {
