@@ -13,6 +13,8 @@ import sys
 from datetime import UTC, datetime
 from typing import Literal
 
+import orjson
+
 request_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar(
     "request_id", default=None)
 
@@ -26,9 +28,14 @@ class RequestIdFilter(logging.Filter):
 
 
 class JsonFormatter(logging.Formatter):
+    """One JSON object per record: time, level, logger, message, the request id and the
+    record's extra fields. Written by orjson (a tenth of the time of ``json``, which
+    stays the fallback for what orjson refuses, such as integers past 64 bits): every
+    request logs a line, so the formatter is on the request path."""
+
     def format(self, record: logging.LogRecord) -> str:
         entry: dict[str, object] = {
-            "time": datetime.fromtimestamp(record.created, UTC).isoformat(),
+            "time": datetime.fromtimestamp(record.created, UTC),  # ISO 8601 either way
             "level": record.levelname,
             "logger": record.name,
             "message": record.getMessage(),
@@ -39,7 +46,14 @@ class JsonFormatter(logging.Formatter):
         entry.update({k: v for k, v in record.__dict__.items() if k not in _STANDARD})
         if record.exc_info:
             entry["exc_info"] = self.formatException(record.exc_info)
-        return json.dumps(entry, default=str)
+        try:
+            return orjson.dumps(entry, default=str, option=orjson.OPT_NON_STR_KEYS).decode()
+        except TypeError:
+            return json.dumps(entry, default=_iso)
+
+
+def _iso(value: object) -> str:
+    return value.isoformat() if isinstance(value, datetime) else str(value)
 
 
 def configure_logging(fmt: Literal["json", "text"] = "json", level: str = "INFO") -> None:
