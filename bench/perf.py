@@ -27,7 +27,9 @@ Every figure stands next to its reference, measured in the same run (../shared/B
    dataset is never whole in memory), with the peak RSS of that process; for
    gaussian_kde the GFLOP/s of its sums (2 d per frequency per row: m/2 frequencies for
    m paired features) as a fraction of the float32 GEMM peak. The rows' generation
-   time is taken out.
+   time is taken out. One more gaussian_kde build at the brute-force section's d = 768
+   (``build_wide``): the product grows with d, the cosines and sines do not, so the
+   fraction of the peak depends on d and the report gives both.
 5. ``noise``: values/s of ``core.privacy.noise`` (Laplace and Gaussian, on the lattice
    privsim uses) for long vectors, next to one chunk (one OpenDP call, one thread) on
    the same lattice and on the exact lattice.
@@ -112,6 +114,7 @@ class Config:
     build_features: int
     build_chunk_rows: int
     build_timeout: float  # seconds one build process may take
+    build_wide: tuple[int, int]  # (d, n) of the one gaussian_kde build at a wider d
     noise_sizes: tuple[int, ...]
     service_rows: int
     service_dim: int
@@ -128,7 +131,7 @@ FULL = Config(
     brute_rows=1_000_000, brute_dim=768, brute_features=4_096, brute_queries=1_000,
     brute_subset=100, brute_reference_rows=65_536, brute_draws=5, brute_repetitions=3,
     build_rows=(100_000, 1_000_000, 10_000_000), build_dim=128, build_features=4_096,
-    build_chunk_rows=65_536, build_timeout=900.0,
+    build_chunk_rows=65_536, build_timeout=900.0, build_wide=(768, 1_000_000),
     noise_sizes=(262_144, 2_000_000),
     service_rows=10_000, service_dim=768, service_features=4_096, service_rounds=5,
     service_seconds=4.0, service_concurrency=8,
@@ -140,7 +143,7 @@ QUICK = Config(
     brute_rows=65_536, brute_dim=768, brute_features=4_096, brute_queries=1_000,
     brute_subset=100, brute_reference_rows=16_384, brute_draws=3, brute_repetitions=3,
     build_rows=(100_000, 1_000_000), build_dim=128, build_features=4_096,
-    build_chunk_rows=65_536, build_timeout=600.0,
+    build_chunk_rows=65_536, build_timeout=600.0, build_wide=(768, 100_000),
     noise_sizes=(65_536, 262_144),
     service_rows=2_000, service_dim=768, service_features=4_096, service_rounds=3,
     service_seconds=2.0, service_concurrency=8,
@@ -151,7 +154,7 @@ SMOKE = Config(
     brute_rows=3_000, brute_dim=16, brute_features=256, brute_queries=50, brute_subset=20,
     brute_reference_rows=1_000, brute_draws=2, brute_repetitions=2,
     build_rows=(1_000, 3_000), build_dim=8, build_features=256, build_chunk_rows=1_000,
-    build_timeout=120.0,
+    build_timeout=120.0, build_wide=(32, 1_000),
     noise_sizes=(4_000,),
     service_rows=200, service_dim=16, service_features=64, service_rounds=1,
     service_seconds=0.5, service_concurrency=2,
@@ -560,13 +563,16 @@ def bench_build(config: Config, peaks: Mapping[str, Any],
     gaussian = {"bandwidth": synthetic_bandwidth(), "features": config.build_features}
     kinds: tuple[tuple[str, dict[str, Any]], ...] = (("gaussian_kde", gaussian),
                                                      ("l1_distance", {}))
+    wide_dim, wide_rows = config.build_wide
+    runs = [(kind, params, config.build_dim, config.build_rows) for kind, params in kinds]
+    runs.append(("gaussian_kde", gaussian, wide_dim, (wide_rows,)))
     results = []
-    for kind, params in kinds:
+    for kind, params, dim, sizes in runs:
         previous: tuple[int, float] | None = None
-        for rows in config.build_rows:
-            job = {"kind": kind, "params": params, "rows": rows, "dim": config.build_dim,
+        for rows in sizes:
+            job = {"kind": kind, "params": params, "rows": rows, "dim": dim,
                    "chunk_rows": config.build_chunk_rows}
-            entry: dict[str, Any] = {"kind": kind, "params": params, "rows": rows}
+            entry: dict[str, Any] = {"kind": kind, "params": params, "rows": rows, "dim": dim}
             if previous is not None:
                 estimate = previous[1] * rows / previous[0]
                 if estimate > config.build_timeout:
@@ -596,7 +602,7 @@ def bench_build(config: Config, peaks: Mapping[str, Any],
                          fraction_of_peak=_fraction(gflops, peaks, child["precision"] or ""))
             results.append(entry)
             previous = (rows, child["wall_seconds"])
-            log(f"build {kind} n={rows:,}: {rate:,.0f} rows/s, peak RSS "
+            log(f"build {kind} d={dim} n={rows:,}: {rate:,.0f} rows/s, peak RSS "
                 f"{child['peak_rss_bytes'] / 2**20:,.0f} MiB")
     return {"dim": config.build_dim, "chunk_rows": config.build_chunk_rows,
             "results": results}
@@ -1029,23 +1035,26 @@ def render_markdown(report: Mapping[str, Any]) -> str:
     if "build" in sections:
         b = sections["build"]
         lines += ["", "## Builds against n", "",
-                  f"d = {b['dim']}, chunks of {b['chunk_rows']:,} rows generated inside the "
+                  f"d = {b['dim']} (the last row: d = {b['results'][-1].get('dim', b['dim'])}), "
+                  f"chunks of {b['chunk_rows']:,} rows generated inside the "
                   "build's process (generation time taken out); each build in a fresh "
                   "process; rows/s of the whole build (noise included) and of its sums; "
                   "GFLOP/s of the sums (2 d per frequency per row) and the fraction of the "
                   "float32 GEMM peak (the higher of its two measurements); peak RSS of the "
                   "process (VmHWM) and its rise over the RSS before the build.", "",
-                  "| kind | n | build s | rows/s | sums rows/s | GFLOP/s (peak) | peak RSS MiB "
-                  "| rise MiB |", "| --- | --- | --- | --- | --- | --- | --- | --- |"]
+                  "| kind | d | n | build s | rows/s | sums rows/s | GFLOP/s (peak) "
+                  "| peak RSS MiB | rise MiB |",
+                  "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
         for r in b["results"]:
+            dim = r.get("dim", b["dim"])
             if "skipped" in r:
-                lines.append(f"| {r['kind']} | {r['rows']:,} | skipped: {r['skipped']} "
-                             "| | | | | |")
+                lines.append(f"| {r['kind']} | {dim} | {r['rows']:,} | skipped: "
+                             f"{r['skipped']} | | | | | |")
                 continue
             gflops = ("-" if r["gflops"] is None
                       else f"{r['gflops']:.1f} ({_pct(r['fraction_of_peak'])})")
             lines.append(
-                f"| {r['kind']} | {r['rows']:,} | {r['build_seconds']:.1f} "
+                f"| {r['kind']} | {dim} | {r['rows']:,} | {r['build_seconds']:.1f} "
                 f"| {r['rows_per_second']:,.0f} | {r['sums_rows_per_second']:,.0f} | {gflops} "
                 f"| {r['peak_rss_bytes'] / 2**20:,.0f} "
                 f"| {(r['peak_rss_bytes'] - r['base_rss_bytes']) / 2**20:,.0f} |")

@@ -73,8 +73,10 @@ def test_perf_smoke_writes_finite_positive_figures(tmp_path: Path) -> None:
     assert isinstance(brute["goal"]["met"], bool)
 
     builds = sections["build"]["results"]
-    assert [(b["kind"], b["rows"]) for b in builds] == [
-        (kind, n) for kind in ("gaussian_kde", "l1_distance") for n in SMOKE.build_rows]
+    wide_dim, wide_rows = SMOKE.build_wide
+    assert [(b["kind"], b["dim"], b["rows"]) for b in builds] == [
+        (kind, SMOKE.build_dim, n) for kind in ("gaussian_kde", "l1_distance")
+        for n in SMOKE.build_rows] + [("gaussian_kde", wide_dim, wide_rows)]
     for build in builds:
         assert "skipped" not in build
         assert _positive(build["rows_per_second"]) and _positive(build["sums_rows_per_second"])
