@@ -7,9 +7,10 @@ a build) it costs milliseconds: measured on 2 cores under load, a 768-d query to
 4,096-feature structure took 7.4 ms at the median with the pool and 1.3 ms without.
 Large batches keep the pool. The setting is process-wide: a larger product running
 meanwhile in another thread may run on one thread for that moment, which costs it time,
-never correctness. It is used on the event loop's thread (small queries answered there),
-the thread that loaded OpenBLAS: set from another thread, the OpenBLAS NumPy ships
-(0.3.31) was seen to report no change, so elsewhere it may do nothing.
+never correctness. It is used on the event loop's thread (small queries answered there).
+threadpoolctl (3.8) lets only one thread change OpenBLAS's process-wide pool: the first
+that sets it, for as long as that thread lives (``OpenBLASController.set_num_threads``:
+"other threads silently do nothing"), so from any other thread this does nothing.
 """
 
 from __future__ import annotations
