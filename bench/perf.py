@@ -805,46 +805,52 @@ def _npy(array: NDArray[np.float64]) -> bytes:
 
 def _set_up_structure(base: str, admin: str, config: Config,
                       frequencies: str = "orthogonal") -> tuple[str, str]:
-    """Through the API as a user would: an owner and an analyst key, a dataset of the
-    mixture's rows (npy upload), a gaussian_kde build with this frequency design;
-    returns (structure id, analyst key)."""
+    """``set_up_structure`` against a server at ``base``."""
     import httpx
 
     with httpx.Client(base_url=base, timeout=120) as http:
-        as_admin = {"Authorization": f"Bearer {admin}"}
-        owner = http.post("/v1/keys", headers=as_admin,
-                          json={"role": "owner", "name": "bench owner"})
-        owner.raise_for_status()
-        analyst = http.post("/v1/keys", headers=as_admin,
-                            json={"role": "analyst", "name": "bench analyst"})
-        analyst.raise_for_status()
-        as_owner = {"Authorization": f"Bearer {owner.json()['key']}"}
-        dataset = http.post("/v1/datasets", headers=as_owner, json={
-            "name": "perf", "dim": config.service_dim,
-            "domain": {"type": "l2_ball", "radius": DOMAIN.radius},
-            "budget": {"epsilon": 2 * EPSILON, "delta": DELTA}})
-        dataset.raise_for_status()
-        dataset_id = dataset.json()["id"]
-        rows = next(iter(Mixture(config.service_rows, config.service_dim,
-                                 config.service_rows)))
-        http.post(f"/v1/datasets/{dataset_id}/rows", content=_npy(rows), headers=as_owner
-                  | {"Content-Type": "application/x-npy"}).raise_for_status()
-        http.post(f"/v1/datasets/{dataset_id}/grants", headers=as_owner,
-                  json={"key_id": analyst.json()["id"]}).raise_for_status()
-        build = http.post(f"/v1/datasets/{dataset_id}/structures", headers=as_owner, json={
-            "kind": "gaussian_kde", "privacy": {"epsilon": EPSILON, "delta": DELTA},
-            "params": {"bandwidth": synthetic_bandwidth(), "frequencies": frequencies,
-                       "features": config.service_features, "mechanism": "gaussian"}})
-        build.raise_for_status()
-        deadline = time.monotonic() + 600
-        while True:
-            job = http.get(f"/v1/jobs/{build.json()['job_id']}", headers=as_owner).json()
-            if job["status"] in ("succeeded", "failed") or time.monotonic() > deadline:
-                break
-            time.sleep(0.1)
-        if job["status"] != "succeeded":
-            raise RuntimeError(f"the service's build did not succeed: {job}")
-        return str(build.json()["structure_id"]), str(analyst.json()["key"])
+        return set_up_structure(http, admin, config, frequencies)
+
+
+def set_up_structure(http: Any, admin: str, config: Config,
+                     frequencies: str = "orthogonal") -> tuple[str, str]:
+    """Through the API as a user would, with an httpx-like client: an owner and an
+    analyst key, a dataset of the mixture's rows (npy upload), a gaussian_kde build with
+    this frequency design; returns (structure id, analyst key)."""
+    as_admin = {"Authorization": f"Bearer {admin}"}
+    owner = http.post("/v1/keys", headers=as_admin,
+                      json={"role": "owner", "name": "bench owner"})
+    owner.raise_for_status()
+    analyst = http.post("/v1/keys", headers=as_admin,
+                        json={"role": "analyst", "name": "bench analyst"})
+    analyst.raise_for_status()
+    as_owner = {"Authorization": f"Bearer {owner.json()['key']}"}
+    dataset = http.post("/v1/datasets", headers=as_owner, json={
+        "name": "perf", "dim": config.service_dim,
+        "domain": {"type": "l2_ball", "radius": DOMAIN.radius},
+        "budget": {"epsilon": 2 * EPSILON, "delta": DELTA}})
+    dataset.raise_for_status()
+    dataset_id = dataset.json()["id"]
+    rows = next(iter(Mixture(config.service_rows, config.service_dim,
+                             config.service_rows)))
+    http.post(f"/v1/datasets/{dataset_id}/rows", content=_npy(rows), headers=as_owner
+              | {"Content-Type": "application/x-npy"}).raise_for_status()
+    http.post(f"/v1/datasets/{dataset_id}/grants", headers=as_owner,
+              json={"key_id": analyst.json()["id"]}).raise_for_status()
+    build = http.post(f"/v1/datasets/{dataset_id}/structures", headers=as_owner, json={
+        "kind": "gaussian_kde", "privacy": {"epsilon": EPSILON, "delta": DELTA},
+        "params": {"bandwidth": synthetic_bandwidth(), "frequencies": frequencies,
+                   "features": config.service_features, "mechanism": "gaussian"}})
+    build.raise_for_status()
+    deadline = time.monotonic() + 600
+    while True:
+        job = http.get(f"/v1/jobs/{build.json()['job_id']}", headers=as_owner).json()
+        if job["status"] in ("succeeded", "failed") or time.monotonic() > deadline:
+            break
+        time.sleep(0.1)
+    if job["status"] != "succeeded":
+        raise RuntimeError(f"the service's build did not succeed: {job}")
+    return str(build.json()["structure_id"]), str(analyst.json()["key"])
 
 
 def bench_service(config: Config, log: Callable[[str], None]) -> dict[str, Any]:

@@ -144,3 +144,26 @@ def test_matrix_work_counts_the_public_matrices_and_the_sums() -> None:
         "flops_per_point"] is None
     assert matrix_work("l2_distance", {"projection": np.zeros((4, 8))}, "float64")[
         "flops_per_point"] is None
+
+
+@pytest.mark.slow
+def test_asgi_smoke_measures_both_apps_in_process(tmp_path: Path) -> None:
+    """``python -m bench.perf_asgi --smoke``: privsim's query route (dense and structured
+    frequencies, answered 200) and both bare endpoints, CPU per request positive, the
+    ratio taken of the bare pydantic endpoint."""
+    from bench import perf_asgi
+
+    assert perf_asgi.main(["--smoke", "--out", str(tmp_path)]) == 0
+    report = json.loads((tmp_path / "perf_asgi.json").read_text())
+    assert report["mode"] == "smoke" and report["dim"] == SMOKE.service_dim
+    assert set(report["privsim"]) == {"orthogonal", "structured"}
+    assert set(report["bare"]) == {"pydantic", "orjson"}
+    for result in [*report["privsim"].values(), *report["bare"].values()]:
+        cpu = result["cpu_seconds"]
+        assert len(cpu["samples"]) == perf_asgi.SMOKE_SIZES.rounds
+        assert all(_positive(x) for x in cpu["samples"])
+        assert cpu["min"] <= cpu["median"] and _positive(result["wall_seconds"]["median"])
+    reference = report["bare"]["pydantic"]["cpu_seconds"]["median"]
+    for name, ratio in report["ratio_to_bare_pydantic"].items():
+        assert ratio == pytest.approx(
+            reference / report["privsim"][name]["cpu_seconds"]["median"])
