@@ -9,6 +9,7 @@ the in-process build workers (``PRIVSIM_INPROCESS_WORKERS``; 0 when separate
 
 from __future__ import annotations
 
+import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -37,6 +38,21 @@ from app.settings import Settings, get_settings
 logger = logging.getLogger(__name__)
 
 
+def freeze_startup_objects() -> None:
+    """Collect once, then move every object alive at start-up (modules, the app, its
+    caches: about 250,000 of them) out of the cyclic GC's reach (``gc.freeze``).
+
+    Under load a request leaves a few objects alive for a while (audit events until
+    their flush, cache entries), so every few tens of thousands of requests the oldest
+    generation is collected: with the start-up objects in it, one collection took 170
+    to 250 ms, a pause of the event loop and about 8 us a request over time; frozen,
+    1 to 2 us a request (``bench.perf_asgi`` with ``gc.callbacks`` timing, 25,000
+    requests). Frozen objects are still freed by reference counting; only cyclic
+    garbage made of them would stay, and start-up leaves none (collected first)."""
+    gc.collect()
+    gc.freeze()
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     configure_logging(settings.log_format, settings.log_level)
@@ -45,6 +61,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         runtime.start()
+        if settings.gc_freeze:
+            freeze_startup_objects()
         logger.info("privsim ready", extra={
             "inprocess_workers": len(runtime.workers.workers),
             "database": runtime.database.engine.dialect.name})

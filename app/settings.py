@@ -69,6 +69,8 @@ class Settings(BaseSettings):
     port: int = Field(default=8000, ge=1, le=65535)
     log_format: Literal["json", "text"] = "json"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    # app.main: what exists once the API has started is frozen out of the cyclic GC
+    gc_freeze: bool = True
 
     max_body_bytes: PositiveInt = 100 * 1024 * 1024
     max_upload_rows: PositiveInt = Field(

@@ -79,7 +79,7 @@ def make_settings(database_url: str, var_dir: Path, **overrides: Any) -> Setting
         "environment": "test", "database_url": database_url, "var_dir": var_dir,
         "data_key": new_data_key(), "bootstrap_admin_key": ADMIN_KEY,
         "inprocess_workers": 0, "inprocess_solver_workers": 0, "log_format": "text",
-        "log_level": "WARNING",
+        "log_level": "WARNING", "gc_freeze": False,
         "job_poll_seconds": 0.05, "job_lease_seconds": 5.0, "job_heartbeat_seconds": 1.0,
         "backend": "cpu",
     }
