@@ -13,12 +13,13 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(VENV)/.runtime: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e .
+# the service and its client (clients/python: the `privsim` command and the Python library)
+$(VENV)/.runtime: pyproject.toml clients/python/pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e clients/python -e .
 	touch $@
 
-$(VENV)/.dev: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
+$(VENV)/.dev: pyproject.toml clients/python/pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e clients/python -e ".[dev]"
 	touch $@ $(VENV)/.runtime
 
 serve: $(VENV)/.runtime
@@ -33,14 +34,21 @@ postgres:
 	  pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql | sort | tail -n 1) main start
 .PHONY: postgres
 
+# The console's browser tests drive Debian's chromium; install it if it is missing.
+chromium:
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+	   apt-get install -y -qq --no-install-recommends chromium chromium-driver)
+.PHONY: chromium
+
 lint: $(VENV)/.dev
-	$(BIN)/ruff check app core gpu migrations tests bench
+	$(BIN)/ruff check app core gpu migrations tests bench clients/python
 	$(BIN)/lint-imports
 	$(BIN)/mypy
 
 # everything: the in-process tests on every core, then the real-server and PostgreSQL
 # tests one at a time (they time real servers and share the database server)
-test: $(VENV)/.dev postgres lint
+test: $(VENV)/.dev postgres chromium lint
 	$(BIN)/python -m pytest -n auto --dist worksteal -m "not e2e and not integration" --durations=30
 	$(BIN)/python -m pytest -m "e2e or integration" --durations=15
 

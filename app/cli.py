@@ -138,6 +138,13 @@ def import_parquet_command(
                                  "rejected": result.rejected}) + "\n")
 
 
+def register(root: typer.Typer) -> None:
+    """Add the service's commands to the ``privsim`` command (the client's, entry-point
+    group ``privsim.cli``)."""
+    root.registered_commands.extend(cli.registered_commands)
+    root.registered_groups.extend(cli.registered_groups)
+
+
 def main() -> None:
     cli()
 

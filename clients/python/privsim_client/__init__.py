@@ -1,0 +1,1 @@
+"""privsim's Python client."""
