@@ -82,5 +82,12 @@ bench-models: $(BENCH_VENV)/.bench-models
 	$(BENCH_VENV)/bin/python -m bench.models
 .PHONY: bench-models
 
+# the image and the compose stack for real, on local base images (debootstrap + docker
+# import; no image registry): db, migrate, api, worker, README's first session against
+# them, then `down -v`. Needs root and Docker; not part of `make test` (docs/operations.md)
+docker-test:
+	docker/test.sh
+.PHONY: docker-test
+
 clean:
 	rm -rf $(VENV) $(BENCH_VENV) var .pytest_cache .ruff_cache .mypy_cache
