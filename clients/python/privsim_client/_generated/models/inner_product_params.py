@@ -1,0 +1,72 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Self, TypeVar, cast
+
+from attrs import define as _attrs_define
+
+from ..models.inner_product_params_mechanism_type_0 import (
+    InnerProductParamsMechanismType0,
+    check_inner_product_params_mechanism_type_0,
+)
+from ..types import UNSET, Unset
+
+T = TypeVar("T", bound="InnerProductParams")
+
+
+@_attrs_define
+class InnerProductParams:
+    """The params of inner_product: Sum of inner products. f(x, y) = <x, y>.
+
+    Attributes:
+        mechanism (InnerProductParamsMechanismType0 | None | Unset): noise mechanism: laplace (pure epsilon-DP) or
+            gaussian (zCDP, reported as epsilon-delta) Default: 'laplace'.
+    """
+
+    mechanism: InnerProductParamsMechanismType0 | None | Unset = "laplace"
+
+    def to_dict(self) -> dict[str, Any]:
+        mechanism: None | str | Unset
+        if isinstance(self.mechanism, Unset):
+            mechanism = UNSET
+        elif isinstance(self.mechanism, str):
+            mechanism = self.mechanism
+        else:
+            mechanism = self.mechanism
+
+        field_dict: dict[str, Any] = {}
+
+        field_dict.update({})
+        if mechanism is not UNSET:
+            field_dict["mechanism"] = mechanism
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        d = dict(src_dict)
+
+        def _parse_mechanism(
+            data: object,
+        ) -> InnerProductParamsMechanismType0 | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                mechanism_type_0 = check_inner_product_params_mechanism_type_0(data)
+
+                return mechanism_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(InnerProductParamsMechanismType0 | None | Unset, data)
+
+        mechanism = _parse_mechanism(d.pop("mechanism", UNSET))
+
+        inner_product_params = cls(
+            mechanism=mechanism,
+        )
+
+        return inner_product_params
