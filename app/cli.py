@@ -8,22 +8,19 @@ import logging
 import signal
 import sys
 from types import FrameType
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 from uuid import UUID
 
 import typer
-import uvicorn
 
-from app.bootstrap import build_worker, cipher_of, open_database
-from app.db.migrate import upgrade
 from app.domain import Role
-from app.errors import AppError
-from app.logging import configure_logging
-from app.services.access import authenticate, create_key
-from app.services.ingest import UploadLimits
-from app.services.parquet_import import import_parquet
-from app.settings import get_settings
-from app.workers.worker import BUILD_KINDS, SOLVE_KINDS, JobKinds
+
+if TYPE_CHECKING:
+    from app.settings import Settings
+
+# The service's modules are imported inside each command: this module is loaded by every
+# run of the ``privsim`` command (entry-point group ``privsim.cli``), client commands
+# included, which should not pay for importing the whole service.
 
 cli = typer.Typer(help="privsim: differentially private similarity structures as a service",
                   no_args_is_help=True, add_completion=False)
@@ -32,9 +29,19 @@ cli.add_typer(keys_cli, name="keys")
 logger = logging.getLogger("app.cli")
 
 
+def get_settings() -> Settings:
+    """The service's settings, imported on first use (tests replace this function)."""
+    from app.settings import get_settings as settings
+
+    return settings()
+
+
 @cli.command()
 def migrate() -> None:
     """Apply every database migration (idempotent)."""
+    from app.db.migrate import upgrade
+    from app.logging import configure_logging
+
     settings = get_settings()
     configure_logging(settings.log_format, settings.log_level)
     upgrade(settings.resolved_database_url)
@@ -49,6 +56,11 @@ def serve(
                                                 help="apply migrations first")] = True,
 ) -> None:
     """Run the API (and the in-process workers) with uvicorn."""
+    import uvicorn
+
+    from app.db.migrate import upgrade
+    from app.logging import configure_logging
+
     settings = get_settings()
     configure_logging(settings.log_format, settings.log_level)
     if migrate_first:
@@ -63,10 +75,6 @@ class JobsOption(enum.StrEnum):
     SOLVES = "solves"
 
 
-_KINDS: dict[JobsOption, JobKinds] = {
-    JobsOption.ALL: None, JobsOption.BUILDS: BUILD_KINDS, JobsOption.SOLVES: SOLVE_KINDS}
-
-
 @cli.command()
 def worker(
     jobs: Annotated[JobsOption, typer.Option(
@@ -75,11 +83,17 @@ def worker(
     """Run a worker (one job at a time) until SIGINT/SIGTERM; the job in hand is
     requeued. Run several for parallel jobs; ``--jobs solves`` keeps long solves apart
     from builds."""
+    from app.bootstrap import build_worker, cipher_of, open_database
+    from app.logging import configure_logging
+    from app.workers.worker import BUILD_KINDS, SOLVE_KINDS, JobKinds
+
+    kinds: dict[JobsOption, JobKinds] = {
+        JobsOption.ALL: None, JobsOption.BUILDS: BUILD_KINDS, JobsOption.SOLVES: SOLVE_KINDS}
     settings = get_settings()
     configure_logging(settings.log_format, settings.log_level)
     database = open_database(settings, pool="worker")
     database.check_at_head()
-    instance = build_worker(settings, database.uow, cipher_of(settings), kinds=_KINDS[jobs])
+    instance = build_worker(settings, database.uow, cipher_of(settings), kinds=kinds[jobs])
 
     def _stop(signum: int, _frame: FrameType | None) -> None:
         logger.info("signal %s: stopping", signum)
@@ -96,7 +110,10 @@ def keys_create(
     role: Annotated[Role, typer.Option(help="admin, owner or analyst")],
     name: Annotated[str, typer.Option(help="a label for the key")] = "cli",
 ) -> None:
-    """Create an API key and print it (once) on stdout."""
+    """Create an API key in the local database (no server needed); print it once."""
+    from app.bootstrap import open_database
+    from app.services.access import create_key
+
     settings = get_settings()
     database = open_database(settings, pool="tool")
     database.check_at_head()
@@ -118,6 +135,13 @@ def import_parquet_command(
     """Append the rows of large Parquet files, a batch at a time (never the whole file
     in memory), each batch checked and stored exactly as an upload of it would be.
     Nothing is stored unless every batch passes; prints the counts as JSON."""
+    from app.bootstrap import cipher_of, open_database
+    from app.errors import AppError
+    from app.logging import configure_logging
+    from app.services.access import authenticate
+    from app.services.ingest import UploadLimits
+    from app.services.parquet_import import import_parquet
+
     settings = get_settings()
     configure_logging(settings.log_format, settings.log_level)
     database = open_database(settings, pool="tool")
@@ -140,9 +164,34 @@ def import_parquet_command(
 
 def register(root: typer.Typer) -> None:
     """Add the service's commands to the ``privsim`` command (the client's, entry-point
-    group ``privsim.cli``)."""
-    root.registered_commands.extend(cli.registered_commands)
-    root.registered_groups.extend(cli.registered_groups)
+    group ``privsim.cli``). A group the root already has (``keys``: the client manages
+    keys over the API) receives the service's commands instead of being replaced."""
+    merge(root, cli)
+
+
+def merge(root: typer.Typer, extra: typer.Typer) -> None:
+    """Add ``extra``'s commands and groups to ``root``; groups of the same name are merged
+    (recursively), and a command of the same name as one of ``root``'s is refused."""
+    taken = {_command_name(command) for command in root.registered_commands}
+    for command in extra.registered_commands:
+        name = _command_name(command)
+        if name in taken:
+            raise ValueError(f"the command {name!r} is defined twice")
+        root.registered_commands.append(command)
+    groups = {group.name: group for group in root.registered_groups if group.name}
+    for group in extra.registered_groups:
+        same = groups.get(group.name) if group.name else None
+        if same is None or same.typer_instance is None or group.typer_instance is None:
+            root.registered_groups.append(group)
+        else:
+            merge(same.typer_instance, group.typer_instance)
+
+
+def _command_name(command: typer.models.CommandInfo) -> str | None:
+    """The name Typer gives a command: its own, or its function's with dashes."""
+    if command.name:
+        return command.name
+    return command.callback.__name__.replace("_", "-") if command.callback else None
 
 
 def main() -> None:
