@@ -34,6 +34,12 @@ postgres:
 	  pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql | sort | tail -n 1) main start
 .PHONY: postgres
 
+# The shared rate-limit storage's test uses the machine's Redis; start it if it is down.
+redis:
+	@redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 || \
+	  redis-server --bind 127.0.0.1 --port 6379 --save '' --daemonize yes >/dev/null
+.PHONY: redis
+
 # The console's browser tests drive Debian's chromium; install it if it is missing.
 chromium:
 	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || \
@@ -45,10 +51,12 @@ lint: $(VENV)/.dev
 	$(BIN)/ruff check app core gpu migrations tests bench clients/python
 	$(BIN)/lint-imports
 	$(BIN)/mypy
+	$(BIN)/mypy --config-file clients/python/pyproject.toml clients/python/privsim_client \
+	  clients/python/examples
 
 # everything: the in-process tests on every core, then the real-server and PostgreSQL
 # tests one at a time (they time real servers and share the database server)
-test: $(VENV)/.dev postgres chromium lint
+test: $(VENV)/.dev postgres redis chromium lint
 	$(BIN)/python -m pytest -n auto --dist worksteal -m "not e2e and not integration" --durations=30
 	$(BIN)/python -m pytest -m "e2e or integration" --durations=15
 

@@ -15,6 +15,7 @@ import anyio
 from sqlalchemy import Engine
 
 from app.api.deps import AppState
+from app.api.rate_limits import RateLimiter, parse_limits
 from app.crypto import RowCipher, load_data_key
 from app.db.audit_journal import AuditJournal
 from app.db.migrate import check_at_head
@@ -139,12 +140,26 @@ class ApiRuntime:
         self.database.dispose()
 
 
+def rate_limiter(settings: Settings, metrics: Metrics) -> RateLimiter | None:
+    """The API's rate limiter, or None when no limit is set (nothing is counted)."""
+    per_key = parse_limits(settings.rate_limit)
+    heavy = parse_limits(settings.rate_limit_heavy)
+    auth_failures = parse_limits(settings.rate_limit_auth_failures)
+    if not per_key and not heavy and not auth_failures:
+        return None
+    return RateLimiter(per_key, heavy=heavy, auth_failures=auth_failures,
+                       storage_url=settings.rate_limit_storage,
+                       strategy=settings.rate_limit_strategy, rejected=metrics.rate_limited)
+
+
 def build_api(settings: Settings) -> ApiRuntime:
     database = open_database(settings, pool="api")
+    metrics = Metrics()
     state = AppState(settings=settings, uow=database.uow, cipher=cipher_of(settings),
                      cache=ReleaseCache(settings.structure_cache_size,
                                         access_seconds=settings.key_cache_seconds),
-                     metrics=Metrics(),
+                     metrics=metrics,
                      compute=anyio.CapacityLimiter(settings.query_concurrency),
-                     keys=KeyCache(settings.key_cache_seconds))
+                     keys=KeyCache(settings.key_cache_seconds),
+                     limiter=rate_limiter(settings, metrics))
     return ApiRuntime(database, state)

@@ -9,6 +9,7 @@
     │                               │   └── IdempotencyKeyReused (409)
     ├── NotFound (404)              ├── PayloadTooLarge (413)
     ├── NotAcceptable (406)         ├── UnsupportedMediaType (415)
+    ├── RateLimited (429)           │
     └── ServiceUnavailable (503)
 
 ``type`` is ``urn:privsim:problem:<code>``; ``instance`` is the request path. A detail
@@ -102,6 +103,12 @@ class PayloadTooLarge(AppError):
 
 class UnsupportedMediaType(AppError):
     status, code, title = 415, "unsupported-media-type", "Unsupported media type"
+
+
+class RateLimited(AppError):
+    """Over a rate limit (``app.api.rate_limits``); ``Retry-After`` says when to retry."""
+
+    status, code, title = 429, "rate-limited", "Too many requests"
 
 
 class ServiceUnavailable(AppError):

@@ -16,7 +16,9 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from app.api import console
 from app.api.fast_lane import QueryFastLane
+from app.api.limits_doc import install_limits_doc
 from app.api.middleware import BodyLimitMiddleware, RequestContextMiddleware
 from app.api.responses import operation_id
 from app.api.routes import (
@@ -70,6 +72,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             yield
         finally:
             runtime.stop()
+            if runtime.state.limiter is not None:  # its Redis connections, if any
+                await runtime.state.limiter.aclose()
 
     app = FastAPI(
         title="privsim",
@@ -84,9 +88,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.privsim = runtime.state
     install_error_handlers(app)
+    install_limits_doc(app, settings)  # the configured limits, in /openapi.json
     for module in (keys, datasets, structures, jobs, kernels, health, models, diagnostics,
                    solvers):
         app.include_router(module.router)
+    app.include_router(console.router)  # /console: the web page, not in the schema
     app.add_middleware(QueryFastLane)  # innermost: inside the body limit and the context
     app.add_middleware(BodyLimitMiddleware, max_body_bytes=settings.max_body_bytes)
     app.add_middleware(RequestContextMiddleware, metrics=runtime.state.metrics)

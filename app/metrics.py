@@ -21,3 +21,7 @@ class Metrics:
         self.builds_requested = Counter("privsim_builds_requested_total",
                                         "Structure builds accepted", ["kind"],
                                         registry=self.registry)
+        self.rate_limited = Counter("privsim_rate_limited_total",
+                                    "Requests refused with 429 by a rate limit: 'key' (the "
+                                    "key's limit) or 'auth-failures' (its address's)",
+                                    ["kind"], registry=self.registry)

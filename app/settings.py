@@ -10,13 +10,24 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal, Self
 
-from pydantic import Field, PositiveFloat, PositiveInt, SecretStr, model_validator
+from limits import parse_many
+from pydantic import (
+    Field,
+    PositiveFloat,
+    PositiveInt,
+    SecretStr,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 _PLACEHOLDERS = ("changethis", "changeme", "secret", "password", "admin", "example",
                  "0123456789", "abcdef", "qwerty")
 MIN_BOOTSTRAP_KEY_LENGTH = 32
 MIN_DISTINCT = 7  # different characters in a bootstrap key (weak_secret_reason)
+_RATE_LIMIT_SCHEMES = ("memory", "redis", "rediss", "redis+unix", "redis+sentinel",
+                       "redis+cluster", "async+redis", "async+rediss", "async+redis+unix",
+                       "async+redis+sentinel", "async+redis+cluster")
 
 
 def weak_secret_reason(secret: str) -> str | None:
@@ -129,12 +140,52 @@ class Settings(BaseSettings):
         default=1, ge=0, le=16, description="the API process's own workers for solve jobs "
         "(apart from the build workers, so a long solve never delays a build)")
 
+    rate_limit: str | None = Field(
+        default=None, description="requests each API key may make, as 'limits' strings "
+        "joined by ';' (e.g. '100/second;5000/minute'); more get 429 with Retry-After. "
+        "None or empty: no limit (the default)")
+    rate_limit_heavy: str | None = Field(
+        default=None, description="requests each API key may make to the operations that "
+        "start heavy work (row uploads, structure and model builds, solves), on top of "
+        "PRIVSIM_RATE_LIMIT (e.g. '10/minute'). None or empty: no such limit (the default)")
+    rate_limit_auth_failures: str | None = Field(
+        default=None, description="failed authentications each client address may make "
+        "(e.g. '20/minute'); over it, its requests with a key this process has not "
+        "seen recently get 429. None or empty: no limit (the default)")
+    rate_limit_storage: str = Field(
+        default="memory://", description="where the rate-limit counts live: 'memory://' "
+        "(each API process counts on its own) or a redis:// (rediss://, "
+        "redis+sentinel://, redis+cluster://) URL shared by every API process")
+    rate_limit_strategy: Literal["fixed-window", "moving-window",
+                                 "sliding-window-counter"] = "fixed-window"
+
     job_lease_seconds: PositiveFloat = 30.0
     job_heartbeat_seconds: PositiveFloat = 5.0
     job_poll_seconds: PositiveFloat = 0.5
     job_max_attempts: PositiveInt = 5
     db_pool_size: PositiveInt = 10
     db_max_overflow: int = Field(default=40, ge=0)
+
+    @field_validator("rate_limit", "rate_limit_heavy", "rate_limit_auth_failures")
+    @classmethod
+    def _parse_rate_limit(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        try:
+            parse_many(value)
+        except ValueError as exc:
+            raise ValueError("must be 'limits' strings such as '100/second;5000/minute'"
+                             ) from exc
+        return value
+
+    @field_validator("rate_limit_storage")
+    @classmethod
+    def _rate_limit_storage_scheme(cls, value: str) -> str:
+        scheme = value.split("://", 1)[0] if "://" in value else ""
+        if scheme not in _RATE_LIMIT_SCHEMES:
+            raise ValueError("must be memory:// or a redis://, rediss://, "
+                             "redis+sentinel:// or redis+cluster:// URL")
+        return value
 
     @model_validator(mode="after")
     def _refuse_weak_secrets(self) -> Self:

@@ -15,7 +15,9 @@ a structure that key was admitted to (``ReleaseCache.admitted``, the same delay 
 route's). Anything else goes to FastAPI unchanged, so every refusal, first access and
 unusual request takes the route's path. Once taken, the request is answered as the
 route answers it: the same function, the same problem responses for its errors
-(``app.errors.error_response``), the same route in the access log and metrics.
+(``app.errors.error_response``), the same route in the access log and metrics. The
+key's rate limit (``PRIVSIM_RATE_LIMIT``) counts a taken request as ``get_principal``
+counts a routed one.
 """
 
 from __future__ import annotations
@@ -60,6 +62,8 @@ class QueryFastLane:
         scope["route"] = self._query_route()
         request = Request(scope, receive)
         try:
+            if state.limiter is not None:  # the key's rate limit, as get_principal applies it
+                await state.limiter.check_key(principal.key_id)
             response = await answer_query(state, principal, structure_id, request, reduce)
         except Exception as exc:  # answered as the app's handlers answer it
             response = error_response(request, exc)

@@ -12,7 +12,10 @@ response. Which problems an operation lists is what it can really return: 401 fo
 operation that needs a key, 422 for every operation that takes input (a path id, a query
 parameter, a body), 413 for every operation with a body (``PRIVSIM_MAX_BODY_BYTES``, before
 routing), 503 for every operation that reads the database (an unreachable database,
-``app.errors``). Nothing answers 429: the service has no rate limits of its own.
+``app.errors``).
+
+``app.api.limits_doc`` then writes this server's configured limits into the document
+(the numbers, and a 429 response on every operation behind a key).
 """
 
 from __future__ import annotations
@@ -37,14 +40,15 @@ from app.errors import (
     NotFound,
     NotReady,
     PayloadTooLarge,
+    RateLimited,
     ServiceUnavailable,
     StructureTooLarge,
     Unauthorized,
     UnsupportedMediaType,
 )
 
-__all__ = ["AUTHENTICATED", "body_examples", "example", "operation_id", "problems",
-           "success"]
+__all__ = ["AUTHENTICATED", "DESCRIPTIONS", "body_examples", "example", "operation_id",
+           "problems", "success"]
 
 Responses = dict[int | str, Any]
 
@@ -86,9 +90,11 @@ _EXAMPLES: dict[type[AppError], tuple[str, dict[str, Any]]] = {
                          "noise_values": 4097}),
     ServiceUnavailable: ("the database is unavailable; nothing was changed, retry later",
                          {}),
+    RateLimited: ("too many requests: this API key is limited to 100 per 1 second; retry "
+                  "after 1 s", {"retry_after": 1}),
 }
 
-_DESCRIPTIONS = {
+DESCRIPTIONS = {
     401: "No API key, or an unknown or revoked one (`WWW-Authenticate: Bearer`)",
     403: "The key's role or grants do not allow this",
     404: "No such resource, or a deleted dataset",
@@ -97,6 +103,7 @@ _DESCRIPTIONS = {
     413: "The request is too large",
     415: "The body's media type is not accepted",
     422: "The request is invalid: the detail names the field or rule",
+    429: "Too many requests for this key (`Retry-After`, `RateLimit-*`)",
     503: "The database is unavailable; nothing was changed (`Retry-After`)",
 }
 
@@ -125,7 +132,7 @@ def problems(*errors: type[AppError]) -> Responses:
             # ``model`` puts Problem into the document's components; the problem media
             # type is what the service sends
             "model": Problem,
-            "description": _DESCRIPTIONS.get(status, by_status[status][0].title),
+            "description": DESCRIPTIONS.get(status, by_status[status][0].title),
             "content": {PROBLEM_MEDIA_TYPE: {
                 "schema": {"$ref": "#/components/schemas/Problem"}, "examples": examples}},
         }

@@ -13,6 +13,7 @@ from app.api import examples as ex
 from app.api.deps import (
     AfterQuery,
     AppState,
+    HeavyLimit,
     LimitQuery,
     PrincipalDep,
     SettingsDep,
@@ -155,6 +156,7 @@ _ROWS_BODY = {
 
 
 @router.post("/{dataset_id}/rows", response_model=RowsAccepted, openapi_extra=_ROWS_BODY,
+             dependencies=[HeavyLimit],
              responses=example(ex.ROWS_ACCEPTED)
              | problems(Forbidden, NotFound, PayloadTooLarge, UnsupportedMediaType,
                         InvalidInput))

@@ -10,7 +10,7 @@ import numpy as np
 from fastapi import APIRouter, Header, Request, Response
 
 from app.api import examples as ex
-from app.api.deps import AppState, PrincipalDep, StateDep, UoWDep
+from app.api.deps import AppState, HeavyLimit, PrincipalDep, StateDep, UoWDep
 from app.api.points import NPY, negotiate, read_points
 from app.api.responses import AUTHENTICATED, body_examples, example, problems, success
 from app.api.routes import V1
@@ -45,6 +45,7 @@ router = APIRouter(prefix=f"{V1}/models", tags=["models"], route_class=StrictJSO
                    responses=problems(*AUTHENTICATED))
 
 @router.post("", status_code=202, response_model=ModelAccepted,
+             dependencies=[HeavyLimit],
              openapi_extra=body_examples(
                  {"classifier": ex.MODEL_CREATE, "regressor": ex.REGRESSOR_CREATE},
                  summaries={"classifier": "a Gaussian-kernel classifier, rule mean",

@@ -20,7 +20,7 @@ from fastapi import APIRouter, Header
 from fastapi.responses import JSONResponse
 
 from app.api import examples as ex
-from app.api.deps import AppState, PrincipalDep, StateDep
+from app.api.deps import AppState, HeavyLimit, PrincipalDep, StateDep
 from app.api.responses import AUTHENTICATED, Responses, body_examples, example, problems
 from app.api.routes import V1
 from app.api.schemas.solvers import (
@@ -112,6 +112,7 @@ def _marginal(value: list[float] | StructureWeights) -> solvers.Marginal:
 
 
 @router.post("/ot", response_model=OtOut,
+             dependencies=[HeavyLimit],
              openapi_extra=body_examples({"cost": ex.SOLVER_OT_COST,
                                           "points": ex.SOLVER_OT_POINTS,
                                           "structure": ex.SOLVER_OT_STRUCTURE}),
@@ -143,6 +144,7 @@ async def solve_ot(body: OtIn, state: StateDep, principal: PrincipalDep,
 
 
 @router.post("/kernel-regression", response_model=KernelRegressionOut,
+             dependencies=[HeavyLimit],
              openapi_extra=body_examples({"gaussian": ex.SOLVER_KRR_IN,
                                           "student_t": ex.SOLVER_KRR_STUDENT}),
              responses=example(ex.SOLVER_KRR_OUT) | _ACCEPTED
@@ -218,6 +220,7 @@ def _design_prepare(body: DesignIn, state: AppState,
 
 
 @router.post("/design", response_model=DesignOut,
+             dependencies=[HeavyLimit],
              openapi_extra=body_examples({"legendre": ex.SOLVER_DESIGN_IN,
                                           "quality_diversity": ex.SOLVER_DESIGN_QUALITY}),
              responses=example(ex.SOLVER_DESIGN_OUT) | _ACCEPTED

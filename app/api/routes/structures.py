@@ -12,7 +12,15 @@ from fastapi import APIRouter, Header, Query, Request, Response
 from numpy.typing import NDArray
 
 from app.api import examples as ex
-from app.api.deps import AfterQuery, AppState, LimitQuery, PrincipalDep, StateDep, UoWDep
+from app.api.deps import (
+    AfterQuery,
+    AppState,
+    HeavyLimit,
+    LimitQuery,
+    PrincipalDep,
+    StateDep,
+    UoWDep,
+)
 from app.api.points import NPY, negotiate, read_points
 from app.api.responses import AUTHENTICATED, body_examples, example, problems, success
 from app.api.routes import V1
@@ -56,6 +64,7 @@ RELEASE_MEDIA_TYPE = "application/vnd.privsim.release"
 
 
 @router.post("/datasets/{dataset_id}/structures", status_code=202,
+             dependencies=[HeavyLimit],
              response_model=StructureAccepted, openapi_extra=structure_examples(),
              responses=example(ex.STRUCTURE_ACCEPTED, status=202)
              | problems(Forbidden, NotFound, Conflict, BudgetExhausted, IdempotencyKeyReused,
