@@ -142,3 +142,44 @@ def test_analyst_session_over_http_survives_a_restart(sqlite_url: str, tmp_path:
                            json={"points": points.tolist(), "reduce": "mean"}).json()
     assert again == first
     assert os.path.getsize(log) > 0
+
+
+def readme_python_block() -> str:
+    text = (ROOT / "README.md").read_text()
+    match = re.search(r"<!-- python -->\s*```python\n(.*?)```\s*<!-- /python -->", text,
+                      re.DOTALL)
+    assert match, "README.md lost its python block"
+    return match.group(1)
+
+
+def test_the_readme_python_and_cli_sections_work(sqlite_url: str, tmp_path: Path) -> None:
+    """"From Python" and "From the command line", each run after the first session with
+    its owner key, as a reader continuing it would."""
+    upgrade(sqlite_url)
+    env = service_env(sqlite_url, tmp_path / "var", PRIVSIM_INPROCESS_WORKERS="1")
+    cwd = tmp_path / "cwd"
+    shim = cwd / ".venv" / "bin"
+    shim.mkdir(parents=True)
+    (shim / "activate").write_text(f'export PATH="{Path(sys.executable).parent}:$PATH"\n')
+    script = (readme_session() + "\nexport PRIVSIM_API_KEY=$OWNER\necho '=== python'\n"
+              + "python - <<'PY'\n" + readme_python_block() + "PY\n"
+              + "echo '=== cli'\n" + readme_block("cli"))
+    with server(env, tmp_path / "server.log") as base:
+        result = subprocess.run(
+            ["bash", "-euo", "pipefail", "-c", script], cwd=cwd,
+            env=env | {"PRIVSIM_URL": base}, capture_output=True, text=True, timeout=240)
+    assert result.returncode == 0, result.stderr + result.stdout
+    assert "Traceback" not in result.stderr
+    python_out = result.stdout.split("=== python")[1].split("=== cli")[0]
+    assert python_out.count("[") == 2  # the two arrays, values and std
+    assert load_release((cwd / "demo.privsim").read_bytes()).dim == 3
+    answers = np.genfromtxt(cwd / "answers.csv", delimiter=",", names=True)
+    assert answers.dtype.names == ("value", "std", "approximation_std")
+    assert answers.shape == (2,)
+    assert np.all(answers["std"] > 0)
+    exported = list(cwd.glob("gaussian_kde-*.privsim"))
+    assert len(exported) == 1
+    offline = load_release(exported[0].read_bytes())
+    values, std, _ = offline.query(np.array([[0.0, 0.0, 0.0], [0.2, 0.1, 0.3]]), reduce="mean")
+    np.testing.assert_allclose(answers["value"], values, rtol=1e-6)
+    np.testing.assert_allclose(answers["std"], std, rtol=1e-6)
