@@ -82,7 +82,11 @@ def read_points(body: bytes, content_type: str, schema: type[Body], *,
         return parsed, np.asarray(points, dtype=np.float64)
     if not body:
         raise InvalidInput("the body is empty")
-    array: Any = read_npy(body, max_rows=max_points, max_decoded_bytes=max_points * MAX_DIM * 8)
+    try:
+        array: Any = read_npy(body, max_rows=max_points,
+                              max_decoded_bytes=max_points * MAX_DIM * 8)
+    except PayloadTooLarge:  # the same problem (max_points) as for JSON points
+        raise too_many_points(max_points) from None
     if array.shape[0] == 0:
         raise InvalidInput("points must be a non-empty (q, dim) array")
     return None, np.asarray(array, dtype=np.float64)

@@ -174,6 +174,13 @@ def test_query_limits_and_media_types(api: Api, dataset: str) -> None:
     api.state.settings.max_query_points = 5
     r = api.c.post(url, headers=ADMIN, json={"points": np.zeros((6, 3)).tolist()})
     assert r.status_code == 413
+    assert r.json()["max_points"] == 5
+    # the same problem for .npy points: a client reads one field, whatever it sent
+    r = api.c.post(url, headers=ADMIN | {"content-type": "application/x-npy"},
+                   content=npy_bytes(np.zeros((6, 3))))
+    assert r.status_code == 413
+    assert r.json()["max_points"] == 5
+    assert "query points per request" in r.json()["detail"]
     r = api.c.post(url, headers=ADMIN | {"content-type": "text/plain"}, content=b"0,0,0")
     assert r.status_code == 415
     r = api.c.post(url, headers=ADMIN | {"accept": "text/html"}, json={"points": [[0, 0, 0]]})

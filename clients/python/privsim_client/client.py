@@ -297,7 +297,8 @@ class Client:
             try:
                 parts.append(self._query_part(structure_id, part, reduce))
             except ProblemError as error:
-                # max_points: the point or cost limit; max_rows: the .npy reader's limit
+                # max_points: the points this structure takes per request (point or cost
+                # limit; servers before it was uniform said max_rows for .npy bodies)
                 allowed = error.problem.get("max_points", error.problem.get("max_rows"))
                 if error.status != 413 or not isinstance(allowed, int) \
                         or not 0 < allowed < part.shape[0]:
