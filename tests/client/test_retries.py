@@ -3,6 +3,7 @@ MockTransport, and a real 503 from the app when its PostgreSQL database goes awa
 
 from __future__ import annotations
 
+import tracemalloc
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
@@ -157,3 +158,30 @@ def test_a_real_503_while_the_database_is_down_is_retried(
         impatient.get_dataset(dataset.id)
     assert (caught.value.status, caught.value.code) == (503, "service-unavailable")
 
+
+
+def test_an_upload_never_holds_the_file_in_memory(tmp_path: Path) -> None:
+    """A 48 MiB file goes out in 1 MiB pieces: the client's allocations peak far below
+    the file's size (a transport that drops each piece as it comes, as a socket would)."""
+    path = tmp_path / "rows.npy"
+    np.save(path, np.zeros((1_572_864, 4)))  # 48 MiB of float64
+    size = path.stat().st_size
+    pieces: list[int] = []
+
+    class Socket(httpx.BaseTransport):  # MockTransport would read the whole body first
+        def handle_request(self, request: httpx.Request) -> httpx.Response:
+            assert isinstance(request.stream, httpx.SyncByteStream)
+            pieces.extend(len(piece) for piece in request.stream)
+            return httpx.Response(200, json={"accepted": 1_572_864, "clipped": 0,
+                                             "rejected": 0})
+
+    api = Client("http://privsim", "psk_test", http=httpx.Client(transport=Socket()))
+    tracemalloc.start()
+    try:
+        api.upload_file("3f1c", path)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert sum(pieces) == size
+    assert max(pieces) <= 1 << 20
+    assert peak < 8 << 20, f"the upload held {peak} bytes at once"
