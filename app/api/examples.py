@@ -16,6 +16,7 @@ KEY_CREATE: dict[str, Any] = {"role": "analyst", "name": "analyst key",
                               "dataset_ids": [DATASET_ID]}
 KEY: dict[str, Any] = {"id": KEY_ID, "name": "analyst key", "role": "analyst",
                        "created_at": "2026-12-06T22:02:01.657603Z", "revoked_at": None}
+KEY_SELF: dict[str, Any] = {"id": KEY_ID, "name": "analyst key", "role": "analyst"}
 KEY_CREATED: dict[str, Any] = KEY | {"key": "psk_DOQ3u4Fcx1O1HjYVzJiGctBqLlAzBEcSuYsefVO86KE"}
 
 DATASET_CREATE: dict[str, Any] = {

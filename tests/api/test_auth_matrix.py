@@ -33,6 +33,7 @@ class Endpoint:
 ENDPOINTS = [
     Endpoint("POST", "/v1/keys", {"admin"}, 201, {"role": "analyst", "name": "k"}),
     Endpoint("GET", "/v1/keys", {"admin"}, 200),
+    Endpoint("GET", "/v1/keys/me", ALL, 200),
     Endpoint("DELETE", "/v1/keys/{key_id}", {"admin"}, 204, destructive=True),
     Endpoint("POST", "/v1/datasets", {"admin", "owner", "other_owner"}, 201,
              {"name": "n", "dim": 3, "domain": {"type": "l2_ball", "radius": 1},
@@ -209,3 +210,14 @@ def test_nobody_can_read_rows_back(client: TestClient, principals) -> None:
     assert r.status_code == 405
     assert r.headers["content-type"] == "application/problem+json"
     assert npy_bytes(np.zeros(1))  # helper used elsewhere; keeps the import honest
+
+
+@pytest.mark.parametrize("who", sorted(ALL))
+def test_keys_me_names_the_caller_s_own_key(client: TestClient, principals, who: str) -> None:
+    key_id, headers = principals[who]
+    r = client.get("/v1/keys/me", headers=headers)
+    assert r.status_code == 200, r.text
+    me = r.json()
+    assert me["id"] == key_id
+    assert me["role"] == who.removeprefix("other_")
+    assert set(me) == {"id", "name", "role"}  # never the key, its hash or its grants

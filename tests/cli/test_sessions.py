@@ -69,6 +69,8 @@ def test_the_owners_session(privsim: Run, service: Service, tmp_path: Path) -> N
     assert analyst["role"] == "analyst" and analyst["key"].startswith("psk_")
     listed = ok(privsim("keys", "list")).stdout
     assert "alice" in listed and analyst["id"] in listed and owner not in listed
+    me = _json(ok(privsim("keys", "whoami", "--json", key=owner)))
+    assert me["name"] == "alice" and me["role"] == "owner" and set(me) == {"id", "name", "role"}
 
     dataset = ok(privsim("datasets", "create", "demo", "--dim", "3", "--radius", "1",
                          "--epsilon", "2", "--delta", "1e-6", key=owner)).stdout.strip()
@@ -224,8 +226,10 @@ def test_settings_come_from_flag_then_environment_then_config_file(
     assert owner not in json.dumps(shown)
 
     login_config = tmp_path / "login.toml"
-    ok(privsim("login", "--url", service.url, env=cli_env(None, None, login_config),
-               stdin=released["analyst"] + "\n"))
+    logged_in = ok(privsim("login", "--url", service.url,
+                           env=cli_env(None, None, login_config),
+                           stdin=released["analyst"] + "\n"))
+    assert "(analyst)" in logged_in.stderr
     assert released["analyst"] in login_config.read_text()
     refused(privsim("login", "--url", service.url, env=cli_env(None, None, tmp_path / "x.toml"),
                     stdin="psk_wrong\n"), 77, "(401)")

@@ -22,6 +22,8 @@ BALL = {"type": "l2_ball", "radius": 1.0}
 def _owner_with_structure(app: InProcess, rows: np.ndarray) -> tuple[Client, str, str]:
     """An owner key, a dataset of ``rows`` and a ready gaussian_kde structure."""
     owner = app.client(app.admin.create_key("owner", "alice").key)
+    me = owner.whoami()
+    assert (me.name, me.role) == ("alice", "owner")
     dataset = owner.create_dataset("demo", rows.shape[1], BALL, {"epsilon": 2, "delta": 1e-6})
     owner.upload_rows(dataset.id, rows)
     build = owner.build(dataset.id, "gaussian_kde", {"bandwidth": 0.5, "features": 256},

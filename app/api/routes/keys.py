@@ -8,7 +8,7 @@ from app.api import examples as ex
 from app.api.deps import AfterQuery, LimitQuery, PrincipalDep, StateDep, UoWDep
 from app.api.responses import AUTHENTICATED, body_examples, example, problems
 from app.api.routes import V1
-from app.api.schemas.keys import KeyCreate, KeyCreated, KeyPage, KeyRead
+from app.api.schemas.keys import KeyCreate, KeyCreated, KeyPage, KeyRead, KeySelf
 from app.api.strict_json import StrictJSONRoute
 from app.domain import Role
 from app.errors import Forbidden, InvalidInput, NotFound, PayloadTooLarge
@@ -40,6 +40,13 @@ def list_keys(uow: UoWDep, principal: PrincipalDep, after: AfterQuery = None,
     never the keys themselves."""
     page = access.list_keys(uow, principal, after=after, limit=limit)
     return KeyPage(keys=[KeyRead.from_view(v) for v in page.items], next_after=page.next_after)
+
+
+@router.get("/me", response_model=KeySelf, responses=example(ex.KEY_SELF))
+def who_am_i(principal: PrincipalDep) -> KeySelf:
+    """The key that made this request: its id, name and role (any key). Clients use it
+    to show who is signed in and which actions the role allows."""
+    return KeySelf(id=principal.key_id, name=principal.name, role=principal.role)
 
 
 @router.delete("/{key_id}", status_code=204, responses=problems(NotFound, InvalidInput))

@@ -23,6 +23,14 @@ class KeyRead(Out):
     revoked_at: datetime | None
 
 
+class KeySelf(Out):
+    """The key that made the request: who the service takes the caller for."""
+
+    id: UUID
+    name: str
+    role: Role
+
+
 class KeyCreated(KeyRead):
     key: str = Field(description="the API key; shown only in this response")
 

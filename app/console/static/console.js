@@ -14,7 +14,8 @@ const POLL_MS = 300;
 
 const state = {
   key: null,
-  admin: false,
+  role: null,         // admin, owner or analyst: GET /v1/keys/me
+  keyName: null,
   datasets: [],
   dataset: null,      // the dataset shown
   structure: null,    // the structure plotted
@@ -149,13 +150,17 @@ async function signIn(key, remember) {
     showError($("sign-in-error"), message);
     return;
   }
-  // Only admins may list keys; owners and analysts get 403 here, which is the answer.
+  // the key's own role: admin, owner or analyst (GET /v1/keys/me, any key)
+  let me;
   try {
-    await api("GET", "/v1/keys?limit=1");
-    state.admin = true;
-  } catch {
-    state.admin = false;  // 403, or any other refusal: shown as not an admin
+    me = await api("GET", "/v1/keys/me");
+  } catch (error) {
+    state.key = null;
+    showError($("sign-in-error"), `Could not sign in. ${error.message}`);
+    return;
   }
+  state.role = me.role;
+  state.keyName = me.name;
   if (remember) sessionStorage.setItem(SESSION_KEY, key);
   $("key").value = "";
   state.datasets = datasets;
@@ -168,17 +173,19 @@ async function signIn(key, remember) {
 function roleText(datasets) {
   const managed = datasets.filter((d) => d.row_count !== null).length;
   const read = datasets.length - managed;
-  if (state.admin) return `Signed in as an admin: all ${datasets.length} dataset(s)`;
-  if (managed > 0) {
-    return `Signed in as an owner: manages ${managed} dataset(s), reads ${read} granted`;
+  const who = `Signed in as "${state.keyName}"`;
+  if (state.role === "admin") return `${who}, an admin: all ${datasets.length} dataset(s)`;
+  if (state.role === "owner") {
+    return `${who}, an owner: manages ${managed} dataset(s), reads ${read} granted`;
   }
-  return `Signed in with read and query access to ${read} granted dataset(s) (analyst)`;
+  return `${who}, an analyst: read and query access to ${read} granted dataset(s)`;
 }
 
 function signOut() {
   state.generation += 1;
   state.key = null;
-  state.admin = false;
+  state.role = null;
+  state.keyName = null;
   state.datasets = [];
   state.dataset = null;
   state.structure = null;

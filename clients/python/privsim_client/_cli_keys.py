@@ -71,6 +71,17 @@ def keys_list(ctx: typer.Context, as_json: JsonFlag = False) -> None:
                      for k in keys]))
 
 
+@keys_app.command("whoami")
+@handled
+def keys_whoami(ctx: typer.Context, as_json: JsonFlag = False) -> None:
+    """The key in use: its id, name and role (any key)."""
+    me = as_dict(client(ctx).whoami())
+    if as_json:
+        print_json(me)
+        return
+    out.print(table(None, ["id", "name", "role"], [[me["id"], me["name"], me["role"]]]))
+
+
 @keys_app.command("revoke")
 @handled
 def keys_revoke(
@@ -159,7 +170,7 @@ def login(
     connection = resolve(url, key, given.timeout)
     with Client(connection.url, connection.key, timeout=connection.timeout,
                 max_retries=1) as api:
-        api.list_datasets()  # any key may list datasets (those it can see)
+        me = api.whoami()  # any key may ask who it is
     path = write_config({"url": connection.url, "key": connection.key})
-    err.print(f"logged in to {connection.url}; settings stored in {path}",
-              markup=False, highlight=False)
+    err.print(f"logged in to {connection.url} as {me.name!r} ({me.role}); settings stored "
+              f"in {path}", markup=False, highlight=False)

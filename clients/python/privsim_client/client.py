@@ -62,6 +62,7 @@ from privsim_client._generated.models import (
     KeyCreated,
     KeyPage,
     KeyRead,
+    KeySelf,
     LedgerRead,
     ModelAccepted,
     ModelRead,
@@ -154,6 +155,10 @@ class Client:
         if dataset_ids:
             body["dataset_ids"] = [str(i) for i in dataset_ids]
         return self._json(KeyCreated, "POST", "/v1/keys", json=body)
+
+    def whoami(self) -> KeySelf:
+        """The key this client sends: its ``id``, ``name`` and ``role`` (any key)."""
+        return self._json(KeySelf, "GET", "/v1/keys/me")
 
     def list_keys(self) -> list[KeyRead]:
         return [k for page in self._pages(KeyPage, "/v1/keys") for k in page.keys]

@@ -77,6 +77,7 @@ from .key_create import KeyCreate
 from .key_created import KeyCreated
 from .key_page import KeyPage
 from .key_read import KeyRead
+from .key_self import KeySelf
 from .l1_distance_build import L1DistanceBuild
 from .l1_distance_choice import L1DistanceChoice
 from .l1_distance_params import L1DistanceParams
@@ -236,6 +237,7 @@ __all__ = (
     "KeyCreated",
     "KeyPage",
     "KeyRead",
+    "KeySelf",
     "L1DistanceBuild",
     "L1DistanceChoice",
     "L1DistanceParams",
