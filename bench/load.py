@@ -34,9 +34,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from bench.data import DOMAIN, synthetic_bandwidth
 from bench.kde import machine_info
-from bench.perf import ROOT, Mixture, _admin_key, _free_port, _npy, _process
+from bench.perf import ROOT, ServiceSetUp, _admin_key, _free_port, _process, set_up_gaussian_kde
 
 __all__ = ["main"]
 
@@ -59,53 +58,13 @@ SMOKE = Sizes(rows=200, dim=8, features=64, users=4, spawn_rate=4, seconds=3)
 FULL_LIMIT, SMOKE_LIMIT = "100/second", "10/second"
 
 
-@dataclass(frozen=True, slots=True)
-class SetUp:
-    structure: str
-    dataset: str
-    analyst_key: str
-    owner_key: str
-
-
-def set_up(base: str, admin: str, sizes: Sizes) -> SetUp:
+def set_up(base: str, admin: str, sizes: Sizes) -> ServiceSetUp:
     """Keys, a dataset with rows, a grant and a ready structure, through the API."""
     import httpx
 
     with httpx.Client(base_url=base, timeout=60) as http:
-        as_admin = {"Authorization": f"Bearer {admin}"}
-        owner = http.post("/v1/keys", headers=as_admin,
-                          json={"role": "owner", "name": "load owner"})
-        owner.raise_for_status()
-        analyst = http.post("/v1/keys", headers=as_admin,
-                            json={"role": "analyst", "name": "load analyst"})
-        analyst.raise_for_status()
-        as_owner = {"Authorization": f"Bearer {owner.json()['key']}"}
-        dataset = http.post("/v1/datasets", headers=as_owner, json={
-            "name": "load", "dim": sizes.dim,
-            "domain": {"type": "l2_ball", "radius": DOMAIN.radius},
-            "budget": {"epsilon": 2.0, "delta": 1e-6}})
-        dataset.raise_for_status()
-        dataset_id = dataset.json()["id"]
-        rows = next(iter(Mixture(sizes.rows, sizes.dim, sizes.rows)))
-        http.post(f"/v1/datasets/{dataset_id}/rows", content=_npy(rows),
-                  headers=as_owner | {"Content-Type": "application/x-npy"}).raise_for_status()
-        http.post(f"/v1/datasets/{dataset_id}/grants", headers=as_owner,
-                  json={"key_id": analyst.json()["id"]}).raise_for_status()
-        build = http.post(f"/v1/datasets/{dataset_id}/structures", headers=as_owner, json={
-            "kind": "gaussian_kde", "privacy": {"epsilon": 1.0, "delta": 1e-6},
-            "params": {"bandwidth": synthetic_bandwidth(), "features": sizes.features,
-                       "mechanism": "gaussian"}})
-        build.raise_for_status()
-        deadline = time.monotonic() + 600
-        while True:
-            job = http.get(f"/v1/jobs/{build.json()['job_id']}", headers=as_owner).json()
-            if job["status"] in ("succeeded", "failed") or time.monotonic() > deadline:
-                break
-            time.sleep(0.1)
-        if job["status"] != "succeeded":
-            raise RuntimeError(f"the build did not succeed: {job}")
-        return SetUp(str(build.json()["structure_id"]), str(dataset_id),
-                     str(analyst.json()["key"]), str(owner.json()["key"]))
+        return set_up_gaussian_kde(http, admin, rows=sizes.rows, dim=sizes.dim,
+                                   features=sizes.features, label="load")
 
 
 def _percentile(row: dict[str, str], column: str) -> float | None:

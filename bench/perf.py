@@ -812,35 +812,49 @@ def _set_up_structure(base: str, admin: str, config: Config,
         return set_up_structure(http, admin, config, frequencies)
 
 
-def set_up_structure(http: Any, admin: str, config: Config,
-                     frequencies: str = "orthogonal") -> tuple[str, str]:
+@dataclass(frozen=True, slots=True)
+class ServiceSetUp:
+    """What ``set_up_gaussian_kde`` made: ids and the two keys."""
+
+    structure: str
+    dataset: str
+    analyst_key: str
+    owner_key: str
+
+
+def set_up_gaussian_kde(http: Any, admin: str, *, rows: int, dim: int, features: int,
+                        frequencies: str | None = None, label: str = "bench",
+                        epsilon: float = EPSILON, delta: float = DELTA) -> ServiceSetUp:
     """Through the API as a user would, with an httpx-like client: an owner and an
-    analyst key, a dataset of the mixture's rows (npy upload), a gaussian_kde build with
-    this frequency design; returns (structure id, analyst key)."""
+    analyst key, a dataset of the mixture's rows (npy upload) granted to the analyst, and
+    a ready gaussian_kde (Gaussian mechanism; ``frequencies``: its frequency design, or
+    the service's default)."""
     as_admin = {"Authorization": f"Bearer {admin}"}
     owner = http.post("/v1/keys", headers=as_admin,
-                      json={"role": "owner", "name": "bench owner"})
+                      json={"role": "owner", "name": f"{label} owner"})
     owner.raise_for_status()
     analyst = http.post("/v1/keys", headers=as_admin,
-                        json={"role": "analyst", "name": "bench analyst"})
+                        json={"role": "analyst", "name": f"{label} analyst"})
     analyst.raise_for_status()
     as_owner = {"Authorization": f"Bearer {owner.json()['key']}"}
     dataset = http.post("/v1/datasets", headers=as_owner, json={
-        "name": "perf", "dim": config.service_dim,
+        "name": label, "dim": dim,
         "domain": {"type": "l2_ball", "radius": DOMAIN.radius},
-        "budget": {"epsilon": 2 * EPSILON, "delta": DELTA}})
+        "budget": {"epsilon": 2 * epsilon, "delta": delta}})
     dataset.raise_for_status()
     dataset_id = dataset.json()["id"]
-    rows = next(iter(Mixture(config.service_rows, config.service_dim,
-                             config.service_rows)))
-    http.post(f"/v1/datasets/{dataset_id}/rows", content=_npy(rows), headers=as_owner
+    data = next(iter(Mixture(rows, dim, rows)))
+    http.post(f"/v1/datasets/{dataset_id}/rows", content=_npy(data), headers=as_owner
               | {"Content-Type": "application/x-npy"}).raise_for_status()
     http.post(f"/v1/datasets/{dataset_id}/grants", headers=as_owner,
               json={"key_id": analyst.json()["id"]}).raise_for_status()
+    params: dict[str, Any] = {"bandwidth": synthetic_bandwidth(), "features": features,
+                              "mechanism": "gaussian"}
+    if frequencies is not None:
+        params["frequencies"] = frequencies
     build = http.post(f"/v1/datasets/{dataset_id}/structures", headers=as_owner, json={
-        "kind": "gaussian_kde", "privacy": {"epsilon": EPSILON, "delta": DELTA},
-        "params": {"bandwidth": synthetic_bandwidth(), "frequencies": frequencies,
-                   "features": config.service_features, "mechanism": "gaussian"}})
+        "kind": "gaussian_kde", "privacy": {"epsilon": epsilon, "delta": delta},
+        "params": params})
     build.raise_for_status()
     deadline = time.monotonic() + 600
     while True:
@@ -850,7 +864,18 @@ def set_up_structure(http: Any, admin: str, config: Config,
         time.sleep(0.1)
     if job["status"] != "succeeded":
         raise RuntimeError(f"the service's build did not succeed: {job}")
-    return str(build.json()["structure_id"]), str(analyst.json()["key"])
+    return ServiceSetUp(str(build.json()["structure_id"]), str(dataset_id),
+                        str(analyst.json()["key"]), str(owner.json()["key"]))
+
+
+def set_up_structure(http: Any, admin: str, config: Config,
+                     frequencies: str = "orthogonal") -> tuple[str, str]:
+    """``set_up_gaussian_kde`` at the service benchmark's sizes; returns (structure id,
+    analyst key)."""
+    made = set_up_gaussian_kde(http, admin, rows=config.service_rows, dim=config.service_dim,
+                               features=config.service_features, frequencies=frequencies,
+                               label="perf")
+    return made.structure, made.analyst_key
 
 
 def bench_service(config: Config, log: Callable[[str], None]) -> dict[str, Any]:

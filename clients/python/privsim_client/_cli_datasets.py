@@ -21,6 +21,8 @@ from rich.progress import (
 from privsim_client._cli_client import client
 from privsim_client._cli_files import UPLOAD_TYPES, upload_type
 from privsim_client._cli_output import (
+    DatasetArg,
+    JsonFlag,
     as_dict,
     err,
     fields_table,
@@ -30,10 +32,6 @@ from privsim_client._cli_output import (
     print_json,
     table,
 )
-
-JsonFlag = Annotated[bool, typer.Option("--json", help="print JSON for scripts")]
-DatasetArg = Annotated[str, typer.Argument(metavar="DATASET", help="the dataset's id",
-                                            show_default=False)]
 
 datasets_app = typer.Typer(help="Datasets: create, list, show and delete them",
                            no_args_is_help=True)

@@ -20,10 +20,8 @@ from privsim_client._cli_config import (
     resolve,
     write_config,
 )
-from privsim_client._cli_output import as_dict, err, handled, out, print_json, table
+from privsim_client._cli_output import JsonFlag, as_dict, err, handled, out, print_json, table
 from privsim_client.client import Client
-
-JsonFlag = Annotated[bool, typer.Option("--json", help="print JSON for scripts")]
 
 keys_app = typer.Typer(help="API keys: add, list and revoke them over the API (an admin "
                        "key); `keys create` writes one to the service's own database",

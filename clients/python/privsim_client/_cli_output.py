@@ -9,7 +9,7 @@ import json
 import os
 import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any, NoReturn, ParamSpec, TypeVar
+from typing import Annotated, Any, NoReturn, ParamSpec, TypeVar
 
 import httpx
 import typer
@@ -18,6 +18,11 @@ from rich.table import Table
 
 from privsim_client._cli_config import ConfigError
 from privsim_client.errors import ApiError, JobFailed, ProblemError, WaitTimeout
+
+# the options and arguments several commands share
+JsonFlag = Annotated[bool, typer.Option("--json", help="print JSON for scripts")]
+DatasetArg = Annotated[str, typer.Argument(metavar="DATASET", help="the dataset's id",
+                                            show_default=False)]
 
 # Typer's own exits and usage errors (BadParameter...) go through to Typer, which prints
 # usage errors with exit status 2. (Typer vendors click from 0.2x: find its base class.)

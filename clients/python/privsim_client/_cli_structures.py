@@ -19,7 +19,9 @@ from privsim_client._cli_files import (
     write_answers,
 )
 from privsim_client._cli_output import (
+    DatasetArg,
     ExitCode,
+    JsonFlag,
     OutputFileError,
     as_dict,
     err,
@@ -32,9 +34,6 @@ from privsim_client._cli_output import (
     table,
 )
 
-JsonFlag = Annotated[bool, typer.Option("--json", help="print JSON for scripts")]
-DatasetArg = Annotated[str, typer.Argument(metavar="DATASET", help="the dataset's id",
-                                            show_default=False)]
 StructureArg = Annotated[str, typer.Argument(metavar="STRUCTURE", help="the structure's id",
                                               show_default=False)]
 KindArg = Annotated[str, typer.Argument(
