@@ -28,7 +28,7 @@ import sys
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -190,20 +190,32 @@ class _Victim:
     """A ``privsim worker`` with a random time of death."""
 
     def __init__(self, proc: subprocess.Popen[bytes], log: Path, delay: float,
-                 from_spawn: bool) -> None:
+                 from_spawn: bool, holds_job: Callable[[int], bool] | None = None) -> None:
         self.proc, self.log, self.delay, self.from_spawn = proc, log, delay, from_spawn
+        self.holds_job = holds_job
         self.spawned = time.monotonic()
         self.started: float | None = None
+        self.claimed: float | None = None
 
     @classmethod
-    def spawn(cls, env: dict[str, str], log: Path, rng: random.Random) -> _Victim:
+    def spawn(cls, env: dict[str, str], log: Path, rng: random.Random,
+              holds_job: Callable[[int], bool] | None = None) -> _Victim:
+        """With ``holds_job`` (is the worker of this pid running a job?), it dies within
+        0.2 s of claiming its first job: mid-build, whatever the machine's speed."""
+        own_log = log.parent / f"{log.stem}-{time.monotonic_ns()}.log"
+        if holds_job is not None:
+            return cls(start_worker(env, own_log), own_log, rng.uniform(0.0, 0.2), False,
+                       holds_job)
         from_spawn = rng.random() < 0.15
         delay = rng.uniform(0.3, 3.0) if from_spawn else rng.uniform(0.2, 6.0)
-        own_log = log.parent / f"{log.stem}-{time.monotonic_ns()}.log"
         return cls(start_worker(env, own_log), own_log, delay, from_spawn)
 
     def due(self) -> bool:
         now = time.monotonic()
+        if self.holds_job is not None:
+            if self.claimed is None and self.holds_job(self.proc.pid):
+                self.claimed = now
+            return self.claimed is not None and now >= self.claimed + self.delay
         if self.from_spawn:
             return now >= self.spawned + self.delay
         if self.started is None and '"worker started"' in self.log.read_text(errors="replace"):
@@ -235,13 +247,22 @@ def test_workers_killed_at_random_points_lose_nothing(pg_url: str, tmp_path: Pat
         # start-up (imports) takes seconds and more on a busy machine, so most delays
         # count from the worker's "worker started" line: those kills land mid-build or
         # between builds; the others count from the spawn and may land during start-up.
-        kills = mid_build_kills = 0
+        def holds_job(pid: int) -> bool:
+            return bool(_db_rows(pg_url, "SELECT 1 FROM jobs WHERE status = 'running' AND "
+                                         "lease_owner LIKE %s", f"%:{pid}:%"))
+
+        # the first worker dies just after it claims a job, so that at least one kill
+        # lands mid-build even where two workers finish every build before the random
+        # delays of the others run out (a fast machine)
+        kills = mid_build_kills = spawned = 0
         live: list[_Victim] = []
         phase_end = time.monotonic() + 45
         try:
             while unfinished() and time.monotonic() < phase_end:
                 while len(live) < 2:
-                    live.append(_Victim.spawn(env, log, rng))
+                    live.append(_Victim.spawn(env, log, rng,
+                                              holds_job if spawned == 0 else None))
+                    spawned += 1
                 for victim in list(live):
                     assert victim.proc.poll() is None, \
                         f"a worker died by itself (seed {seed})\n{_tail(victim.log)}"
